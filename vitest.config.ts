@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run over every package: `pnpm vitest` from the root. CI goes through turbo instead
+// (`pnpm test`), which runs each package's own `vitest run` and caches the results.
+export default defineConfig({
+  test: { projects: ['packages/*', 'apps/*'] },
+});
