@@ -86,7 +86,7 @@ export function tensor(value: NestedArray): Tensor {
   if (typeof value === 'number') return new Tensor(Float64Array.of(checkNumber(value, '')), []);
   if (!Array.isArray(value)) throw new TensorValueError(`expected a number, an array or an array of rows, got ${typeof value}`);
   if (value.length === 0) return new Tensor(new Float64Array(0), [0]);
-  if (value.every((v) => typeof v === 'number')) {
+  if (!Array.isArray(value[0])) {
     return new Tensor(Float64Array.from(value as number[], (v, i) => checkNumber(v, `[${i}]`)), [value.length]);
   }
   const rows = value as unknown[];

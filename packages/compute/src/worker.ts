@@ -1,0 +1,56 @@
+/**
+ * The worker side of the pool: the passes of `passes.ts`, exposed through Comlink on the
+ * worker's parent port. Started by `worker-bootstrap.mjs`, which registers tsx first.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Problem } from '@chainrule/graph';
+import { type NodeEndpointLike, expose, nodeEndpoint, transfer } from './comlink.ts';
+import { type BatchChunk, type BatchChunkResult, type MatmulJob, batchChunk, finiteDifferences, matmulRows } from './passes.ts';
+
+/** What a test asks of the debug hook. */
+export type DebugAction = 'noop' | 'sleep' | 'crash' | 'exit' | 'throw';
+
+/** The API a worker exposes; the pool sees it as `Remote<WorkerApi>`. */
+export interface WorkerApi {
+  ready(): true;
+  matmulRows(job: MatmulJob): void;
+  finiteDifferences(problem: Problem, start: number, end: number, h: number): Float64Array;
+  batch(problem: Problem, chunk: BatchChunk): BatchChunkResult;
+  /** Test hook: see `Pool.debug`. */
+  debug(action: DebugAction, arg: number): Promise<number> | number;
+}
+
+const api: WorkerApi = {
+  ready: () => true,
+  matmulRows,
+  finiteDifferences(problem, start, end, h) {
+    const out = finiteDifferences(problem, start, end, h);
+    return transfer(out, [out.buffer]);
+  },
+  batch(problem, chunk) {
+    const result = batchChunk(problem, chunk);
+    return transfer(result, [result.losses.buffer, result.data.buffer]);
+  },
+  debug(action, arg) {
+    switch (action) {
+      case 'noop':
+        return arg;
+      case 'sleep':
+        // Blocks the thread, as a runaway computation would: only terminate() can stop it.
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, arg);
+        return arg;
+      case 'throw':
+        throw new Error(`debug: thrown on request (${arg})`);
+      case 'crash':
+        setImmediate(() => {
+          throw new Error(`debug: uncaught error on request (${arg})`);
+        });
+        return new Promise<number>(() => {});
+      case 'exit':
+        process.exit(arg);
+    }
+  },
+};
+
+if (!parentPort) throw new Error('worker.ts runs inside a worker thread of the compute pool');
+expose(api, nodeEndpoint(parentPort as unknown as NodeEndpointLike));

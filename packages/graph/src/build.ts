@@ -1,0 +1,272 @@
+import { ChainruleError } from './errors.ts';
+import { type Expr, apply, constant, ref } from './expr.ts';
+import { FUNCTIONS, type FunctionName, type OpName } from './ops.ts';
+import { type GraphNode, Graph, type NodeKind } from './graph.ts';
+import type { Ast, Equation } from './parse/ast.ts';
+import { canonicalName, parseEquations } from './parse/index.ts';
+
+/** The role of a leaf. */
+export type LeafRole = 'input' | 'parameter' | 'target';
+
+/** Options of {@link buildGraph}. */
+export interface BuildOptions {
+  /** Bindings of function names, e.g. `{ f: 'relu' }` (a line `f = relu` in the equations does the same). */
+  functions?: Readonly<Record<string, string>>;
+  /** The names to differentiate for: these leaves are parameters. */
+  wrt?: readonly string[];
+  /** Explicit roles of leaves, overriding the default rule. */
+  roles?: Readonly<Record<string, LeafRole>>;
+  /** The loss node; by default the only node nothing else uses (or the one named `L`/`loss` among several). */
+  loss?: string;
+}
+
+const isFunctionName = (key: string): key is FunctionName => Object.hasOwn(FUNCTIONS, key);
+
+/**
+ * Parses equations (ASCII, Unicode or LaTeX) and builds their computational graph.
+ *
+ * The role of a leaf follows one rule: listed in `wrt` → parameter; a name with a hat (`ŷ`, `yhat`)
+ * → target; any other leaf → input. `roles` overrides it per name.
+ *
+ * @example
+ * const graph = buildGraph(['L = 1/2 ||y - ŷ||^2', 'y = W x'], { wrt: ['W'] });
+ * graph.node('W').kind; // 'parameter'
+ * graph.loss;           // 'L'
+ */
+export function buildGraph(source: string | readonly string[], options: BuildOptions = {}): Graph {
+  return graphFromEquations(parseEquations(source), options);
+}
+
+/** Builds the graph of already parsed equations. @example graphFromEquations(parseEquations('y = W x')) */
+export function graphFromEquations(parsed: readonly Equation[], options: BuildOptions = {}): Graph {
+  const functions = new Map<string, { op: OpName; alias: string }>();
+  for (const [alias, fn] of Object.entries(options.functions ?? {})) {
+    const key = canonicalName(alias).key;
+    if (!isFunctionName(fn)) {
+      throw new ChainruleError('graph', `function '${alias}' is bound to '${fn}', which is not one of ${Object.keys(FUNCTIONS).join(', ')}`);
+    }
+    functions.set(key, { op: FUNCTIONS[fn], alias });
+  }
+
+  const definedKeys = new Set(parsed.map((e) => e.target.key));
+  const equations: Equation[] = [];
+  for (const equation of parsed) {
+    const rhs = equation.expression;
+    if (rhs.type === 'name' && isFunctionName(rhs.name.key) && !definedKeys.has(rhs.name.key)) {
+      functions.set(equation.target.key, { op: FUNCTIONS[rhs.name.key], alias: equation.target.text });
+    } else {
+      equations.push(equation);
+    }
+  }
+
+  const definitions = new Map<string, Equation>();
+  for (const equation of equations) {
+    const earlier = definitions.get(equation.target.key);
+    if (earlier) {
+      throw new ChainruleError(
+        'graph',
+        `'${equation.target.text}' is defined twice: on line ${earlier.pos.line} (${earlier.source}) and here (${equation.source})`,
+        equation.pos,
+      );
+    }
+    if (functions.has(equation.target.key)) {
+      throw new ChainruleError('graph', `'${equation.target.text}' is a function and cannot also be defined by an equation`, equation.pos);
+    }
+    definitions.set(equation.target.key, equation);
+  }
+
+  const labels = new Map<string, string>();
+  const label = (key: string, text: string) => {
+    if (!labels.has(key)) labels.set(key, text);
+  };
+  for (const equation of equations) label(equation.target.key, equation.target.text);
+
+  const expressions = new Map<string, Expr>();
+  for (const equation of equations) {
+    expressions.set(equation.target.key, toExpr(equation.expression, equation, functions, definitions, label));
+  }
+
+  const order = topologicalOrder(equations, expressions, definitions);
+  const consumed = new Set<string>();
+  for (const expression of expressions.values()) for (const id of idsOf(expression)) consumed.add(id);
+
+  const loss = chooseLoss(options.loss, equations, consumed);
+  const wrt = new Set((options.wrt ?? []).map((name) => canonicalName(name).key));
+  const roles = new Map(Object.entries(options.roles ?? {}).map(([name, role]) => [canonicalName(name).key, role]));
+
+  const leafKeys: string[] = [];
+  for (const key of order.flatMap((k) => idsOf(expressions.get(k)!))) {
+    if (!definitions.has(key) && !leafKeys.includes(key)) leafKeys.push(key);
+  }
+  for (const key of roles.keys()) {
+    if (definitions.has(key)) throw new ChainruleError('graph', `a role is given for '${labels.get(key)}', but it is computed by an equation, not a leaf`);
+  }
+
+  const nodes: GraphNode[] = leafKeys.map((key) => ({
+    id: key,
+    label: labels.get(key) ?? key,
+    kind: roles.get(key) ?? (wrt.has(key) ? 'parameter' : key.endsWith('hat') ? 'target' : 'input'),
+    added: false,
+  }));
+  for (const key of order) {
+    const equation = definitions.get(key)!;
+    const kind: NodeKind = key === loss ? 'loss' : 'intermediate';
+    nodes.push({
+      id: key,
+      label: labels.get(key)!,
+      kind,
+      expression: expressions.get(key)!,
+      added: false,
+      equation: { source: equation.source, line: equation.pos.line },
+    });
+  }
+  return new Graph(nodes, loss);
+}
+
+function idsOf(expression: Expr): string[] {
+  const ids: string[] = [];
+  const stack = [expression];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.kind === 'ref') ids.push(e.id);
+    else if (e.kind === 'op') stack.push(...e.args);
+  }
+  return ids;
+}
+
+function chooseLoss(requested: string | undefined, equations: readonly Equation[], consumed: ReadonlySet<string>): string | undefined {
+  if (requested !== undefined) {
+    const key = canonicalName(requested).key;
+    if (!equations.some((e) => e.target.key === key)) throw new ChainruleError('graph', `the loss '${requested}' is not defined by any equation`);
+    return key;
+  }
+  const sinks = equations.filter((e) => !consumed.has(e.target.key)).map((e) => e.target.key);
+  if (sinks.length === 1) return sinks[0];
+  return sinks.find((key) => key === 'L' || key.toLowerCase() === 'loss');
+}
+
+/** Kahn's algorithm over the equations; what is left over lies on a cycle. */
+function topologicalOrder(equations: readonly Equation[], expressions: ReadonlyMap<string, Expr>, definitions: ReadonlyMap<string, Equation>): string[] {
+  const pending = new Map<string, number>();
+  const dependants = new Map<string, string[]>();
+  for (const equation of equations) {
+    const key = equation.target.key;
+    const deps = new Set(idsOf(expressions.get(key)!).filter((id) => definitions.has(id)));
+    pending.set(key, deps.size);
+    for (const dep of deps) {
+      if (!dependants.has(dep)) dependants.set(dep, []);
+      dependants.get(dep)!.push(key);
+    }
+  }
+  const ready = equations.map((e) => e.target.key).filter((key) => pending.get(key) === 0);
+  const order: string[] = [];
+  for (let i = 0; i < ready.length; i++) {
+    const key = ready[i]!;
+    order.push(key);
+    for (const next of dependants.get(key) ?? []) {
+      const left = pending.get(next)! - 1;
+      pending.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+  }
+  if (order.length < equations.length) {
+    const onCycle = equations.filter((e) => pending.get(e.target.key)! > 0);
+    const first = onCycle[0]!;
+    throw new ChainruleError(
+      'graph',
+      `the equations form a cycle: ${onCycle.map((e) => `'${e.source}' (line ${e.pos.line})`).join(', ')} depend on each other`,
+      first.pos,
+    );
+  }
+  return order;
+}
+
+/** True for an expression built from numbers only, which is folded into a constant. */
+const isConstant = (e: Expr): e is Extract<Expr, { kind: 'const' }> => e.kind === 'const';
+
+function toExpr(
+  ast: Ast,
+  equation: Equation,
+  functions: ReadonlyMap<string, { op: OpName; alias: string }>,
+  definitions: ReadonlyMap<string, Equation>,
+  label: (key: string, text: string) => void,
+): Expr {
+  const convert = (node: Ast): Expr => {
+    switch (node.type) {
+      case 'number':
+        return constant(node.value, node.text);
+      case 'name': {
+        if (functions.has(node.name.key) || (isFunctionName(node.name.key) && !definitions.has(node.name.key))) {
+          throw new ChainruleError('graph', `'${node.name.text}' is a function: apply it to an argument, e.g. ${node.name.text}(u)`, node.pos);
+        }
+        label(node.name.key, node.name.text);
+        return ref(node.name.key);
+      }
+      case 'negate': {
+        const operand = convert(node.operand);
+        return isConstant(operand) ? constant(-operand.value, `−${operand.text ?? operand.value}`) : apply('neg', [operand]);
+      }
+      case 'binary': {
+        const left = convert(node.left);
+        const right = convert(node.right);
+        if (isConstant(left) && isConstant(right)) return foldConstants(node.op, left, right);
+        switch (node.op) {
+          case '+':
+            return apply('add', [left, right]);
+          case '-':
+            return apply('add', [left, isConstant(right) ? constant(-right.value) : apply('neg', [right])]);
+          case '*':
+            return apply('mul', [left, right]);
+          case '/':
+            return apply('mul', [left, isConstant(right) ? constant(1 / right.value, `1/${right.text ?? right.value}`) : apply('recip', [right])]);
+          case 'matmul':
+            // A number next to a matrix scales it (`1/2 ||v||^2`, `2 x`); otherwise juxtaposition is the matrix product.
+            return isConstant(left) || isConstant(right) ? apply('mul', [left, right]) : apply('matmul', [left, right]);
+        }
+        break;
+      }
+      case 'call': {
+        const bound = functions.get(node.callee.key);
+        const builtin = isFunctionName(node.callee.key) && !definitions.has(node.callee.key) ? FUNCTIONS[node.callee.key] : undefined;
+        const op = bound?.op ?? builtin;
+        if (op === undefined) {
+          // `W (x + b)`: a variable followed by parentheses is a product.
+          if (node.args.length !== 1) {
+            throw new ChainruleError('graph', `'${node.callee.text}' is not a function (bind it, e.g. '${node.callee.text} = relu')`, node.pos);
+          }
+          label(node.callee.key, node.callee.text);
+          return apply('matmul', [ref(node.callee.key), convert(node.args[0]!)]);
+        }
+        if (node.args.length !== 1) {
+          throw new ChainruleError('graph', `${node.callee.text}(…) takes one argument, got ${node.args.length}`, node.pos);
+        }
+        return apply(op, [convert(node.args[0]!)], bound?.alias);
+      }
+      case 'squaredNorm':
+        return apply('squaredNorm', [convert(node.operand)]);
+      case 'square': {
+        const operand = convert(node.operand);
+        return isConstant(operand) ? constant(operand.value ** 2) : apply('mul', [operand, operand]);
+      }
+      case 'transpose':
+        return apply('transpose', [convert(node.operand)]);
+    }
+    throw new ChainruleError('internal', `unknown expression in '${equation.source}'`, equation.pos);
+  };
+  return convert(ast);
+}
+
+function foldConstants(op: '+' | '-' | '*' | '/' | 'matmul', left: { value: number; text?: string }, right: { value: number; text?: string }): Expr {
+  const l = left.text ?? String(left.value);
+  const r = right.text ?? String(right.value);
+  switch (op) {
+    case '+':
+      return constant(left.value + right.value, `${l} + ${r}`);
+    case '-':
+      return constant(left.value - right.value, `${l} − ${r}`);
+    case '/':
+      return constant(left.value / right.value, `${l}/${r}`);
+    default:
+      return constant(left.value * right.value, `${l}·${r}`);
+  }
+}

@@ -1,0 +1,107 @@
+import { type NestedArray, ShapeError, Tensor, TensorValueError, roundTo, tensor } from '@chainrule/tensor';
+import { ChainruleError } from './errors.ts';
+import type { Expr } from './expr.ts';
+import type { Graph, GraphNode } from './graph.ts';
+import { opDefinition } from './ops.ts';
+import { canonicalName } from './parse/index.ts';
+import { formatExpr } from './print.ts';
+
+/** A value for a leaf: a tensor, or plain numbers (a number, a vector, an array of rows). */
+export type LeafValue = Tensor | NestedArray;
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Round every computed node to this many decimals before it is used further, as a student does by hand. */
+  round?: number;
+}
+
+/**
+ * Evaluates every node of a graph (forward nodes and gradient nodes alike) in topological order,
+ * recording the value of each.
+ *
+ * @example
+ * const graph = buildGraph('y = W x');
+ * evaluate(graph, { W: [[1, 2]], x: [3, 4] }).get('y')?.toArray(); // [11]
+ * evaluate(graph, values, { round: 2 }); // every computed value rounded to 2 decimals
+ */
+export function evaluate(
+  graph: Graph,
+  leafValues: Readonly<Record<string, LeafValue>> | ReadonlyMap<string, LeafValue>,
+  options: EvaluateOptions = {},
+): Map<string, Tensor> {
+  const given = new Map<string, Tensor>();
+  const entries = leafValues instanceof Map ? [...leafValues.entries()] : Object.entries(leafValues);
+  for (const [name, value] of entries) {
+    const key = graph.has(name) ? name : canonicalName(name).key;
+    try {
+      given.set(key, value instanceof Tensor ? value : tensor(value));
+    } catch (error) {
+      if (error instanceof TensorValueError) throw new ChainruleError('value', `value of '${name}': ${error.message}`, { path: ['values', name] });
+      throw error;
+    }
+  }
+
+  const values = new Map<string, Tensor>();
+  const memo = new Map<Expr, Tensor>();
+  const consumers = missingLeafConsumers(graph, given);
+  for (const node of graph.nodes) {
+    if (!node.expression) {
+      const value = given.get(node.id);
+      if (!value) {
+        const users = consumers.get(node.id) ?? [];
+        const where = users.length > 0 ? ` (used in ${users.map((user) => describeEquation(user)).join(', ')})` : '';
+        throw new ChainruleError('value', `no value given for ${node.kind} '${node.label}'${where}`, { path: ['values', node.label] });
+      }
+      values.set(node.id, value);
+      continue;
+    }
+    try {
+      const value = evaluateExpr(node.expression, values, memo);
+      values.set(node.id, options.round === undefined ? value : roundTo(value, options.round));
+    } catch (error) {
+      if (error instanceof ShapeError) {
+        throw new ChainruleError('shape', `${describeEquation(node, graph)}: ${error.message}`, node.equation ? { line: node.equation.line } : {}, { cause: error });
+      }
+      throw error;
+    }
+  }
+  return values;
+}
+
+function missingLeafConsumers(graph: Graph, given: ReadonlyMap<string, Tensor>): Map<string, GraphNode[]> {
+  const consumers = new Map<string, GraphNode[]>();
+  if (graph.leaves().every((leaf) => given.has(leaf.id))) return consumers;
+  for (const node of graph.nodes) {
+    for (const id of graph.inputsOf(node.id)) {
+      if (!given.has(id)) consumers.set(id, [...(consumers.get(id) ?? []), node]);
+    }
+  }
+  return consumers;
+}
+
+function describeEquation(node: GraphNode, graph?: Graph): string {
+  if (node.equation) return `line ${node.equation.line}: ${node.equation.source}`;
+  return graph && node.expression ? `${node.label} = ${formatExpr(node.expression, graph)}` : node.label;
+}
+
+/** Evaluates one expression; `memo` shares the values of subexpressions that several nodes reuse. */
+export function evaluateExpr(expression: Expr, values: ReadonlyMap<string, Tensor>, memo = new Map<Expr, Tensor>()): Tensor {
+  const cached = memo.get(expression);
+  if (cached) return cached;
+  let result: Tensor;
+  switch (expression.kind) {
+    case 'ref': {
+      const value = values.get(expression.id);
+      if (!value) throw new ChainruleError('internal', `'${expression.id}' read before it was computed`);
+      return value;
+    }
+    case 'const':
+      result = tensor(expression.value);
+      break;
+    case 'op':
+      result = opDefinition(expression.op).forward(expression.args.map((arg) => evaluateExpr(arg, values, memo)));
+      break;
+  }
+  memo.set(expression, result);
+  return result;
+}

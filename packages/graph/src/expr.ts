@@ -1,0 +1,140 @@
+import type { OpName } from './ops.ts';
+
+/**
+ * The expression of one graph node: a small tree of primitive ops over references to other nodes.
+ * Gradient rules build new expressions with the constructors below, so a gradient is more graph.
+ */
+export type Expr = RefExpr | ConstExpr | OpExpr;
+
+/** The value of another node of the graph, by id. */
+export interface RefExpr {
+  readonly kind: 'ref';
+  readonly id: string;
+}
+
+/** A number; `text` keeps the spelling of the source (`1/2`) for display. */
+export interface ConstExpr {
+  readonly kind: 'const';
+  readonly value: number;
+  readonly text?: string;
+}
+
+/** A primitive op applied to its arguments. `alias` is the name a function was bound to (`f` for `f = relu`). */
+export interface OpExpr {
+  readonly kind: 'op';
+  readonly op: OpName;
+  readonly args: readonly Expr[];
+  readonly alias?: string;
+}
+
+/** @example ref('W1') */
+export const ref = (id: string): RefExpr => ({ kind: 'ref', id });
+
+/** @example constant(0.5, '1/2') */
+export const constant = (value: number, text?: string): ConstExpr => (text === undefined ? { kind: 'const', value } : { kind: 'const', value, text });
+
+/** @example apply('relu', [ref('u1')], 'f') */
+export const apply = (op: OpName, args: readonly Expr[], alias?: string): OpExpr =>
+  alias === undefined ? { kind: 'op', op, args } : { kind: 'op', op, args, alias };
+
+const isConst = (e: Expr): e is ConstExpr => e.kind === 'const';
+const isZero = (e: Expr): boolean => e.kind === 'const' && e.value === 0;
+
+/**
+ * Symbolic algebra used by the gradient rules. `null` is the symbolic zero: it is skipped, never
+ * materialised as a tensor of zeros. The constructors fold constants and drop factors of one so
+ * that `½ · 2 (y − ŷ) · 1` comes out as `y − ŷ`, as a textbook writes it.
+ */
+export const algebra = {
+  add(a: Expr | null, b: Expr | null): Expr | null {
+    if (a === null) return b;
+    if (b === null) return a;
+    if (isConst(a) && isConst(b)) return constant(a.value + b.value);
+    return apply('add', [a, b]);
+  },
+  neg(a: Expr | null): Expr | null {
+    if (a === null) return null;
+    if (isConst(a)) return constant(-a.value);
+    if (a.kind === 'op' && a.op === 'neg') return a.args[0]!;
+    return apply('neg', [a]);
+  },
+  sub(a: Expr | null, b: Expr | null): Expr | null {
+    return algebra.add(a, algebra.neg(b));
+  },
+  /** Element-wise product (with broadcasting, so a scalar constant scales). */
+  mul(a: Expr | null, b: Expr | null): Expr | null {
+    if (a === null || b === null) return null;
+    if (isZero(a) || isZero(b)) return null;
+    if (isConst(b) && !isConst(a)) return algebra.mul(b, a);
+    if (isConst(a)) {
+      if (isConst(b)) return constant(a.value * b.value);
+      const inner = b.kind === 'op' && b.op === 'mul' ? b.args[0]! : undefined;
+      if (inner && isConst(inner)) return algebra.mul(constant(a.value * inner.value), (b as OpExpr).args[1]!);
+      if (a.value === 1) return b;
+      if (a.value === -1) return algebra.neg(b);
+    }
+    return apply('mul', [a, b]);
+  },
+  matmul(a: Expr | null, b: Expr | null): Expr | null {
+    if (a === null || b === null) return null;
+    return apply('matmul', [a, b]);
+  },
+  transpose(a: Expr | null): Expr | null {
+    if (a === null) return null;
+    if (a.kind === 'op' && a.op === 'transpose') return a.args[0]!;
+    return apply('transpose', [a]);
+  },
+  recip(a: Expr): Expr {
+    if (isConst(a)) return constant(1 / a.value);
+    return apply('recip', [a]);
+  },
+  /** `g` summed down to the shape of `like` (the gradient of a broadcast); dropped when both are scalars. */
+  unbroadcast(g: Expr | null, like: Expr): Expr | null {
+    if (g === null) return null;
+    if (scalarExpr(g) && scalarExpr(like)) return g;
+    if (g.kind === 'op' && g.op === 'unbroadcast' && sameExpr(g.args[1]!, like)) return g;
+    return apply('unbroadcast', [g, like]);
+  },
+  /** `g` broadcast up to the shape of `like` (the gradient of a reduction). */
+  expand(g: Expr | null, like: Expr): Expr | null {
+    if (g === null) return null;
+    return apply('expand', [g, like]);
+  },
+};
+
+/** True when the expression is a scalar whatever the shapes of the graph's leaves. */
+function scalarExpr(e: Expr): boolean {
+  if (e.kind === 'const') return true;
+  if (e.kind === 'ref') return false;
+  if (e.op === 'squaredNorm' || e.op === 'sum') return true;
+  if (e.op === 'add' || e.op === 'mul' || e.op === 'neg' || e.op === 'recip') return e.args.every(scalarExpr);
+  return false;
+}
+
+/** Structural equality of two expressions. @example sameExpr(ref('x'), ref('x')) // true */
+export function sameExpr(a: Expr, b: Expr): boolean {
+  if (a === b) return true;
+  if (a.kind === 'ref') return b.kind === 'ref' && a.id === b.id;
+  if (a.kind === 'const') return b.kind === 'const' && a.value === b.value;
+  return b.kind === 'op' && a.op === b.op && a.args.length === b.args.length && a.args.every((arg, i) => sameExpr(arg, b.args[i]!));
+}
+
+/** The ids an expression reads, in order of first appearance; `valueOnly` leaves out arguments read only for their shape. @example referencedIds(expr) */
+export function referencedIds(e: Expr, valueOnly = false, shapeOnlyArgs?: (op: OpName) => readonly number[]): string[] {
+  const seen = new Set<string>();
+  const stack: Expr[] = [e];
+  const order: string[] = [];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.kind === 'ref') {
+      if (!seen.has(next.id)) {
+        seen.add(next.id);
+        order.push(next.id);
+      }
+    } else if (next.kind === 'op') {
+      const skip = valueOnly && shapeOnlyArgs ? shapeOnlyArgs(next.op) : [];
+      for (let i = next.args.length - 1; i >= 0; i--) if (!skip.includes(i)) stack.push(next.args[i]!);
+    }
+  }
+  return order;
+}

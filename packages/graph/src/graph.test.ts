@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { buildGraph } from './build.ts';
+import { ChainruleError } from './errors.ts';
+import { evaluate } from './evaluate.ts';
+import { gradientGraph } from './gradient.ts';
+import { formatExpr } from './print.ts';
+import { graphView } from './view.ts';
+
+const ASCII = `
+L  = 1/2 ||y - yhat||^2
+y  = u3 + z2
+u3 = W3 z1
+z2 = f(u2)
+u2 = W2 x
+z1 = f(u1)
+u1 = W1 x
+f = relu`;
+
+const UNICODE = `
+L  = 1/2 ‖y − ŷ‖²
+y  = u₃ + z₂
+u₃ = W₃ z₁
+z₂ = f(u₂)
+u₂ = W₂ x
+z₁ = f(u₁)
+u₁ = W₁ x`;
+
+const LATEX = String.raw`\begin{aligned}
+\mathcal{L} &= \frac{1}{2}\left\|\boldsymbol{y}-\hat{\boldsymbol{y}}\right\|^2 \\
+\boldsymbol{y} &= \boldsymbol{u}_3 + \boldsymbol{z}_2 \\
+\boldsymbol{u}_3 &= \boldsymbol{W}_3 \boldsymbol{z}_1 \\
+\boldsymbol{z}_2 &= f(\boldsymbol{u}_2) \\
+\boldsymbol{u}_2 &= \boldsymbol{W}_2 \boldsymbol{x} \\
+\boldsymbol{z}_1 &= f(\boldsymbol{u}_1) \\
+\boldsymbol{u}_1 &= \boldsymbol{W}_1 \boldsymbol{x}
+\end{aligned}`;
+
+// Question 2a: the input, the variables, the loss and the intermediate results, with an edge to every direct user.
+const Q2_NODES = ['L', 'W1', 'W2', 'W3', 'u1', 'u2', 'u3', 'x', 'y', 'yhat', 'z1', 'z2'];
+const Q2_EDGES = [
+  'W1→u1', 'x→u1', 'W2→u2', 'x→u2', 'u1→z1', 'u2→z2', 'W3→u3', 'z1→u3', 'u3→y', 'z2→y', 'y→L', 'yhat→L',
+].sort();
+
+const edgeSet = (edges: readonly { from: string; to: string }[]) => edges.map((e) => `${e.from}→${e.to}`).sort();
+
+describe('Question 2a: the graph of the network', () => {
+  it.each([
+    ['ASCII', ASCII],
+    ['Unicode', UNICODE],
+    ['LaTeX', LATEX],
+  ])('has exactly the nodes and edges 2a asks for (%s)', (_, source) => {
+    const graph = buildGraph(source, { wrt: ['W1', 'W2', 'W3'], functions: { f: 'relu' } });
+    expect(graph.nodes.map((n) => n.id).sort()).toEqual(Q2_NODES);
+    expect(edgeSet(graph.edges())).toEqual(Q2_EDGES);
+    expect(graph.loss).toBe('L');
+    expect(graph.node('x').kind).toBe('input');
+    expect(graph.node('W2').kind).toBe('parameter');
+    expect(graph.node('yhat').kind).toBe('target');
+    expect(graph.node('z1').kind).toBe('intermediate');
+    expect(graph.node('L').kind).toBe('loss');
+  });
+
+  it('keeps the names as written for display', () => {
+    const graph = buildGraph(UNICODE, { wrt: ['W1'], functions: { f: 'relu' } });
+    expect(graph.node('yhat').label).toBe('ŷ');
+    expect(graph.node('W3').label).toBe('W₃');
+  });
+});
+
+describe('Question 2b: the gradient nodes', () => {
+  const graph = buildGraph(ASCII, { wrt: ['W1', 'W2', 'W3'] });
+  const withGradients = gradientGraph(graph, ['W1', 'W2', 'W3']);
+  const formula = (id: string) => formatExpr(withGradients.node(id).expression!, withGradients);
+
+  it('adds one node per gradient on a path from the weights to the loss, marked as added', () => {
+    const added = withGradients.nodes.filter((n) => n.added).map((n) => n.gradient!.wrt).sort();
+    // No ∂L/∂x: x is an input, and no gradient with respect to W flows through it.
+    expect(added).toEqual(['W1', 'W2', 'W3', 'u1', 'u2', 'u3', 'y', 'z1', 'z2']);
+    expect(withGradients.nodes.filter((n) => !n.added)).toHaveLength(12);
+  });
+
+  it('writes each gradient as a textbook formula', () => {
+    expect(formula('dL/dy')).toBe('y − yhat');
+    expect(formula('dL/du3')).toBe('∂L/∂y');
+    expect(formula('dL/dW3')).toBe('(∂L/∂u3) z1ᵀ');
+    expect(formula('dL/dz1')).toBe('W3ᵀ (∂L/∂u3)');
+    expect(formula('dL/du1')).toBe("(∂L/∂z1) ⊙ f'(u1)");
+    expect(formula('dL/dW1')).toBe('(∂L/∂u1) xᵀ');
+    expect(formatExpr(withGradients.node('dL/dW1').expression!, withGradients, 'latex')).toBe(
+      '\\frac{\\partial L}{\\partial u_{1}}\\,x^{\\top}',
+    );
+  });
+
+  it('draws the edges the gradient formulas read', () => {
+    const edges = edgeSet(withGradients.edges());
+    for (const edge of ['dL/du3→dL/dW3', 'z1→dL/dW3', 'W3→dL/dz1', 'u1→dL/du1', 'x→dL/dW1', 'y→dL/dy', 'yhat→dL/dy']) {
+      expect(edges).toContain(edge);
+    }
+  });
+
+  it('hides added nodes with one input and one output when asked', () => {
+    const view = graphView(withGradients, { simplify: true });
+    // ∂L/∂z2 = ∂L/∂y only passes ∂L/∂y on to ∂L/∂u2.
+    expect(view.hidden).toContain('dL/dz2');
+    expect(view.nodes.map((n) => n.id)).not.toContain('dL/dz2');
+    expect(edgeSet(view.edges)).toContain('dL/dy→dL/du2');
+    expect(view.hidden).not.toContain('dL/dW1');
+  });
+});
+
+describe('evaluation', () => {
+  it('computes the Question 3 forward pass', () => {
+    const graph = buildGraph(ASCII, { wrt: ['W1', 'W2', 'W3'] });
+    const values = evaluate(graph, {
+      x: [1, 2, 3, 4],
+      yhat: [1, 0],
+      W1: [[0.4, 0.5, 0.25, 0.1], [0.2, 0.25, 0.4, 0.5], [0.1, 0.75, 0.3, 0]],
+      W2: [[0.1, 0.25, 0.5, 0.4], [0, 0.3, 0.75, 0.1]],
+      W3: [[1, 0.5, 0.25], [0.2, 0.3, 0.4]],
+    });
+    const u1 = values.get('u1')!.toArray() as number[];
+    [2.55, 3.9, 2.5].forEach((v, i) => expect(u1[i]).toBeCloseTo(v, 12));
+  });
+
+  it('names the missing leaf and where it is used', () => {
+    const graph = buildGraph('y = W x');
+    expect(() => evaluate(graph, { W: [[1]] })).toThrow(/no value given for input 'x' \(used in line 1: y = W x\)/);
+  });
+
+  it('names the equation when shapes do not fit', () => {
+    const graph = buildGraph('u = W x\ny = u + b');
+    const run = () => evaluate(graph, { W: [[1, 2], [3, 4]], x: [1, 2, 3], b: [1, 1] });
+    expect(run).toThrow(ChainruleError);
+    expect(run).toThrow(/line 1: u = W x: matmul: shapes \[2×2\] and \[3\] do not fit/);
+  });
+});
+
+describe('graph errors', () => {
+  it('reports a name defined twice with both lines', () => {
+    expect(() => buildGraph('y = W x\ny = 2 x')).toThrow(/'y' is defined twice: on line 1 \(y = W x\)/);
+  });
+  it('reports a cycle naming its equations', () => {
+    expect(() => buildGraph('a = W b\nb = V a\nL = sum(a)')).toThrow(/cycle: 'a = W b' \(line 1\), 'b = V a' \(line 2\)/);
+  });
+  it('reports an unknown function binding', () => {
+    expect(() => buildGraph('y = f(x)', { functions: { f: 'gelu' } })).toThrow(/'gelu', which is not one of/);
+  });
+  it('refuses to differentiate for a node the loss does not depend on', () => {
+    const graph = buildGraph('L = sum(W x)\nM = sum(V x)', { loss: 'L' });
+    expect(() => gradientGraph(graph, ['V'])).toThrow(/L does not depend on V/);
+  });
+});

@@ -1,0 +1,3 @@
+export { parseEquations } from './parser.ts';
+export { canonicalName, prettyName, latexName } from './names.ts';
+export type { Ast, Equation, Name, Position } from './ast.ts';

@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalName, latexName, prettyName } from './names.ts';
+
+/**
+ * Strings of arbitrary code points, lone surrogates included: fast-check 4 dropped `fullUnicodeString`, and its
+ * replacement `fc.string({ unit: 'binary' })` takes seconds to set up.
+ */
+const anyCodePoints = fc
+  .array(fc.integer({ min: 0, max: 0x10ffff }).map((codePoint) => String.fromCodePoint(codePoint)), { maxLength: 40 })
+  .map((characters) => characters.join(''));
+
+describe('canonicalName', () => {
+  it.each(['W3', 'W_3', 'W_{3}', 'W_{ 3 }', 'W₃', '\\boldsymbol{W}_3', '\\mathbf{W}_{3}'])('%s → W3', (text) => {
+    expect(canonicalName(text)).toEqual({ key: 'W3', text });
+  });
+
+  it.each(['yhat', 'y_hat', 'y_{hat}', 'y\u0302', '\u0177', '\\hat{y}', '\\hat y', '\\hat{\\boldsymbol{y}}'])('%s → yhat', (text) => {
+    expect(canonicalName(text).key).toBe('yhat');
+  });
+
+  it('puts the hat before the index', () => {
+    expect(canonicalName('ŷ₁').key).toBe('yhat1');
+    expect(canonicalName('\\hat{y}_1').key).toBe('yhat1');
+    expect(canonicalName('yhat_1').key).toBe('yhat1');
+  });
+
+  it('maps \\mathcal{L} and ℒ to L', () => {
+    expect(canonicalName('\\mathcal{L}').key).toBe('L');
+    expect(canonicalName('ℒ').key).toBe('L');
+    expect(canonicalName('L').key).toBe('L');
+  });
+
+  it('spells Greek letters by their LaTeX names', () => {
+    expect(canonicalName('σ').key).toBe('sigma');
+    expect(canonicalName('\\sigma').key).toBe('sigma');
+    expect(canonicalName('ε').key).toBe(canonicalName('ϵ').key);
+    expect(canonicalName('σ̂').key).toBe('sigmahat');
+  });
+
+  it('keeps different names apart', () => {
+    expect(canonicalName('W3').key).not.toBe(canonicalName('w3').key);
+    expect(canonicalName('y').key).not.toBe(canonicalName('yhat').key);
+  });
+
+  it('never throws', () => {
+    fc.assert(
+      fc.property(anyCodePoints, (text) => typeof canonicalName(text).key === 'string'),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('prettyName', () => {
+  it.each([
+    ['W3', 'W3'],
+    ['yhat', '\u0177'],
+    ['yhat1', '\u01771'],
+    ['sigma', 'σ'],
+    ['L', 'L'],
+    ['loss', 'loss'],
+    ['hat', 'hat'],
+  ])('%s → %s', (key, pretty) => {
+    expect(prettyName(key)).toBe(pretty);
+  });
+});
+
+describe('latexName', () => {
+  it.each([
+    ['W3', 'W_{3}'],
+    ['yhat', '\\hat{y}'],
+    ['u1', 'u_{1}'],
+    ['L', 'L'],
+    ['sigma', '\\sigma'],
+    ['loss', '\\mathrm{loss}'],
+    ['W12', 'W_{12}'],
+    ['a_b', '\\mathrm{a\\_b}'],
+  ])('%s → %s', (key, latex) => {
+    expect(latexName(key)).toBe(latex);
+  });
+});
+
+describe('round trips', () => {
+  const keys = fc
+    .tuple(
+      fc.constantFrom('W', 'y', 'u', 'z', 'x', 'L', 'loss', 'sigma', 'alpha', 'Omega'),
+      fc.boolean(),
+      fc.constantFrom('', '1', '2', '3', '12'),
+    )
+    .map(([base, hat, index]) => `${base}${hat && base !== 'loss' ? 'hat' : ''}${index}`);
+
+  it('prettyName and latexName spell the same key', () => {
+    fc.assert(
+      fc.property(keys, (key) => {
+        expect(canonicalName(prettyName(key)).key).toBe(key);
+        expect(canonicalName(latexName(key)).key).toBe(key);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

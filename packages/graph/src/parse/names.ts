@@ -1,0 +1,164 @@
+import type { Name } from './ast.ts';
+
+/** LaTeX command → the Greek letter it typesets. */
+const GREEK_LETTER_BY_COMMAND: ReadonlyMap<string, string> = new Map([
+  ['alpha', 'α'], ['beta', 'β'], ['gamma', 'γ'], ['delta', 'δ'], ['epsilon', 'ϵ'], ['varepsilon', 'ε'],
+  ['zeta', 'ζ'], ['eta', 'η'], ['theta', 'θ'], ['vartheta', 'ϑ'], ['iota', 'ι'], ['kappa', 'κ'],
+  ['lambda', 'λ'], ['mu', 'μ'], ['nu', 'ν'], ['xi', 'ξ'], ['pi', 'π'], ['rho', 'ρ'], ['varrho', 'ϱ'],
+  ['sigma', 'σ'], ['varsigma', 'ς'], ['tau', 'τ'], ['upsilon', 'υ'], ['phi', 'ϕ'], ['varphi', 'φ'],
+  ['chi', 'χ'], ['psi', 'ψ'], ['omega', 'ω'],
+  ['Gamma', 'Γ'], ['Delta', 'Δ'], ['Theta', 'Θ'], ['Lambda', 'Λ'], ['Xi', 'Ξ'], ['Pi', 'Π'],
+  ['Sigma', 'Σ'], ['Upsilon', 'Υ'], ['Phi', 'Φ'], ['Psi', 'Ψ'], ['Omega', 'Ω'],
+]);
+
+/** Greek letter → key part: the LaTeX command without its `var` prefix, so `ε`, `ϵ`, `\varepsilon` all give `epsilon`. */
+const GREEK_KEY_BY_LETTER: ReadonlyMap<string, string> = new Map([
+  ...[...GREEK_LETTER_BY_COMMAND].map(([command, letter]) => [letter, command.replace(/^var/, '')] as const),
+  ['ℒ', 'L'],
+]);
+
+/** Key part → the letter shown for it; the `var` glyphs of ε and φ are the ones usual in machine learning. */
+const GREEK_LETTER_BY_KEY: ReadonlyMap<string, string> = new Map([
+  ...[...GREEK_LETTER_BY_COMMAND].filter(([command]) => !command.startsWith('var')),
+  ['epsilon', 'ε'],
+  ['phi', 'φ'],
+]);
+
+const NAME_WRAPPER_COMMANDS = 'boldsymbol|mathbf|bm|mathrm|operatorname|mathit|mathsf|mathcal|vec';
+const WRAPPED_NAME = new RegExp(String.raw`\\(?:${NAME_WRAPPER_COMMANDS})(?![A-Za-z])\s*(?:\{([^{}]*)\}|(\p{L}))`, 'u');
+const HATTED_NAME = /\\(?:widehat|hat)(?![A-Za-z])\s*(?:\{([^{}\\]*)\}|(\p{L}))/u;
+const LATEX_COMMAND = /\\([A-Za-z]+)/g;
+const COMBINING_CIRCUMFLEX = '\u0302';
+
+/**
+ * The canonical name of a variable as written, so that different spellings of one name share a key:
+ * `_` and braces of subscripts are dropped, subscript digits become digits, a hat becomes the suffix `hat`,
+ * Greek letters become their LaTeX names (`σ` → `sigma`) and `ℒ`/`\mathcal{L}` become `L`.
+ * Leftover LaTeX markup (`\boldsymbol{W}_3`, `\hat{y}`) is stripped as well. Never throws.
+ *
+ * @example
+ * canonicalName('W_{3}').key; // 'W3'
+ * canonicalName('W₃').key;    // 'W3'
+ * canonicalName('ŷ').key;     // 'yhat' (also for 'yhat', 'y_hat', '\\hat{y}')
+ */
+export function canonicalName(text: string): Name {
+  return { key: canonicalKey(text), text };
+}
+
+function canonicalKey(text: string): string {
+  const decomposed = stripLatexMarkup(text)
+    .normalize('NFD')
+    .replace(/(\p{L})\u0302/gu, '$1hat')
+    .normalize('NFC')
+    .replace(/[₀-₉]/g, (digit) => String(digit.charCodeAt(0) - 0x2080))
+    .replace(/[\s_{}]/gu, '');
+  return Array.from(decomposed, (character) => GREEK_KEY_BY_LETTER.get(character) ?? character).join('');
+}
+
+function stripLatexMarkup(text: string): string {
+  if (!text.includes('\\')) return text;
+  let stripped = text;
+  // Innermost groups first: each pass removes at least one command, so the loop ends.
+  for (;;) {
+    const next = stripped
+      .replace(LATEX_COMMAND, (command: string, word: string) => GREEK_LETTER_BY_COMMAND.get(word) ?? command)
+      .replace(WRAPPED_NAME, (_match, braced: string | undefined, letter: string | undefined) => braced ?? letter ?? '')
+      .replace(HATTED_NAME, (_match, braced: string | undefined, letter: string | undefined) => withHat((braced ?? letter ?? '').trim()));
+    if (next === stripped) return stripped;
+    stripped = next;
+  }
+}
+
+/**
+ * The Greek letter a LaTeX command such as `\sigma` typesets, or `undefined` for any other command.
+ *
+ * @example
+ * greekLetterForCommand('sigma');      // 'σ'
+ * greekLetterForCommand('boldsymbol'); // undefined
+ */
+export function greekLetterForCommand(command: string): string | undefined {
+  return GREEK_LETTER_BY_COMMAND.get(command);
+}
+
+/**
+ * Puts a hat (U+0302) on a name: on the last letter of its leading run of letters, before any subscript.
+ *
+ * @example
+ * withHat('y');   // 'ŷ'
+ * withHat('W_3'); // 'Ŵ_3'
+ */
+export function withHat(text: string): string {
+  const hatted = /^\p{L}+/u.test(text) ? text.replace(/^\p{L}+/u, (letters) => letters + COMBINING_CIRCUMFLEX) : text + COMBINING_CIRCUMFLEX;
+  return hatted.normalize('NFC');
+}
+
+/** A key split as base letters, an optional hat and an index: `yhat1` → y, hat, 1. */
+interface KeyParts {
+  base: string;
+  hat: boolean;
+  index: string;
+}
+
+function splitKey(key: string): KeyParts | undefined {
+  const match = /^(\p{L}+?)(hat)?(\d*)$/u.exec(key);
+  if (!match) return undefined;
+  const base = match[1] ?? '';
+  const index = match[3] ?? '';
+  // `hat` is a hat only on one letter or a Greek letter: `chat` stays a word, `yhat` is ŷ.
+  const hat = match[2] !== undefined && (Array.from(base).length === 1 || GREEK_LETTER_BY_KEY.has(base));
+  return { base: hat || match[2] === undefined ? base : `${base}hat`, hat, index };
+}
+
+/**
+ * How a key is shown in text: Greek names become letters, a hat becomes a circumflex; digits stay digits.
+ *
+ * @example
+ * prettyName('W3');    // 'W3'
+ * prettyName('yhat');  // 'ŷ'
+ * prettyName('sigma'); // 'σ'
+ */
+export function prettyName(key: string): string {
+  const parts = splitKey(key);
+  if (!parts) return key;
+  const base = GREEK_LETTER_BY_KEY.get(parts.base) ?? parts.base;
+  return (parts.hat ? withHat(base) : base) + parts.index;
+}
+
+/**
+ * How a key is typeset in LaTeX: one letter as is, a Greek name as its command, a word upright,
+ * a hat as `\hat{…}` and trailing digits as a subscript.
+ *
+ * @example
+ * latexName('W3');   // 'W_{3}'
+ * latexName('yhat'); // '\\hat{y}'
+ * latexName('loss'); // '\\mathrm{loss}'
+ */
+export function latexName(key: string): string {
+  const parts = splitKey(key);
+  if (!parts) return key === '' ? '' : `\\mathrm{${escapeLatex(key)}}`;
+  const greekCommand = parts.base === 'epsilon' || parts.base === 'phi' ? `var${parts.base}` : parts.base;
+  const base = GREEK_LETTER_BY_KEY.has(parts.base)
+    ? `\\${greekCommand}`
+    : Array.from(parts.base).length === 1
+      ? parts.base
+      : `\\mathrm{${parts.base}}`;
+  const hatted = parts.hat ? `\\hat{${base}}` : base;
+  return parts.index === '' ? hatted : `${hatted}_{${parts.index}}`;
+}
+
+const LATEX_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\backslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  _: '\\_',
+  '^': '\\^{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  '~': '\\~{}',
+};
+
+function escapeLatex(text: string): string {
+  return text.replace(/[\\{}_^&%$#~]/g, (character) => LATEX_ESCAPES[character] ?? character);
+}

@@ -1,0 +1,141 @@
+import type { Tensor } from '@chainrule/tensor';
+import { z } from 'zod';
+import { type BuildOptions, graphFromEquations } from './build.ts';
+import { ChainruleError } from './errors.ts';
+import { evaluate } from './evaluate.ts';
+import { gradientGraph } from './gradient.ts';
+import type { Graph } from './graph.ts';
+import { FUNCTIONS } from './ops.ts';
+import { canonicalName, parseEquations } from './parse/index.ts';
+
+const numberArray = z.array(z.number());
+/** A value in a problem file: a number, a vector, or a matrix as an array of rows. */
+export const valueSchema = z.union([z.number(), numberArray, z.array(numberArray)]);
+
+/** The problem file, shared by the CLI and the API. */
+export const problemSchema = z
+  .object({
+    equations: z.union([z.string(), z.array(z.string())]).describe('One equation per line (or per element), ASCII, Unicode or LaTeX'),
+    functions: z
+      .record(z.string(), z.enum(Object.keys(FUNCTIONS) as [keyof typeof FUNCTIONS, ...(keyof typeof FUNCTIONS)[]]))
+      .optional()
+      .describe('Bindings of function names, e.g. {"f": "relu"}'),
+    values: z.record(z.string(), valueSchema).default({}).describe('Values of the leaves: numbers, vectors, matrices as arrays of rows'),
+    wrt: z.array(z.string()).default([]).describe('The parameters to compute gradients for'),
+    roles: z.record(z.string(), z.enum(['input', 'parameter', 'target'])).optional().describe('Override the role of a leaf'),
+    loss: z.string().optional().describe('The loss node (default: the node nothing else uses)'),
+  })
+  .strict();
+
+/** A problem file as written. */
+export type ProblemInput = z.input<typeof problemSchema>;
+/** A validated problem. */
+export type Problem = z.output<typeof problemSchema>;
+
+/** The result of a problem, keys named exactly as in the equations. */
+export interface ProblemResult {
+  loss: number;
+  values: Record<string, number | number[] | number[][]>;
+  gradients: Record<string, number | number[] | number[][]>;
+}
+
+/** Everything computed for a problem: both graphs, every value, and the result. */
+export interface SolvedProblem {
+  problem: Problem;
+  graph: Graph;
+  gradientGraph: Graph;
+  /** Values of every node, forward and gradient, by node id. */
+  values: Map<string, Tensor>;
+  result: ProblemResult;
+}
+
+/**
+ * Validates a problem file (an object parsed from JSON). Errors carry the JSON path of the fault.
+ *
+ * @example
+ * parseProblem({ equations: 'y = W x', values: { W: [[1]], x: [2] }, wrt: ['W'] });
+ */
+export function parseProblem(input: unknown): Problem {
+  const parsed = problemSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ChainruleError('problem', issue.message, { path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) });
+  }
+  return parsed.data;
+}
+
+/** Builds the forward graph of a validated problem, with equation errors located in the problem file. @example problemGraph(parseProblem(json)) */
+export function problemGraph(problem: Problem, options: Pick<BuildOptions, 'wrt'> = {}): Graph {
+  let equations;
+  try {
+    equations = parseEquations(problem.equations);
+  } catch (error) {
+    throw withEquationPath(error, problem);
+  }
+  const buildOptions: BuildOptions = { wrt: options.wrt ?? problem.wrt };
+  if (problem.functions) buildOptions.functions = problem.functions;
+  if (problem.roles) buildOptions.roles = problem.roles;
+  if (problem.loss !== undefined) buildOptions.loss = problem.loss;
+  try {
+    return graphFromEquations(equations, buildOptions);
+  } catch (error) {
+    throw withEquationPath(error, problem);
+  }
+}
+
+/** Points a line/column error at the right place of the problem file: `equations[2]` when equations is an array. */
+function withEquationPath(error: unknown, problem: Problem): unknown {
+  if (!(error instanceof ChainruleError) || error.location.line === undefined) return error;
+  const path = Array.isArray(problem.equations) ? ['equations', error.location.line - 1] : ['equations'];
+  return new ChainruleError(error.code, error.message, { ...error.location, path }, { cause: error.cause });
+}
+
+/**
+ * Solves a problem: builds the graph, adds the gradient nodes, evaluates both and collects the
+ * result (`loss`, `values`, `gradients`). `round` rounds every computed value to that many
+ * decimals as it goes, as a student who rounds intermediate results does.
+ *
+ * @example
+ * solveProblem(parseProblem({ equations: ['L = 1/2 ||y - yhat||^2', 'y = W x'], values: { W: [[1, 2]], x: [1, 1], yhat: [0] }, wrt: ['W'] })).result;
+ * // { loss: 4.5, values: { y: [3], L: 4.5 }, gradients: { W: [[3, 3]] } }
+ */
+export function solveProblem(problem: Problem, options: { round?: number } = {}): SolvedProblem {
+  const graph = problemGraph(problem);
+  checkValueNames(problem, graph);
+  problem.wrt.forEach((name, index) => {
+    const key = graph.has(name) ? name : canonicalName(name).key;
+    if (!graph.has(key)) throw new ChainruleError('problem', `'${name}' is not a name in the equations`, { path: ['wrt', index] });
+  });
+  if (graph.loss === undefined) {
+    throw new ChainruleError('problem', 'cannot tell which node is the loss: several nodes are unused; name it with "loss"', { path: ['loss'] });
+  }
+  const withGradients = gradientGraph(graph, problem.wrt);
+  const values = evaluate(withGradients, problem.values, options.round === undefined ? {} : { round: options.round });
+
+  const result: ProblemResult = { loss: values.get(graph.loss)!.data[0]!, values: {}, gradients: {} };
+  for (const node of graph.nodes) {
+    if (node.expression) result.values[node.label] = values.get(node.id)!.toArray();
+  }
+  for (const name of problem.wrt) {
+    const key = graph.has(name) ? name : canonicalName(name).key;
+    const gradient = withGradients.nodes.find((n) => n.gradient?.wrt === key && n.gradient?.of === graph.loss);
+    result.gradients[graph.node(key).label] = gradient ? values.get(gradient.id)!.toArray() : 0;
+  }
+  return { problem, graph, gradientGraph: withGradients, values, result };
+}
+
+function checkValueNames(problem: Problem, graph: Graph): void {
+  for (const name of Object.keys(problem.values)) {
+    const key = graph.has(name) ? name : canonicalName(name).key;
+    if (!graph.has(key)) {
+      const leaves = graph.leaves().map((n) => n.label).join(', ');
+      throw new ChainruleError('problem', `'${name}' is not a name in the equations (the leaves are: ${leaves})`, { path: ['values', name] });
+    }
+    const node = graph.node(key);
+    if (node.expression) {
+      throw new ChainruleError('problem', `'${name}' is computed by line ${node.equation?.line} (${node.equation?.source}); it cannot be given a value`, {
+        path: ['values', name],
+      });
+    }
+  }
+}
