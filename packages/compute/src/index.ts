@@ -1,1 +1,51 @@
-export {};
+import { ComputePool, type PoolOptions } from './pool.ts';
+
+export {
+  type BatchItemResult,
+  type BatchResult,
+  type CallOptions,
+  type GradientCheckOptions,
+  type GradientCheckResult,
+  type ParameterCheck,
+  type PoolOptions,
+  type PoolStats,
+  ComputePool,
+  DEFAULT_MAX_QUEUE,
+  DEFAULT_TIMEOUT_MS,
+} from './pool.ts';
+export { type ComputeFailure, type PassName, ComputeError } from './errors.ts';
+export { type Thresholds, BATCH_POOL_THRESHOLD, DEFAULT_THRESHOLDS, GRADIENT_CHECK_POOL_THRESHOLD, MATMUL_POOL_THRESHOLD } from './thresholds.ts';
+export type { BatchValue } from './passes.ts';
+export type { DebugAction } from './worker.ts';
+
+/**
+ * A new pool of worker threads. Workers start on first use (or on `warmup()`), are unref'd while
+ * idle so they never keep the process alive, and are terminated by `close()`.
+ *
+ * @example
+ * const pool = createPool({ size: 2, maxQueue: 16, timeoutMs: 10_000 });
+ * const result = await pool.batch(problem, inputs, { signal: request.signal });
+ * await pool.close();
+ */
+export function createPool(options: PoolOptions = {}): ComputePool {
+  return new ComputePool(options);
+}
+
+let defaultPool: ComputePool | undefined;
+let exitHookInstalled = false;
+
+/**
+ * The shared pool (default options), created on first call and closed when the process exits.
+ * A closed default pool is replaced by a new one on the next call.
+ *
+ * @example
+ * const c = await getDefaultPool().matmul(a, b);
+ */
+export function getDefaultPool(): ComputePool {
+  if (!defaultPool || defaultPool.closed) defaultPool = new ComputePool();
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => void defaultPool?.close());
+  }
+  return defaultPool;
+}

@@ -15,7 +15,7 @@ import {
   problemGraph,
   valueSchema,
 } from '@chainrule/graph';
-import { type Shape, Tensor, gemm, tensor } from '@chainrule/tensor';
+import { Tensor, gemm, tensor } from '@chainrule/tensor';
 
 /** A problem's graphs, built once and reused for every evaluation of a chunk. */
 export interface PreparedProblem {
@@ -271,6 +271,3 @@ export function splitRange(total: number, parts: number): [start: number, end: n
   }
   return ranges;
 }
-
-/** The shape as stored (a tensor's readonly shape) to a plain array for posting. */
-export const plainShape = (shape: Shape): number[] => [...shape];

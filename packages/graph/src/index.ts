@@ -19,3 +19,15 @@ export {
   solveProblem,
   valueSchema,
 } from './problem.ts';
+export {
+  type ExportFormat,
+  type ExportOptions,
+  type Exporter,
+  type GraphJson,
+  EXPORTERS,
+  EXPORT_FORMATS,
+  TIKZ_LIBRARIES,
+  exportGraph,
+  graphJsonSchema,
+  validateDot,
+} from './export/index.ts';

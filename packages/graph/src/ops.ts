@@ -164,7 +164,6 @@ export const OPS: Readonly<Record<OpName, OpDefinition>> = {
 export const FUNCTIONS = {
   relu: 'relu',
   sigmoid: 'sigmoid',
-  σ: 'sigmoid',
   sigma: 'sigmoid',
   tanh: 'tanh',
   softmax: 'softmax',

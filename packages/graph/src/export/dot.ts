@@ -1,11 +1,22 @@
+import { ChainruleError } from '../errors.ts';
 import type { NodeKind } from '../graph.ts';
 import type { GraphView, ViewNode } from '../view.ts';
 import type { ExportOptions, Exporter } from './exporter.ts';
 
-/** How a node is styled: by its kind, except that every node added by backpropagation shares one look. */
+/**
+ * How a node is styled: by its kind, except that every node added by backpropagation shares one look.
+ *
+ * @example
+ * const key: StyleKey = node.added ? 'added' : node.kind;
+ */
 export type StyleKey = NodeKind | 'added';
 
-/** Legend order: forward leaves, computed nodes, then what backpropagation added. */
+/**
+ * Legend order: forward leaves, computed nodes, then what backpropagation added.
+ *
+ * @example
+ * STYLE_KEYS.indexOf('added'); // 6, the last legend entry
+ */
 export const STYLE_KEYS: readonly StyleKey[] = ['input', 'parameter', 'target', 'intermediate', 'loss', 'gradient', 'added'];
 
 /**
@@ -64,7 +75,7 @@ export function formulaRhs(node: ViewNode, max = 48): string | undefined {
   const at = formula.indexOf(' = ');
   const rhs = formula.startsWith(prefix) ? formula.slice(prefix.length) : at >= 0 ? formula.slice(at + 3) : formula;
   const chars = [...rhs];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : rhs;
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : rhs;
 }
 
 /**
@@ -116,7 +127,7 @@ export function leafAnchors(view: GraphView): Map<string, string> {
 export function dotId(id: string): string {
   if (!/\\(?=["\n]|$)/.test(id)) return `"${id.replaceAll('"', '\\"')}"`;
   if (/^[^<>&]*$/.test(id)) return `<${id}>`;
-  throw new Error(`cannot write the node id ${JSON.stringify(id)} in DOT: it has a backslash before a quote, newline or its end, and an HTML character`);
+  throw new ChainruleError('graph', `cannot write the node id ${JSON.stringify(id)} in DOT: it has a backslash before a quote, newline or its end, and an HTML character`);
 }
 
 /**
@@ -162,7 +173,12 @@ function nodeAttributes(key: StyleKey): string {
   return `${SHAPE[key]}, fillcolor="${fill}", color="${stroke}"`;
 }
 
-/** Options of {@link renderDot}. */
+/**
+ * Options of {@link renderDot}.
+ *
+ * @example
+ * renderDot(view, { title: 'Question 2 (a)', rankdir: 'TB', legend: false });
+ */
 export interface DotOptions extends ExportOptions {
   /** Layout direction: left to right (default) or top to bottom. */
   rankdir?: 'LR' | 'TB';

@@ -29,7 +29,13 @@ export const graphJsonSchema = z
   })
   .describe('A computational graph: nodes, directed edges, and the added nodes hidden by simplification');
 
-/** The parsed JSON export of a graph view. */
+/**
+ * The parsed JSON export of a graph view.
+ *
+ * @example
+ * const graph: GraphJson = graphJsonSchema.parse(JSON.parse(text));
+ * graph.nodes.filter((n) => n.added).map((n) => n.label); // ['∂L/∂y', …]
+ */
 export type GraphJson = z.infer<typeof graphJsonSchema>;
 
 /**

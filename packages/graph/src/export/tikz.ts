@@ -35,7 +35,7 @@ export function latexText(text: string): string {
   return text.replace(/[\\{}$&#^_%~]/g, (c) => LATEX_SPECIALS[c] ?? c).replace(/\s*\r?\n\s*/g, ' ');
 }
 
-/** TikZ styles, one per node style, plus the two edge styles (`cr edge`, `cr backprop`). */
+/** TikZ node styles, one per style key (the edge styles `cr edge` and `cr backprop` are in the picture options). */
 const STYLES: Readonly<Record<StyleKey, string>> = {
   input: 'ellipse, draw=blue!70!black, fill=blue!10',
   parameter: 'rectangle, draw=green!50!black, fill=green!10',
@@ -57,7 +57,12 @@ const LAYOUT_SHAPE: Readonly<Record<StyleKey, string>> = {
   added: 'box',
 };
 
-/** Options of {@link renderTikz}. */
+/**
+ * Options of {@link renderTikz}.
+ *
+ * @example
+ * await renderTikz(view, { title: 'Question 2 (b)', scale: 1.5 }); // 1.5 cm per inch: a smaller drawing
+ */
 export interface TikzOptions extends ExportOptions {
   /** Centimetres per Graphviz inch (default 2.54: the nodes are laid out at the size TikZ draws them). */
   scale?: number;

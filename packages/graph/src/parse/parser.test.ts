@@ -223,6 +223,7 @@ describe('precedence and associativity', () => {
     for (const spelling of spellings) expect(structure(parseEquations(spelling))).toEqual(expected);
     expect(rhs(String.raw`\hat{y} + \hat y + \hat{\boldsymbol{y}} + y_hat`)).toBe('(+ (+ (+ yhat yhat) yhat) yhat)');
     expect(rhs(String.raw`\boldsymbol{W}_3x`)).toBe('(matmul W3 x)');
+    expect(rhs('y\u0302 + \u0177 + yhat')).toBe('(+ (+ yhat yhat) yhat)');
   });
 
   it('ignores LaTeX spacing, environments and comments', () => {

@@ -949,8 +949,7 @@ class EquationParser {
       this.next();
       return { type: 'name', name: token.name, pos: token.pos };
     }
-    const splittable = token.kind === 'name' || (token.kind === 'number' && isAsciiDigit(token.text.charAt(0)));
-    if (splittable && (token.kind === 'number' || token.kind === 'name')) {
+    if (token.kind === 'name' || (token.kind === 'number' && isAsciiDigit(token.text.charAt(0)))) {
       const first = token.kind === 'number' ? token.text.charAt(0) : (/^.\u0302?/su.exec(token.text)?.[0] ?? '');
       const rest = token.text.slice(first.length);
       const leaf: Ast =

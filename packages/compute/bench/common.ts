@@ -1,0 +1,56 @@
+/** Helpers shared by the compute bench scripts; timing statistics come from the tensor package's harness. */
+import type { ProblemInput } from '@chainrule/graph';
+import { type Tensor, fromFlat } from '@chainrule/tensor';
+import { type Measurement, summarize } from '../../tensor/bench/harness.ts';
+
+/**
+ * The harness's `measure`, for async work: `warmup` untimed runs, then timed runs until both
+ * `minReps` and `minMs` are reached. Each run is awaited before the next starts.
+ */
+export async function measureAsync(
+  fn: () => Promise<unknown>,
+  { minReps = 5, minMs = 200, warmup = 1 }: { minReps?: number; minMs?: number; warmup?: number } = {},
+): Promise<Measurement> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < minReps || spent < minMs) {
+    const t0 = performance.now();
+    await fn();
+    const dt = performance.now() - t0;
+    samples.push(dt);
+    spent += dt;
+  }
+  return summarize(samples);
+}
+
+/** Deterministic uniform values in [-1, 1). */
+export function randomArray(length: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+export function randomMatrix(rows: number, cols: number, seed: number): Tensor {
+  return fromFlat(randomArray(rows * cols, seed), [rows, cols]);
+}
+
+/** The two-layer sigmoid network of the README, `inputs` wide with `hidden` hidden units. */
+export function networkProblem(inputs: number, hidden: number, seed = 1): ProblemInput {
+  const matrix = (r: number, c: number, s: number) => randomMatrix(r, c, s).toArray() as number[][];
+  const vector = (n: number, s: number) => Array.from(randomArray(n, s));
+  return {
+    equations: ['L = 1/2 ||y - yhat||^2', 'y = W2 h + b2', 'h = sigmoid(W1 x + b1)'],
+    values: { W1: matrix(hidden, inputs, seed), b1: vector(hidden, seed + 1), W2: matrix(1, hidden, seed + 2), b2: [0.1], x: vector(inputs, seed + 3), yhat: [0.5] },
+    wrt: ['W1', 'b1', 'W2', 'b2'],
+  };
+}
+
+/** Number of parameter elements of {@link networkProblem}. */
+export const networkParameters = (inputs: number, hidden: number): number => hidden * inputs + 2 * hidden + 1;

@@ -1,0 +1,102 @@
+/**
+ * Where the pool starts to pay: for each pass, the same call is timed inline (`mode: 'inline'`)
+ * and on a warm pool (`mode: 'pool'`) over growing sizes, and the crossover — the smallest size
+ * from which the pool is faster at every larger size measured — is reported. The thresholds of
+ * `src/thresholds.ts` come from this script. `tsx bench/threshold.ts [--json]`; about a minute.
+ *
+ * Inline and pool runs alternate in ROUNDS rounds, and each keeps the best median, so that a noisy
+ * neighbour slows both alike.
+ */
+import os from 'node:os';
+import { type ComputePool, createPool } from '../src/index.ts';
+import { type Measurement } from '../../tensor/bench/harness.ts';
+import { printTable, wantsJson } from '../../tensor/bench/harness.ts';
+import { measureAsync, networkParameters, networkProblem, randomArray, randomMatrix } from './common.ts';
+
+const ROUNDS = 3;
+
+interface Point {
+  size: number;
+  label: string;
+  inlineMs: number;
+  poolMs: number;
+}
+
+async function compare(size: number, label: string, run: (mode: 'inline' | 'pool') => Promise<unknown>): Promise<Point> {
+  let inline: Measurement | undefined;
+  let pooled: Measurement | undefined;
+  for (let round = 0; round < ROUNDS; round++) {
+    const i = await measureAsync(() => run('inline'), { minReps: 5, minMs: 60 });
+    const p = await measureAsync(() => run('pool'), { minReps: 5, minMs: 60 });
+    if (!inline || i.median < inline.median) inline = i;
+    if (!pooled || p.median < pooled.median) pooled = p;
+  }
+  return { size, label, inlineMs: inline!.median, poolMs: pooled!.median };
+}
+
+/** The smallest size from which the pool wins at every larger size measured (Infinity: never). */
+function crossover(points: readonly Point[]): number {
+  let from = Number.POSITIVE_INFINITY;
+  for (let i = points.length - 1; i >= 0 && points[i]!.poolMs < points[i]!.inlineMs; i--) from = points[i]!.size;
+  return from;
+}
+
+async function matmulPoints(pool: ComputePool): Promise<Point[]> {
+  const points: Point[] = [];
+  for (const n of [16, 24, 32, 40, 48, 56, 64, 80, 96, 128, 192, 256]) {
+    const a = randomMatrix(n, n, n);
+    const b = randomMatrix(n, n, n + 1);
+    points.push(await compare(n * n * n, `${n}×${n}·${n}×${n}`, (mode) => pool.matmul(a, b, { mode })));
+  }
+  return points;
+}
+
+async function gradientCheckPoints(pool: ComputePool): Promise<Point[]> {
+  const points: Point[] = [];
+  for (const [inputs, hidden] of [[1, 1], [2, 2], [2, 4], [4, 4], [4, 8], [8, 8], [8, 16], [16, 16], [16, 32], [32, 32]] as const) {
+    const problem = networkProblem(inputs, hidden);
+    points.push(await compare(networkParameters(inputs, hidden), `${inputs} in, ${hidden} hidden`, (mode) => pool.gradientCheck(problem, { mode })));
+  }
+  return points;
+}
+
+async function batchPoints(pool: ComputePool): Promise<Point[]> {
+  const points: Point[] = [];
+  const problem = networkProblem(4, 8);
+  for (const items of [2, 4, 8, 16, 24, 32, 48, 64, 128, 256]) {
+    const inputs = Array.from({ length: items }, (_, i) => ({ x: Array.from(randomArray(4, 100 + i)), yhat: [i % 2] }));
+    points.push(await compare(items, `${items} items (4 in, 8 hidden)`, (mode) => pool.batch(problem, inputs, { mode })));
+  }
+  return points;
+}
+
+const pool = createPool();
+await pool.warmup();
+const results = {
+  cores: os.availableParallelism(),
+  workers: pool.size,
+  matmul: await matmulPoints(pool),
+  gradientCheck: await gradientCheckPoints(pool),
+  batch: await batchPoints(pool),
+};
+await pool.close();
+
+const crossovers = {
+  matmul: crossover(results.matmul),
+  gradientCheck: crossover(results.gradientCheck),
+  batch: crossover(results.batch),
+};
+
+if (wantsJson()) {
+  console.log(JSON.stringify({ ...results, crossovers }, null, 2));
+} else {
+  console.log(`inline vs warm pool of ${results.workers} workers (${results.cores} cores), median ms of the best of ${ROUNDS} rounds\n`);
+  for (const [pass, unit] of [['matmul', 'm·n·k'], ['gradientCheck', 'parameter elements'], ['batch', 'items']] as const) {
+    console.log(`${pass} — crossover at ${unit} ≥ ${crossovers[pass]}`);
+    printTable([
+      [unit, 'case', 'inline ms', 'pool ms', 'pool/inline'],
+      ...results[pass].map((p) => [p.size, p.label, p.inlineMs.toFixed(3), p.poolMs.toFixed(3), `${(p.poolMs / p.inlineMs).toFixed(2)}×`]),
+    ]);
+    console.log('');
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Tiny, dependency-free helpers for benchmark scripts: timing, an aligned text table, and the
+ * `--json` switch. Import it by relative path from any package's bench script.
+ */
+
+/** Timings of one {@link measure} call, in milliseconds. */
+export interface Measurement {
+  /** Every timed run, in the order they ran (warm-up runs excluded). */
+  samples: number[];
+  best: number;
+  median: number;
+}
+
+export interface MeasureOptions {
+  /** Timed runs at least (default 5). */
+  minReps?: number;
+  /** Keep running until this much time has been spent in timed runs (default 200 ms). */
+  minMs?: number;
+  /** Untimed runs first, to let the JIT settle (default 1). */
+  warmup?: number;
+}
+
+/**
+ * Runs `fn` `warmup` times untimed, then until both `minReps` runs and `minMs` milliseconds are done.
+ *
+ * @example
+ * const t = measure(() => gemm(n, n, n, a, b, c), { minReps: 5, minMs: 500 });
+ * console.log(`${((2 * n ** 3) / t.best / 1e6).toFixed(2)} GFLOP/s`);
+ */
+export function measure(fn: () => unknown, { minReps = 5, minMs = 200, warmup = 1 }: MeasureOptions = {}): Measurement {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  let spent = 0;
+  while (samples.length < minReps || spent < minMs) {
+    const t0 = performance.now();
+    fn();
+    const dt = performance.now() - t0;
+    samples.push(dt);
+    spent += dt;
+  }
+  return summarize(samples);
+}
+
+/**
+ * Best and median of a list of timings, e.g. to pool samples from several {@link measure} calls.
+ *
+ * @example
+ * const pooled = summarize([...first.samples, ...second.samples]);
+ */
+export function summarize(samples: readonly number[]): Measurement {
+  if (samples.length === 0) throw new RangeError('summarize: no samples');
+  const sorted = [...samples].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { samples: [...samples], best: sorted[0]!, median };
+}
+
+/**
+ * Prints rows of cells as a table; the first row is the header. Columns are padded to equal width,
+ * text left-aligned, numbers and numeric strings (`'5.30'`, `'4.1×'`, `'12%'`) right-aligned.
+ *
+ * @example
+ * printTable([['size', 'GFLOP/s'], ['256', 5.31], ['512', 5.02]]);
+ * // size  GFLOP/s
+ * // ----  -------
+ * // 256      5.31
+ * // 512      5.02
+ */
+export function printTable(rows: readonly (readonly (string | number)[])[], write: (line: string) => void = console.log): void {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, String(cell).length)));
+  const line = (row: readonly (string | number)[]) =>
+    row
+      .map((cell, i) => (isNumeric(cell) ? String(cell).padStart(widths[i]!) : String(cell).padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  rows.forEach((row, r) => {
+    write(line(row));
+    if (r === 0) write(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+}
+
+function isNumeric(cell: string | number): boolean {
+  return typeof cell === 'number' || /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s?[x×%]?$/i.test(cell);
+}
+
+/**
+ * True when the script was started with `--json` (print one JSON object instead of a table).
+ *
+ * @example
+ * if (wantsJson()) console.log(JSON.stringify(results)); else printTable(rows);
+ */
+export function wantsJson(argv: readonly string[] = process.argv.slice(2)): boolean {
+  return argv.includes('--json');
+}
