@@ -188,7 +188,8 @@ export class ComputePool {
   /**
    * C = A·B. From `thresholds.matmul` multiply-adds on, row blocks of C are computed by the
    * workers with the tensor kernel `gemm` on SharedArrayBuffer views (A's block, all of B, C's
-   * block); smaller products run inline. Same shapes and errors as `matmul` of the tensor package.
+   * block); smaller products, and those with a single row, run inline. Same shapes and errors as
+   * `matmul` of the tensor package.
    *
    * @example
    * const c = await pool.matmul(randomMatrix(1024, 1024), randomMatrix(1024, 1024));
@@ -411,6 +412,7 @@ export class ComputePool {
       if (this.#closed) return reject(closedError(pass));
       const { signal } = options;
       if (signal?.aborted) return reject(abortedError(pass, signal, 'before it started'));
+      if (tasks.length === 0) return resolve([]);
       const wouldWait = this.#queue.length > 0 || this.#freeWorkers() < tasks.length;
       if (wouldWait && this.#waiting.size >= this.maxQueue) {
         return reject(

@@ -86,7 +86,8 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     expressions.set(equation.target.key, toExpr(equation.expression, equation, functions, definitions, label));
   }
 
-  const order = topologicalOrder(equations, expressions, definitions);
+  topologicalOrder(equations, expressions, definitions);
+  const order = computationOrder(equations, expressions, definitions);
   const consumed = new Set<string>();
   for (const expression of expressions.values()) for (const id of idsOf(expression)) consumed.add(id);
 
@@ -94,20 +95,19 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   const wrt = new Set((options.wrt ?? []).map((name) => canonicalName(name).key));
   const roles = new Map(Object.entries(options.roles ?? {}).map(([name, role]) => [canonicalName(name).key, role]));
 
-  const leafKeys: string[] = [];
-  for (const key of order.flatMap((k) => idsOf(expressions.get(k)!))) {
-    if (!definitions.has(key) && !leafKeys.includes(key)) leafKeys.push(key);
-  }
+  const leafKeys = [...new Set(order.flatMap((k) => idsOf(expressions.get(k)!).filter((id) => !definitions.has(id))))];
   for (const key of roles.keys()) {
     if (definitions.has(key)) throw new ChainruleError('graph', `a role is given for '${labels.get(key)}', but it is computed by an equation, not a leaf`);
   }
 
-  const nodes: GraphNode[] = leafKeys.map((key) => ({
+  const leaves: GraphNode[] = leafKeys.map((key) => ({
     id: key,
     label: labels.get(key) ?? key,
     kind: roles.get(key) ?? (wrt.has(key) ? 'parameter' : key.endsWith('hat') ? 'target' : 'input'),
     added: false,
   }));
+  const kindOrder: NodeKind[] = ['input', 'parameter', 'target'];
+  const nodes = leaves.sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.id.localeCompare(b.id, 'en', { numeric: true }));
   for (const key of order) {
     const equation = definitions.get(key)!;
     const kind: NodeKind = key === loss ? 'loss' : 'intermediate';
@@ -123,15 +123,49 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   return new Graph(nodes, loss);
 }
 
+/** The ids an expression reads, left to right. */
 function idsOf(expression: Expr): string[] {
   const ids: string[] = [];
   const stack = [expression];
   while (stack.length > 0) {
     const e = stack.pop()!;
     if (e.kind === 'ref') ids.push(e.id);
-    else if (e.kind === 'op') stack.push(...e.args);
+    else if (e.kind === 'op') for (let i = e.args.length - 1; i >= 0; i--) stack.push(e.args[i]!);
   }
   return ids;
+}
+
+/**
+ * The order a student computes the equations in: depth-first from each unused node (the loss),
+ * every value right after the values it needs, operands left to right. Iterative, so chains of
+ * any length work. Assumes no cycles (checked before).
+ */
+function computationOrder(equations: readonly Equation[], expressions: ReadonlyMap<string, Expr>, definitions: ReadonlyMap<string, Equation>): string[] {
+  const consumed = new Set<string>();
+  for (const expression of expressions.values()) for (const id of idsOf(expression)) consumed.add(id);
+  const roots = [...equations.filter((e) => !consumed.has(e.target.key)), ...equations].map((e) => e.target.key);
+  const done = new Set<string>();
+  const order: string[] = [];
+  for (const root of roots) {
+    if (done.has(root)) continue;
+    const stack: { key: string; next: number; deps: string[] }[] = [];
+    const enter = (key: string) => {
+      done.add(key);
+      stack.push({ key, next: 0, deps: idsOf(expressions.get(key)!).filter((id) => definitions.has(id)) });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const dep = top.deps[top.next++];
+      if (dep === undefined) {
+        order.push(top.key);
+        stack.pop();
+      } else if (!done.has(dep)) {
+        enter(dep);
+      }
+    }
+  }
+  return order;
 }
 
 function chooseLoss(requested: string | undefined, equations: readonly Equation[], consumed: ReadonlySet<string>): string | undefined {

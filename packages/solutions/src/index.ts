@@ -1,1 +1,25 @@
-export {};
+export { type Block, type Inline, type QuestionSolution, type SolutionDocument, math } from './document.ts';
+export {
+  ACTIVATIONS,
+  LOSSES,
+  type LayeredNetwork,
+  type LayeredNetworkInput,
+  layeredNetworkSchema,
+  layeredProblem,
+  parseLayeredNetwork,
+} from './layered.ts';
+export { POINTS, QUESTIONS, type Question, assignmentQ3Problem, questionProblem, standInQ1Network } from './problems.ts';
+export { type SolutionOptions, problemSolution, question1, question2, question3 } from './questions.ts';
+export { type SheetOptions, solutionSheet } from './sheet.ts';
+export { type MathText, type NumberStyle, substitution } from './substitute.ts';
+export { type WorkedOptions, type WorkedStep, workedSteps } from './worked.ts';
+export {
+  RENDERERS,
+  type RenderOptions,
+  type Renderer,
+  SOLUTION_FORMATS,
+  type SolutionFormat,
+  latexTensor,
+  latexText,
+  renderSolution,
+} from './render/index.ts';

@@ -87,7 +87,7 @@ export function parseLayeredNetwork(input: unknown): LayeredNetwork {
  */
 export function layeredProblem(network: LayeredNetwork): Problem {
   const equations: string[] = [];
-  const values: Record<string, number[] | number[][]> = { x: network.input, yhat: network.target };
+  const values: Record<string, number[] | number[][]> = { x: network.input, 'ŷ': network.target };
   const wrt: string[] = [];
   network.layers.forEach((layer, index) => {
     const k = index + 1;
@@ -104,10 +104,10 @@ export function layeredProblem(network: LayeredNetwork): Problem {
   const output = `h${network.layers.length}`;
   equations.push(
     network.loss === 'half-squared-error'
-      ? `L = 1/2 ||yhat - ${output}||^2`
+      ? `L = 1/2 ||ŷ - ${output}||^2`
       : network.loss === 'squared-error'
         ? `L = ||yhat - ${output}||^2`
-        : `L = -sum(yhat * log(${output}))`,
+        : `L = -sum(ŷ * log(${output}))`,
   );
-  return parseProblem({ equations, values, wrt, roles: { yhat: 'target', x: 'input' } });
+  return parseProblem({ equations, values, wrt, roles: { 'ŷ': 'target', x: 'input' } });
 }

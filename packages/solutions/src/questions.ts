@@ -11,6 +11,7 @@ import {
   solveProblem,
 } from '@chainrule/graph';
 import { type Tensor, formatNumber, formatTensor } from '@chainrule/tensor';
+import { latexTensor } from './render/math.ts';
 import { readFileSync } from 'node:fs';
 import { type Block, type Inline, type QuestionSolution, math } from './document.ts';
 import type { MathText } from './substitute.ts';
@@ -33,18 +34,16 @@ const definition = (graph: Graph, id: string) => {
 };
 const valueMath = (graph: Graph, id: string, value: Tensor, decimals: number): Inline =>
   math(
-    `${nodeLabel(graph, id)} = ${formatTensor(value, { decimals, trimZeros: true }).replace(/\n/g, ' ')}`,
+    `${nodeLabel(graph, id)} = ${oneLine(value, decimals)}`,
     `${nodeLabel(graph, id, 'latex')} = ${latexTensor(value, decimals)}`,
   );
 
-/** A tensor as a LaTeX bmatrix (vectors as columns). @example latexTensor(tensor([1, 2]), 2) */
-export function latexTensor(value: Tensor, decimals: number): string {
-  const cell = (v: number) => formatNumber(v, { decimals, trimZeros: true });
-  if (value.rank === 0) return cell(value.data[0]!);
-  const cols = value.rank === 2 ? value.shape[1]! : 1;
-  const rows = value.size / Math.max(cols, 1);
-  const lines = Array.from({ length: rows }, (_, i) => Array.from(value.data.subarray(i * cols, (i + 1) * cols), cell).join(' & '));
-  return `\\begin{bmatrix} ${lines.join(' \\\\ ')} \\end{bmatrix}`;
+/** A tensor on one line: `[1, 2]`, or `[[1, 2], [3, 4]]` for a matrix. */
+function oneLine(value: Tensor, decimals: number): string {
+  if (value.rank < 2) return formatTensor(value, { decimals, trimZeros: true });
+  const cols = value.shape[1]!;
+  const rows = Array.from({ length: value.shape[0]! }, (_, i) => `[${Array.from(value.data.subarray(i * cols, (i + 1) * cols), (v) => formatNumber(v, { decimals, trimZeros: true })).join(', ')}]`);
+  return `[${rows.join(', ')}]`;
 }
 
 /**
@@ -114,8 +113,8 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
       header: ['value', 'exact', `rounded (${round} d.p.)`, 'max |difference|', 'at entry'],
       rows: steps.map((s) => [
         { math: s.name },
-        formatTensor(s.exact, { decimals: decimals + 2, trimZeros: true }).replace(/\n/g, ' '),
-        formatTensor(s.rounded!, { decimals: round }).replace(/\n/g, ' '),
+        oneLine(s.exact, decimals),
+        oneLine(s.rounded!, round),
         s.deviation!.value.toExponential(2),
         entryName(s.exact.shape, s.deviation!.index),
       ]),

@@ -86,6 +86,12 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
     case 'add':
     case 'mul': {
       const [a, b] = e.args as [Expr, Expr];
+      const norm = lookThrough(b);
+      if (e.op === 'mul' && a.kind === 'const' && norm.kind === 'op' && norm.op === 'squaredNorm') {
+        const inner = substitute(norm, graph, values, style, latex);
+        const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a.value);
+        return inner === undefined ? undefined : latex ? `${factor} \left(${inner}\right)` : `${factor} (${inner})`;
+      }
       const subtracts = e.op === 'add' && b.kind === 'op' && b.op === 'neg';
       const left = valueOf(a);
       const right = valueOf(subtracts ? (b as { args: readonly Expr[] }).args[0]! : b);
@@ -110,7 +116,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
     case 'sigmoidDerivative':
     case 'tanhDerivative': {
       const inner = valueOf(e.args[0]!);
-      const name = e.op === 'relu' && e.alias === undefined ? null : formatExpr({ ...e, args: [{ kind: 'const', value: 0, text: '§' }] }, graph, latex ? 'latex' : 'unicode');
+      const name = e.op === 'relu' ? null : formatExpr({ ...e, args: [{ kind: 'const', value: 0, text: '§' }] }, graph, latex ? 'latex' : 'unicode');
       const entries = Array.from(inner.data, (v) => {
         if (name === null) return latex ? `\\max(0, ${num(v)})` : `max(0, ${num(v)})`;
         return name.replace('§', num(v));

@@ -186,7 +186,7 @@ describe('gemm on views', () => {
   it.each([
     [3, 5, 4],
     [45, 37, 51],
-  ])('reads and writes only its own m×%i·%i×… windows (shape %i×%i·k=%i)', (m, n, k) => {
+  ])('%i×%i output, k = %i: reads and writes only its own windows', (m, n, k) => {
     for (const Buffer of [ArrayBuffer, SharedArrayBuffer]) {
       const size = 3 + m * k + 5 + k * n + 2 + m * n + 7;
       const whole = new Float64Array(new Buffer(size * 8)).fill(-12345.5);

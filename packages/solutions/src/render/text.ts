@@ -1,0 +1,89 @@
+import { graphView } from '@chainrule/graph';
+import { type Tensor, formatTensor } from '@chainrule/tensor';
+import type { Block, Inline } from '../document.ts';
+import type { WorkedStep } from '../worked.ts';
+import type { Renderer } from './renderer.ts';
+
+interface Style {
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  warn: (s: string) => string;
+}
+
+const plain: Style = { bold: (s) => s, dim: (s) => s, warn: (s) => s };
+const ansi: Style = {
+  bold: (s) => `\x1b[1m${s}\x1b[22m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+  warn: (s) => `\x1b[33m${s}\x1b[39m`,
+};
+
+const inlineText = (content: readonly Inline[]) => content.map((part) => (typeof part === 'string' ? part : part.math.unicode)).join('');
+
+/** A tensor, with continuation lines of a matrix indented to line up under the first. */
+function tensorText(value: Tensor, decimals: number, indent: string): string {
+  return formatTensor(value, { decimals, trimZeros: true }).replace(/\n/g, `\n${indent}`);
+}
+
+function stepText(step: WorkedStep, decimals: number, round: number | undefined, style: Style): string[] {
+  const head = `${step.name.unicode} = `;
+  const indent = ' '.repeat([...step.name.unicode].length + 1);
+  const lines = [`${style.bold(step.name.unicode)} = ${step.formula.unicode}`];
+  if (step.substitution) lines.push(`${indent}= ${step.substitution.unicode}`);
+  lines.push(`${indent}= ${tensorText(step.exact, decimals, `${indent}  `)}`);
+  if (round !== undefined && step.rounded) {
+    const label = `rounded to ${round} d.p.: `;
+    lines.push(style.dim(`${' '.repeat(head.length)}${label}${tensorText(step.rounded, round, ' '.repeat(head.length + label.length))}`));
+  }
+  return lines;
+}
+
+function blockText(block: Block, style: Style): string {
+  switch (block.kind) {
+    case 'heading':
+      return block.level === 1 ? style.bold(`${block.text}\n${'='.repeat([...block.text].length)}`) : style.bold(`${block.text}\n${'-'.repeat([...block.text].length)}`);
+    case 'paragraph':
+      return inlineText(block.content);
+    case 'notice':
+      return style.warn(`!! ${block.text}`);
+    case 'equations':
+      return block.lines.map((line) => `  ${line.unicode}`).join('\n');
+    case 'steps':
+      return block.steps.map((step) => stepText(step, block.decimals, block.round, style).join('\n')).join('\n\n');
+    case 'list':
+      return block.items.map((item) => `  • ${inlineText(item)}`).join('\n');
+    case 'figure': {
+      const view = graphView(block.graph, { simplify: block.simplify });
+      const label = new Map(view.nodes.map((n) => [n.id, n.label]));
+      const edges = view.edges.map((e) => `${label.get(e.from)} → ${label.get(e.to)}${view.nodes.find((n) => n.id === e.to)?.added ? '   (added)' : ''}`);
+      return [`[${block.caption}: ${view.nodes.length} nodes, ${view.edges.length} edges — the SVG/DOT/Mermaid/TikZ are in --format md/latex or --out]`, ...edges.map((e) => `  ${e}`)].join('\n');
+    }
+    case 'table': {
+      const cells = [block.header, ...block.rows.map((row) => row.map((cell) => inlineText([cell])))];
+      const widths = block.header.map((_, j) => Math.max(...cells.map((row) => Math.max(...(row[j] ?? '').split('\n').map((l) => [...l].length)))));
+      const line = (row: string[]) => row.map((cell, j) => cell.padEnd(widths[j]!)).join('  ');
+      return [style.bold(line(block.header)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+    }
+  }
+}
+
+/**
+ * Terminal text: formulas in Unicode, matrices with aligned columns, colour only when asked.
+ *
+ * @example
+ * await textRenderer.render(document, { color: process.stdout.isTTY });
+ */
+export const textRenderer: Renderer = {
+  format: 'text',
+  extension: 'txt',
+  mediaType: 'text/plain; charset=utf-8',
+  async render(document, options = {}) {
+    const style = options.color ? ansi : plain;
+    const parts = [style.bold(document.title), ...(document.subtitle ? [document.subtitle] : [])];
+    for (const question of document.questions) {
+      const points = question.points === undefined ? '' : ` (${question.points} points)`;
+      parts.push('', style.bold(`${question.title}${points}`), style.bold('='.repeat([...question.title].length + points.length)));
+      for (const block of question.blocks) parts.push('', blockText(block, style));
+    }
+    return `${parts.join('\n')}\n`;
+  },
+};
