@@ -10,6 +10,21 @@ import type { DebugAction, WorkerApi } from './worker.ts';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
+/**
+ * The parent's node flags minus its tsx loader: the bootstrap registers tsx itself, and a second
+ * registration inherited from `--import tsx` would only stack another set of hooks.
+ */
+function workerExecArgv(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (/^--(import|require|loader|experimental-loader)$/.test(flag) && argv[i + 1]?.includes('tsx')) i++;
+    else if (!/^--(import|require|loader|experimental-loader)=.*tsx/.test(flag)) flags.push(flag);
+  }
+  return flags;
+}
+
 /** Default `PoolOptions.maxQueue`. */
 export const DEFAULT_MAX_QUEUE = 64;
 /** Default `PoolOptions.timeoutMs`: one minute per call. */
@@ -547,7 +562,7 @@ export class ComputePool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { name: `chainrule-compute-${this.#nextId}` });
+    const worker = new Worker(BOOTSTRAP, { name: `chainrule-compute-${this.#nextId}`, execArgv: workerExecArgv() });
     worker.unref();
     let markReady!: () => void;
     let failReady!: (error: Error) => void;

@@ -34,13 +34,13 @@ export class ChainruleError extends Error {
   /** The message prefixed by its location, e.g. `line 2, column 6: expected …` or `values.W1[2]: …`. */
   describe(): string {
     const { line, column, path } = this.location;
-    const where =
-      path !== undefined && path.length > 0
-        ? formatJsonPath(path)
-        : line !== undefined
-          ? `line ${line}${column !== undefined ? `, column ${column}` : ''}`
-          : '';
-    return where ? `${where}: ${this.message}` : this.message;
+    const parts: string[] = [];
+    if (path !== undefined && path.length > 0) parts.push(formatJsonPath(path));
+    // An equation given as one element of an array is its own line 1: the path already says which.
+    const lineIsPath = path !== undefined && typeof path[path.length - 1] === 'number' && path[0] === 'equations';
+    if (line !== undefined && !lineIsPath) parts.push(`line ${line}`);
+    if (column !== undefined) parts.push(`column ${column}`);
+    return parts.length > 0 ? `${parts.join(', ')}: ${this.message}` : this.message;
   }
 }
 

@@ -60,7 +60,8 @@ export function evaluate(
       values.set(node.id, options.round === undefined ? value : roundTo(value, options.round));
     } catch (error) {
       if (error instanceof ShapeError) {
-        throw new ChainruleError('shape', `${describeEquation(node, graph)}: ${error.message}`, node.equation ? { line: node.equation.line } : {}, { cause: error });
+        const where = node.equation ? `in '${node.equation.source}'` : `in ${describeEquation(node, graph)}`;
+        throw new ChainruleError('shape', `${where}: ${error.message}`, node.equation ? { line: node.equation.line } : {}, { cause: error });
       }
       throw error;
     }

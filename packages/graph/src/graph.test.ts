@@ -131,7 +131,7 @@ describe('evaluation', () => {
     const graph = buildGraph('u = W x\ny = u + b');
     const run = () => evaluate(graph, { W: [[1, 2], [3, 4]], x: [1, 2, 3], b: [1, 1] });
     expect(run).toThrow(ChainruleError);
-    expect(run).toThrow(/line 1: u = W x: matmul: shapes \[2×2\] and \[3\] do not fit/);
+    expect(run).toThrow(/in 'u = W x': matmul: shapes \[2×2\] and \[3\] do not fit/);
   });
 });
 

@@ -14,6 +14,7 @@ export {
   type ProblemResult,
   type SolvedProblem,
   parseProblem,
+  problemFromText,
   problemGraph,
   problemSchema,
   solveProblem,
@@ -31,3 +32,4 @@ export {
   graphJsonSchema,
   validateDot,
 } from './export/index.ts';
+export { parseJson } from './json.ts';

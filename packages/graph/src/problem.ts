@@ -7,6 +7,7 @@ import { gradientGraph } from './gradient.ts';
 import type { Graph } from './graph.ts';
 import { FUNCTIONS } from './ops.ts';
 import { canonicalName, parseEquations } from './parse/index.ts';
+import { parseJson } from './json.ts';
 
 const numberArray = z.array(z.number());
 /** A value in a problem file: a number, a vector, or a matrix as an array of rows. */
@@ -110,7 +111,12 @@ export function solveProblem(problem: Problem, options: { round?: number } = {})
     throw new ChainruleError('problem', 'cannot tell which node is the loss: several nodes are unused; name it with "loss"', { path: ['loss'] });
   }
   const withGradients = gradientGraph(graph, problem.wrt);
-  const values = evaluate(withGradients, problem.values, options.round === undefined ? {} : { round: options.round });
+  let values: Map<string, Tensor>;
+  try {
+    values = evaluate(withGradients, problem.values, options.round === undefined ? {} : { round: options.round });
+  } catch (error) {
+    throw withEquationPath(error, problem);
+  }
 
   const result: ProblemResult = { loss: values.get(graph.loss)!.data[0]!, values: {}, gradients: {} };
   for (const node of graph.nodes) {
@@ -138,4 +144,16 @@ function checkValueNames(problem: Problem, graph: Graph): void {
       });
     }
   }
+}
+
+/**
+ * Reads a problem from file text: a JSON problem file, or (text not starting with `{`) bare
+ * equations in ASCII, Unicode or LaTeX, which make a problem without values.
+ *
+ * @example
+ * problemFromText(fs.readFileSync('q2.tex', 'utf8'), 'q2.tex').equations;
+ */
+export function problemFromText(text: string, source = 'input'): Problem {
+  if (text.trimStart().startsWith('{')) return parseProblem(parseJson(text, source));
+  return parseProblem({ equations: text });
 }

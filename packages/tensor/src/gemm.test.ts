@@ -82,7 +82,7 @@ describe('gemm on hand-checked products', () => {
     expect([...outer]).toEqual([2, 4, 6, -1, -2, -3]);
   });
 
-  it('leaves a product with the identity unchanged, also on the blocked path', () => {
+  it('leaves a matrix unchanged when multiplied by the identity', () => {
     const n = 40;
     const a = random(n * n, 7);
     const eye = new Float64Array(n * n);
@@ -94,7 +94,7 @@ describe('gemm on hand-checked products', () => {
     expect(c).toEqual(a);
   });
 
-  it('sums integer products exactly on the blocked path', () => {
+  it('sums integer products exactly across several k-blocks', () => {
     // a_ip = i + p, b_pj = p − j: c_ij = Σ_p (i + p)(p − j), exact in float64 at this size
     const m = 37;
     const n = 41;
@@ -182,8 +182,10 @@ describe('gemm against a naive triple loop', () => {
 });
 
 describe('gemm on views', () => {
-  // [m, n, k]: the small path and the blocked path with edge tiles
+  // [m, n, k]: the single-row and single-column paths, and the blocked path with edge tiles
   it.each([
+    [1, 5, 4],
+    [6, 1, 5],
     [3, 5, 4],
     [45, 37, 51],
   ])('%i×%i output, k = %i: reads and writes only its own windows', (m, n, k) => {

@@ -1,0 +1,32 @@
+import { SOLUTION_FORMATS, type SolutionFormat, problemSolution, renderSolution } from '@chainrule/solutions';
+import { Command, Option } from 'commander';
+import { parseDecimals } from '../options.ts';
+import { stdoutColor, writeData } from '../output.ts';
+import { loadProblem } from './problem.ts';
+
+interface BackpropOptions {
+  format: SolutionFormat;
+  round?: number;
+  decimals?: number;
+}
+
+/** `chainrule backprop PROBLEM`: the worked forward and backward pass of any problem file. @example backpropCommand() */
+export function backpropCommand(): Command {
+  return new Command('backprop')
+    .description('forward and backward pass of a problem file, every step worked')
+    .argument('<problem>', 'a problem file (JSON): equations, functions, values, wrt')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(SOLUTION_FORMATS).default('text'))
+    .option('-r, --round <N>', 'also show every intermediate result rounded to N decimals', parseDecimals)
+    .option('-d, --decimals <N>', 'decimals shown for exact numbers in substitutions', parseDecimals)
+    .addHelpText('after', '\nExample:\n  $ chainrule backprop problem.json --round 2\n  $ chainrule backprop problem.json --format json | jq .gradients')
+    .action(async (file: string, options: BackpropOptions) => {
+      const problem = loadProblem(file);
+      const question = problemSolution(problem, {
+        title: `Backpropagation: ${file}`,
+        ...(options.round === undefined ? {} : { round: options.round }),
+        ...(options.decimals === undefined ? {} : { decimals: options.decimals }),
+      });
+      const document = { title: 'chainrule — worked solution', questions: [question] };
+      writeData(await renderSolution(document, options.format, { color: stdoutColor() }));
+    });
+}

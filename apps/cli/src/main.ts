@@ -1,0 +1,22 @@
+import { ChainruleError } from '@chainrule/graph';
+import { CommanderError } from 'commander';
+import pc from 'picocolors';
+import { program } from './program.ts';
+
+const fail = (message: string) => process.stderr.write(`${pc.isColorSupported && process.stderr.isTTY ? pc.red('error:') : 'error:'} ${message}\n`);
+
+try {
+  await program().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander has already printed the message (or the help / version, with exit code 0).
+    process.exitCode = error.exitCode;
+  } else if (error instanceof ChainruleError) {
+    fail(error.describe());
+    process.exitCode = 1;
+  } else {
+    fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it; set CHAINRULE_DEBUG=1 for details)`);
+    if (process.env.CHAINRULE_DEBUG) console.error(error);
+    process.exitCode = 70;
+  }
+}

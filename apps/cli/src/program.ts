@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { backpropCommand } from './commands/backprop.ts';
+import { graphCommand } from './commands/graph.ts';
+import { solveCommand } from './commands/solve.ts';
+
+/** The `chainrule` program with all its commands. @example await program().parseAsync(process.argv) */
+export function program(): Command {
+  return new Command('chainrule')
+    .description('backpropagation the way a textbook does it: equations → graph → gradient graph → worked solutions')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addCommand(solveCommand())
+    .addCommand(graphCommand())
+    .addCommand(backpropCommand());
+}

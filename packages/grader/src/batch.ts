@@ -1,0 +1,133 @@
+import { ChainruleError, type Problem, type ProblemInput, formatJsonPath } from '@chainrule/graph';
+import { type GradeOptions, type GradeReport, createGrader } from './grade.ts';
+import type { GradedQuestion } from './questions.ts';
+
+/** Why one submission of a batch could not be graded: the error's code, HTTP-like status, message and JSON path. */
+export interface BatchError {
+  code: string;
+  status: number;
+  message: string;
+  /** The JSON path of the fault in the submission, e.g. `values.foo`. */
+  path?: string;
+}
+
+/** One submission of a batch: its report, or the error that stopped it. */
+export type BatchEntry = { id: string; report: GradeReport; error?: undefined } | { id: string; report?: undefined; error: BatchError };
+
+/** A graded batch: one entry per submission, in the order given, and the class summary. */
+export interface BatchResult {
+  results: BatchEntry[];
+  summary: SummaryRow[];
+}
+
+/** One row of the class summary. */
+export interface SummaryRow {
+  id: string;
+  /** Points earned, or null when the problem has no points scheme or the submission failed. */
+  points: number | null;
+  maxPoints: number | null;
+  firstWrong: string | null;
+  correct: number;
+  carried: number;
+  wrong: number;
+  missing: number;
+  /** The error of a submission that could not be graded (with its JSON path), else null. */
+  error: string | null;
+}
+
+/**
+ * Grades a class's submissions against one problem. The references are computed once; a malformed
+ * submission becomes an error entry instead of stopping the batch. Pure: no files, no workers — the
+ * CLI and the worker pool feed it. A bad problem or bad options still throw, once.
+ *
+ * @example
+ * const { results, summary } = gradeBatch('q3', [
+ *   { id: 'alice', submission: aliceJson },
+ *   { id: 'bob', submission: bobJson },
+ * ]);
+ * summaryCsv(results);
+ */
+export function gradeBatch(
+  problem: ProblemInput | Problem | GradedQuestion,
+  submissions: readonly { id: string; submission: unknown }[],
+  options: GradeOptions = {},
+): BatchResult {
+  const grader = createGrader(problem, options);
+  const results = submissions.map(({ id, submission }): BatchEntry => {
+    try {
+      return { id, report: grader.grade(submission) };
+    } catch (error) {
+      return { id, error: batchError(error) };
+    }
+  });
+  return { results, summary: summaryTable(results) };
+}
+
+function batchError(error: unknown): BatchError {
+  if (error instanceof ChainruleError) {
+    const path = error.location.path;
+    return {
+      code: error.code,
+      status: error.status,
+      message: error.message,
+      ...(path !== undefined && path.length > 0 ? { path: formatJsonPath(path) } : {}),
+    };
+  }
+  // Not the submission's fault: record it so one submission does not sink the class, but say so.
+  return { code: 'internal', status: 500, message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * The class summary: one row per submission with its points, first wrong step and status counts.
+ *
+ * @example
+ * summaryTable(gradeBatch('q3', submissions).results)[0];
+ * // { id: 'alice', points: 7, maxPoints: 7, firstWrong: null, correct: 10, carried: 0, wrong: 0, missing: 0, error: null }
+ */
+export function summaryTable(results: readonly BatchEntry[]): SummaryRow[] {
+  return results.map((entry) => {
+    if (entry.error) {
+      const where = entry.error.path ? `${entry.error.path}: ` : '';
+      return { id: entry.id, points: null, maxPoints: null, firstWrong: null, correct: 0, carried: 0, wrong: 0, missing: 0, error: where + entry.error.message };
+    }
+    const { report } = entry;
+    return {
+      id: entry.id,
+      points: report.points?.earned ?? null,
+      maxPoints: report.points?.total ?? null,
+      firstWrong: report.firstWrong?.name ?? null,
+      ...report.counts,
+      error: null,
+    };
+  });
+}
+
+const CSV_COLUMNS = ['id', 'points', 'max_points', 'first_wrong', 'correct', 'carried', 'wrong', 'missing', 'error'] as const;
+
+/**
+ * The class summary as CSV (RFC 4180: CRLF line ends; a field with a comma, quote, CR, LF or
+ * surrounding space is quoted and its quotes doubled). Empty fields for no points / no error.
+ *
+ * @example
+ * summaryCsv(results);
+ * // 'id,points,max_points,first_wrong,correct,carried,wrong,missing,error\r\nalice,7,7,,10,0,0,0,\r\n'
+ */
+export function summaryCsv(results: readonly BatchEntry[]): string {
+  const rows = summaryTable(results).map((row) => [
+    row.id,
+    row.points ?? '',
+    row.maxPoints ?? '',
+    row.firstWrong ?? '',
+    row.correct,
+    row.carried,
+    row.wrong,
+    row.missing,
+    row.error ?? '',
+  ]);
+  return [CSV_COLUMNS as readonly (string | number)[], ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,417 @@
+import {
+  ChainruleError,
+  type Graph,
+  type GraphNode,
+  type Problem,
+  type ProblemInput,
+  evaluateExpr,
+  formatExpr,
+  gradientId,
+  parseProblem,
+  solveProblem,
+} from '@chainrule/graph';
+import { ShapeError, type Tensor, fromFlat, transpose } from '@chainrule/tensor';
+import { describeShapeInWords, entryIndex, formatValue } from './format.ts';
+import { type PointsScheme, questionPoints, resolvePoints } from './points.ts';
+import { type GradedQuestion, type LayeredNetwork, isGradedQuestion, loadQuestion } from './questions.ts';
+import { type GivenValue, type Numbers, readSubmission, resolveNodeName } from './submission.ts';
+import { acceptsExact, acceptsRounded, decimalsOf, describeTolerance, roundHalfAway } from './tolerance.ts';
+
+/**
+ * The verdict on one step: `correct`; `wrong`; `missing` (not in the submission); or `carried` —
+ * wrong against the reference, but correct given the student's own earlier (wrong) values.
+ */
+export type ItemStatus = 'correct' | 'wrong' | 'missing' | 'carried';
+
+/**
+ * Why a step is wrong: a wrong number (`value`), a matrix given `transposed`, a `shape` that does
+ * not fit, or (exact mode only) numbers that are right `rounded` to some decimals at every step but
+ * not exact.
+ */
+export type WrongReason = 'value' | 'transposed' | 'shape' | 'rounded';
+
+/** What a step is: a value the problem gives (judged only when a submission repeats it), a computed value, the loss, a gradient. */
+export type ItemKind = 'given' | 'value' | 'loss' | 'gradient';
+
+/** The verdict on one step of a submission. */
+export interface GradeItem {
+  /** The name as the equations write it (`u1`, `L`), a gradient as `∂L/∂W1`. */
+  name: string;
+  kind: ItemKind;
+  status: ItemStatus;
+  /** The reference: exact in exact mode, rounded at every step in rounding mode. */
+  expected: Numbers;
+  /** Rounding mode: the exact value, where it differs from `expected`. */
+  exact?: Numbers;
+  /** The submission's value as written. */
+  given?: Numbers;
+  /** The value recomputed from the student's own earlier values, where one of those was wrong and it differs from `expected`. */
+  recomputed?: Numbers;
+  reason?: WrongReason;
+  /** One sentence for the student: what is wrong, or what a carried value was computed from. */
+  message?: string;
+  /** Points earned: all of `maxPoints` when correct or carried, none otherwise. */
+  points?: number;
+  maxPoints?: number;
+  /** The step that produces the value: the equation as written, or a gradient's formula. */
+  step: string;
+  /** The line of the equation, for steps written in the problem. */
+  line?: number;
+}
+
+/** The first wrong step in topological order. */
+export interface FirstWrong {
+  name: string;
+  step: string;
+  line?: number;
+}
+
+/** A graded submission. */
+export interface GradeReport {
+  /** `q1`, `q3`, or the name given for a problem file (`problem` by default). */
+  problem: string;
+  /** Printed with the report, e.g. that Q1 uses a stand-in network. */
+  note?: string;
+  /** `round: null` is exact arithmetic; a number is "rounded to that many decimals at every step". */
+  mode: { round: number | null };
+  /** The tolerance rule in words. */
+  tolerance: string;
+  firstWrong: FirstWrong | null;
+  /** Every judged step by name. Computed values, the loss and the parameters' gradients are always present (maybe `missing`); given values and intermediate gradients when the submission has them. */
+  items: Record<string, GradeItem>;
+  /** The names of `items` in topological order (forward pass, then backward). */
+  order: string[];
+  counts: Record<ItemStatus, number>;
+  /** Where a points scheme applies: points earned and the maximum. */
+  points?: { earned: number; total: number };
+}
+
+/** Options of {@link gradeSubmission} and {@link createGrader}. */
+export interface GradeOptions {
+  /**
+   * Decimals every intermediate step is rounded to, or `null` for exact arithmetic. Default: 2 for
+   * q3 (the sheet allows rounding to two decimals), exact otherwise.
+   */
+  round?: number | null;
+  /** The points scheme; default: the question's for q1/q3, none for a problem file; `null` for none. */
+  points?: PointsScheme | null;
+  /** Q1 only: the layered network of the lecture's slides (default: the labelled stand-in). */
+  network?: LayeredNetwork;
+  /** The name a problem file is reported under (default `problem`). */
+  name?: string;
+}
+
+/** A grader prepared for one problem and mode: the references are computed once, then every submission is graded against them. */
+export interface Grader {
+  readonly problem: string;
+  readonly mode: { readonly round: number | null };
+  /** Grades one submission; throws a `ChainruleError` (status 422, with the JSON path) for a malformed one. */
+  grade(submission: unknown): GradeReport;
+}
+
+/**
+ * Prepares a grader for a problem (a problem file, or `'q1'`/`'q3'`), so that a class's submissions
+ * share the reference computation.
+ *
+ * @example
+ * const grader = createGrader('q3');
+ * grader.grade({ values: { u1: [2.55, 3.9, 2.5] } }).items.u1.status; // 'correct'
+ */
+export function createGrader(problem: ProblemInput | Problem | GradedQuestion, options: GradeOptions = {}): Grader {
+  const question = isGradedQuestion(problem) ? problem : undefined;
+  if (options.network !== undefined && question !== 'q1') {
+    throw new ChainruleError('problem', 'a network is only used for q1', { path: ['network'] });
+  }
+  const loaded = question ? loadQuestion(question, options.network) : { problem: parseProblem(problem) };
+  const round = options.round === undefined ? (question === 'q3' ? 2 : null) : options.round;
+  if (round !== null && !(Number.isInteger(round) && round >= 0 && round <= 12)) {
+    throw new ChainruleError('problem', `round must be a whole number of decimals from 0 to 12, or null for exact arithmetic (got ${round})`, {
+      path: ['round'],
+    });
+  }
+  const solved = solveProblem(loaded.problem);
+  const graph = solved.gradientGraph;
+  const exact = solved.values;
+  const rounded = new Map<number, Map<string, Tensor>>();
+  const roundedReference = (decimals: number): Map<string, Tensor> => {
+    let values = rounded.get(decimals);
+    if (!values) {
+      values = solveProblem(loaded.problem, { round: decimals }).values;
+      rounded.set(decimals, values);
+    }
+    return values;
+  };
+  const reference = round === null ? exact : roundedReference(round);
+  const scheme = options.points === null ? undefined : (options.points ?? (question ? questionPoints(question, options.network ? { network: options.network } : {}) : undefined));
+  const pointsById = scheme ? resolvePoints(graph, scheme) : undefined;
+
+  const loss = graph.loss!;
+  const required = new Set<string>(pointsById?.keys() ?? []);
+  for (const node of solved.graph.nodes) if (node.expression) required.add(node.id);
+  for (const name of loaded.problem.wrt) {
+    const id = resolveNodeName(graph, name);
+    if (id !== undefined && graph.has(gradientId(loss, id))) required.add(gradientId(loss, id));
+  }
+
+  const name = question ?? options.name ?? 'problem';
+  const context: Context = { graph, exact, reference, roundedReference, round, required, pointsById };
+  return {
+    problem: name,
+    mode: { round },
+    grade(submission: unknown): GradeReport {
+      const report = judgeSubmission(context, readSubmission(graph, submission));
+      return {
+        problem: name,
+        ...(loaded.note === undefined ? {} : { note: loaded.note }),
+        mode: { round },
+        tolerance: describeTolerance(round),
+        ...report,
+        ...(scheme ? { points: { earned: roundPoints(sumPoints(report.items)), total: scheme.total } } : {}),
+      };
+    },
+  };
+}
+
+/**
+ * Grades a hand-computed backpropagation with error carried forward: every step of the forward and
+ * the backward pass is judged in topological order against the reference, and a step that is wrong
+ * against the reference but right when recomputed from the student's own earlier values is
+ * `carried` (and earns its points). Rounding mode and tolerance: see {@link describeTolerance}.
+ *
+ * @example
+ * const report = gradeSubmission('q3', { loss: 48.24, values: { u1: [2.55, 4, 2.5] }, gradients: { W3: [[20, 31, 20], [15, 23, 15]] } });
+ * report.items.u1.status;  // 'wrong'
+ * report.firstWrong;       // { name: 'u1', step: 'u1 = W1 x', line: 7 }
+ * report.points;           // { earned: …, total: 7 }
+ */
+export function gradeSubmission(problem: ProblemInput | Problem | GradedQuestion, submission: unknown, options: GradeOptions = {}): GradeReport {
+  return createGrader(problem, options).grade(submission);
+}
+
+interface Context {
+  graph: Graph;
+  exact: ReadonlyMap<string, Tensor>;
+  reference: ReadonlyMap<string, Tensor>;
+  roundedReference(decimals: number): ReadonlyMap<string, Tensor>;
+  round: number | null;
+  required: ReadonlySet<string>;
+  pointsById: ReadonlyMap<string, number> | undefined;
+}
+
+type Judged = Pick<GradeItem, 'status' | 'reason' | 'message'> & { used?: Tensor };
+
+function judgeSubmission(context: Context, submission: GivenValue[]): Pick<GradeReport, 'firstWrong' | 'items' | 'order' | 'counts'> {
+  const { graph, exact, reference, round, required } = context;
+  const given = new Map(submission.map((g) => [g.id, g]));
+  /** The student's world: their value where they gave a usable one, else recomputed from their earlier values. */
+  const student = new Map<string, Tensor>();
+  /** For every node whose student value differs from the reference because of a wrong step: the names of those wrong steps. */
+  const wrongOrigins = new Map<string, Set<string>>();
+  const items: Record<string, GradeItem> = {};
+  const order: string[] = [];
+
+  for (const node of graph.nodes) {
+    const expected = reference.get(node.id)!;
+    const exactValue = exact.get(node.id)!;
+    const entry = given.get(node.id);
+    const origins = new Set<string>();
+    for (const input of graph.inputsOf(node.id)) for (const origin of wrongOrigins.get(input) ?? []) origins.add(origin);
+
+    // The node recomputed from the student's own earlier values (rounded as the mode rounds).
+    let unrounded: Tensor | undefined;
+    if (node.expression) {
+      try {
+        unrounded = evaluateExpr(node.expression, student);
+      } catch (error) {
+        if (!(error instanceof ShapeError)) throw error;
+      }
+    }
+    const recomputed = unrounded && round !== null ? roundTensor(unrounded, round) : unrounded;
+    const fallback = node.expression ? (recomputed ?? expected) : exactValue;
+
+    if (!entry) {
+      student.set(node.id, fallback);
+      if (origins.size > 0) wrongOrigins.set(node.id, origins);
+      if (required.has(node.id)) {
+        items[node.label] = makeItem(context, node, { status: 'missing' }, expected, exactValue, undefined, origins.size > 0 ? recomputed : undefined);
+        order.push(node.label);
+      }
+      continue;
+    }
+
+    const candidates = {
+      expected: round === null || !node.expression ? [exactValue] : [expected, exactValue],
+      recomputed: recomputed && unrounded ? (round === null ? [recomputed] : [recomputed, unrounded]) : [],
+    };
+    const judged = judge(context, node, entry, candidates, origins);
+    const usable = judged.used !== undefined;
+    student.set(node.id, judged.used ?? fallback);
+    if (judged.status === 'wrong' && usable) wrongOrigins.set(node.id, new Set([node.label]));
+    else if ((judged.status === 'carried' || (judged.status === 'wrong' && !usable)) && origins.size > 0) wrongOrigins.set(node.id, origins);
+    items[node.label] = makeItem(context, node, judged, expected, exactValue, entry.raw, origins.size > 0 && node.expression ? recomputed : undefined);
+    order.push(node.label);
+  }
+
+  const counts: Record<ItemStatus, number> = { correct: 0, wrong: 0, missing: 0, carried: 0 };
+  for (const label of order) counts[items[label]!.status] += 1;
+  const first = order.map((label) => items[label]!).find((item) => item.status === 'wrong');
+  const firstWrong = first ? { name: first.name, step: first.step, ...(first.line === undefined ? {} : { line: first.line }) } : null;
+  return { firstWrong, items, order, counts };
+}
+
+function makeItem(
+  context: Context,
+  node: GraphNode,
+  judged: Judged,
+  expected: Tensor,
+  exactValue: Tensor,
+  given: Numbers | undefined,
+  recomputed: Tensor | undefined,
+): GradeItem {
+  const { graph, round, pointsById } = context;
+  const item: GradeItem = {
+    name: node.label,
+    kind: !node.expression ? 'given' : node.kind === 'gradient' ? 'gradient' : node.id === graph.loss ? 'loss' : 'value',
+    status: judged.status,
+    expected: expected.toArray(),
+    ...stepOf(graph, node),
+  };
+  if (round !== null && !sameNumbers(exactValue, expected)) item.exact = exactValue.toArray();
+  if (given !== undefined) item.given = given;
+  if (recomputed && !sameNumbers(recomputed, expected)) item.recomputed = recomputed.toArray();
+  if (judged.reason) item.reason = judged.reason;
+  if (judged.message) item.message = judged.message;
+  const maxPoints = pointsById?.get(node.id);
+  if (maxPoints !== undefined) {
+    item.maxPoints = maxPoints;
+    item.points = judged.status === 'correct' || judged.status === 'carried' ? maxPoints : 0;
+  }
+  return item;
+}
+
+/** The step that produces a node: its equation as written (spaces collapsed), or for a gradient its formula. */
+function stepOf(graph: Graph, node: GraphNode): { step: string; line?: number } {
+  if (node.equation) return { step: node.equation.source.replace(/\s+/g, ' ').trim(), line: node.equation.line };
+  if (node.expression) return { step: `${node.label} = ${formatExpr(node.expression, graph)}` };
+  return { step: `${node.label} (given by the problem)` };
+}
+
+function judge(
+  context: Context,
+  node: GraphNode,
+  entry: GivenValue,
+  candidates: { expected: Tensor[]; recomputed: Tensor[] },
+  origins: ReadonlySet<string>,
+): Judged {
+  const { round } = context;
+  const label = node.label;
+  const expectedShape = candidates.expected[0]!.shape;
+  const fit = fitShape(label, entry.value, expectedShape);
+  if (!fit.ok) return { status: 'wrong', reason: fit.reason, message: fit.message };
+  const v = fit.value;
+  // A value the problem gives is judged as a copy: exactly, whatever the mode.
+  const accepts = round === null || !node.expression ? acceptsExact : (a: number, c: number) => acceptsRounded(a, c, round);
+  const matches = (value: Tensor, list: Tensor[], i: number) => list.some((c) => accepts(value.data[i]!, c.data[i]!));
+
+  let allExpected = true;
+  let allAccepted = true;
+  const wrongEntries: number[] = [];
+  for (let i = 0; i < v.size; i++) {
+    const e = matches(v, candidates.expected, i);
+    const r = !e && matches(v, candidates.recomputed, i);
+    if (!e) allExpected = false;
+    if (!e && !r) {
+      allAccepted = false;
+      wrongEntries.push(i);
+    }
+  }
+  if (allExpected) return { status: 'correct', used: v };
+  if (allAccepted) {
+    if (origins.size === 0) return { status: 'correct', used: v };
+    return { status: 'carried', used: v, message: `${label}: correct from your own ${listNames([...origins])} (error carried forward)` };
+  }
+
+  if (v.rank === 2 && v.shape[0] === v.shape[1] && v.shape[0]! > 1) {
+    const flipped = transpose(v);
+    const all = [...candidates.expected, ...candidates.recomputed];
+    if (Array.from(flipped.data, (_, i) => matches(flipped, all, i)).every(Boolean)) {
+      return { status: 'wrong', reason: 'transposed', used: v, message: `${label}: given the transpose of the ${v.shape.join('×')} matrix — transposed?` };
+    }
+  }
+
+  if (round === null && node.expression) {
+    const decimals = Math.max(...Array.from(v.data, decimalsOf));
+    if (decimals >= 1 && decimals <= 6) {
+      const path = context.roundedReference(decimals).get(node.id)!;
+      const own = candidates.recomputed[0] ? roundTensor(candidates.recomputed[0], decimals) : undefined;
+      const near = (c: Tensor | undefined, i: number) => c !== undefined && acceptsRounded(v.data[i]!, c.data[i]!, decimals);
+      if (Array.from(v.data, (_, i) => near(path, i) || near(own, i)).every(Boolean)) {
+        return {
+          status: 'wrong',
+          reason: 'rounded',
+          used: v,
+          message: `${label}: these are the numbers rounded to ${decimals} decimal${decimals === 1 ? '' : 's'} at every step, not exact arithmetic — grade with round: ${decimals}`,
+        };
+      }
+    }
+  }
+
+  const shown = wrongEntries.slice(0, 3).map((i) => {
+    const own = candidates.recomputed[0];
+    const ownText = own && origins.size > 0 ? `, from your own earlier values ${formatValue(own.data[i]!)}` : '';
+    return `${label}${entryIndex(v, i)}: expected ${formatValue(candidates.expected[0]!.data[i]!)}${ownText}, given ${formatValue(v.data[i]!)}`;
+  });
+  const more = wrongEntries.length > 3 ? ` (and ${wrongEntries.length - 3} more)` : '';
+  return { status: 'wrong', reason: 'value', used: v, message: shown.join('; ') + more };
+}
+
+type Fit = { ok: true; value: Tensor } | { ok: false; reason: 'transposed' | 'shape'; message: string };
+
+/**
+ * Fits a given value to the expected shape. A vector may be written flat, as a row or as a column; a
+ * number may be wrapped in arrays; a one-row or one-column matrix may be written flat. A matrix given
+ * with rows and columns swapped is named `transposed`; anything else that does not fit, `shape`.
+ */
+function fitShape(label: string, given: Tensor, shape: readonly number[]): Fit {
+  const gs = given.shape;
+  const size = shape.reduce((p, e) => p * e, 1);
+  if (gs.length === shape.length && gs.every((e, i) => e === shape[i])) return { ok: true, value: given };
+  if (given.size === size) {
+    const vectorLike = (s: readonly number[]) => s.length === 1 || (s.length === 2 && (s[0] === 1 || s[1] === 1));
+    if (shape.length === 0) return { ok: true, value: given.reshape([]) };
+    if (shape.length === 1 && vectorLike(gs)) return { ok: true, value: given.reshape(shape) };
+    if (shape.length === 2 && gs.length === 1 && (shape[0] === 1 || shape[1] === 1)) return { ok: true, value: given.reshape(shape) };
+  }
+  if (shape.length === 2 && gs.length === 2 && gs[0] === shape[1] && gs[1] === shape[0]) {
+    return { ok: false, reason: 'transposed', message: `${label}: given ${gs.join('×')}, expected ${shape.join('×')} — transposed?` };
+  }
+  return { ok: false, reason: 'shape', message: `${label}: given ${describeShapeInWords(gs)}, expected ${describeShapeInWords(shape)}` };
+}
+
+function roundTensor(t: Tensor, decimals: number): Tensor {
+  return fromFlat(Float64Array.from(t.data, (v) => roundHalfAway(v, decimals)), t.shape);
+}
+
+function sameNumbers(a: Tensor, b: Tensor): boolean {
+  if (a.size !== b.size) return false;
+  for (let i = 0; i < a.size; i++) {
+    const x = a.data[i]!;
+    const y = b.data[i]!;
+    if (x !== y && !(Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)))) return false;
+  }
+  return true;
+}
+
+function listNames(names: string[]): string {
+  if (names.length === 1) return `value of ${names[0]}`;
+  return `values of ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+function sumPoints(items: Record<string, GradeItem>): number {
+  return Object.values(items).reduce((total, item) => total + (item.points ?? 0), 0);
+}
+
+function roundPoints(points: number): number {
+  return Math.round(points * 1e6) / 1e6;
+}
+
