@@ -106,7 +106,7 @@ function renderText(report: GradeReport): string {
     if (item.recomputed !== undefined) lines.push(`    from yours ${formatNumbers(item.recomputed)}`);
     if (item.given !== undefined) lines.push(`    given      ${formatNumbers(item.given)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.map((line) => line.trimEnd()).join('\n')}\n`;
 }
 
 /** A Markdown table cell: pipes escaped, newlines flattened. */
@@ -139,10 +139,11 @@ function renderMarkdown(report: GradeReport): string {
     if (withPoints) row.push(itemPoints(item) || '—');
     lines.push(`| ${row.map(cell).join(' | ')} |`);
   });
-  const notes = report.order.map((name) => report.items[name]!).filter((item) => item.message);
+  // Carried steps explain themselves in the table ("from yours"); the notes say what is wrong.
+  const notes = report.order.map((name) => report.items[name]!).filter((item) => item.status === 'wrong' && item.message);
   if (notes.length > 0) {
-    lines.push('', '**Notes**', '');
-    for (const item of notes) lines.push(`- ${code(item.name)}: ${item.message!.replace(/\r?\n/g, ' ')}`);
+    lines.push('', '**What is wrong**', '');
+    for (const item of notes) lines.push(`- ${item.message!.replace(/\r?\n/g, ' ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -33,7 +33,8 @@ export function neededDecimals(c: number): number {
   return Math.max(2, 2 - Math.floor(Math.log10(Math.abs(c))));
 }
 
-const slack = (c: number) => 1e-9 * Math.max(1, Math.abs(c));
+/** Room for binary floating-point noise (8.83 − 8.82 is 0.010000000000000231). */
+const slack = (c: number) => 1e-12 * Math.max(1, Math.abs(c));
 
 /** Rounding mode N: `v` is within one unit of the N-th decimal of `c`. */
 export function acceptsRounded(v: number, c: number, decimals: number): boolean {
