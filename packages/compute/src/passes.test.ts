@@ -160,15 +160,17 @@ describe('batch', () => {
       { z: [1] },
       { x: ['a'] as unknown as number[] },
       { x: tensorX },
+      null as unknown as Record<string, BatchValue>,
     ];
     const result = await pool.batch(network, items, { mode: 'pool' });
-    expect(result.items.map((item) => item.ok)).toEqual([true, false, false, false, true]);
+    expect(result.items.map((item) => item.ok)).toEqual([true, false, false, false, true, false]);
     expect(result.items[1]).toMatchObject({ code: 'shape', error: expect.stringMatching(/matmul/) });
     expect(result.items[2]).toMatchObject({ code: 'problem', error: expect.stringMatching(/'z' is not a name/) });
     expect(result.items[3]).toMatchObject({ code: 'problem' });
     const problem = parseProblem(network);
     const expected = solveProblem({ ...problem, values: { ...problem.values, x: tensorX.toArray() as number[] } }).result;
     expect(result.items[4]).toEqual({ ok: true, loss: expected.loss, gradients: expected.gradients });
-    expect(result).toMatchObject({ succeeded: 2, failed: 3 });
+    expect(result.items[5]).toMatchObject({ code: 'problem', error: 'an input must be an object of values by name, got null' });
+    expect(result).toMatchObject({ succeeded: 2, failed: 4 });
   });
 });

@@ -160,6 +160,8 @@ export type BatchValue = number | readonly number[] | readonly (readonly number[
 
 /** One item of a batch as it travels: plain values as they are, tensors as slices of `data`. */
 export interface WireItem {
+  /** Set when the input was not an object of values at all. */
+  invalid?: string;
   plain: Record<string, unknown>;
   packed: Record<string, { offset: number; shape: number[] }>;
 }
@@ -183,13 +185,18 @@ export interface BatchChunkResult {
 /** Packs the tensor values of items into one array; plain values stay as they are. */
 export function encodeBatch(inputs: readonly Readonly<Record<string, BatchValue>>[]): BatchChunk {
   let size = 0;
+  const isValues = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
   for (const input of inputs) {
-    for (const value of Object.values(input)) if (value instanceof Tensor) size += value.size;
+    if (isValues(input)) for (const value of Object.values(input)) if (value instanceof Tensor) size += value.size;
   }
   const data = new Float64Array(size);
   let offset = 0;
   const items = inputs.map((input) => {
     const item: WireItem = { plain: {}, packed: {} };
+    if (!isValues(input)) {
+      item.invalid = `an input must be an object of values by name, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`;
+      return item;
+    }
     for (const [name, value] of Object.entries(input)) {
       if (value instanceof Tensor) {
         data.set(value.data, offset);
@@ -221,6 +228,7 @@ export function batchChunk(problem: Problem, chunk: BatchChunk): BatchChunkResul
 
   chunk.items.forEach((item, index) => {
     try {
+      if (item.invalid !== undefined) throw new ChainruleError('problem', item.invalid);
       const leaves = new Map(base);
       for (const [name, value] of Object.entries(item.plain)) {
         const key = checkLeafName(graph, name, ['values', name]);

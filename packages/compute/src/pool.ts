@@ -4,7 +4,7 @@ import { ChainruleError, type ErrorCode, type Problem, type ProblemInput, type S
 import { type NestedArray, type Shape, ShapeError, Tensor, describeShape, fromFlat, matmul, tensor } from '@chainrule/tensor';
 import { type Remote, nodeEndpoint, transfer, wrap } from './comlink.ts';
 import { ComputeError, type PassName } from './errors.ts';
-import { type BatchChunkResult, type BatchValue, batchChunk, encodeBatch, finiteDifferences, prepareProblem, splitRange } from './passes.ts';
+import { type BatchChunkResult, type BatchValue, batchChunk, cachedPrepare, encodeBatch, finiteDifferences, splitRange } from './passes.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.ts';
 import type { DebugAction, WorkerApi } from './worker.ts';
 
@@ -62,7 +62,8 @@ export interface GradientCheckOptions extends CallOptions {
   tolerance?: number;
   /**
    * Absolute floor of the denominator of the relative error |n − s| / max(|n|, |s|, floor)
-   * (default 1e-4): below it, roundoff of the differences (≈ 1e-16·|L| / h) is not a fault.
+   * (default 1e-4·max(1, |L|)): the roundoff of L(θ ± h) grows with |L|, and a difference of
+   * derivatives below it is noise of the finite differences, not a wrong gradient.
    */
   floor?: number;
   /** Gradients to check instead of the symbolic ones, by parameter name (e.g. a student's answer). */
@@ -247,12 +248,12 @@ export class ComputePool {
   async gradientCheck(input: ProblemInput | Problem, options: GradientCheckOptions = {}): Promise<GradientCheckResult> {
     const h = options.h ?? 1e-6;
     const tolerance = options.tolerance ?? 1e-6;
-    const floor = options.floor ?? 1e-4;
     if (!(h > 0)) throw new ChainruleError('problem', `gradient check: h must be a positive number, got ${h}`);
     const problem = parseProblem(input);
     const solved = solveProblem(problem);
     const parameters = problem.wrt.map((name, index) => checkedParameter(solved, name, index, options.gradients));
     const total = parameters.reduce((sum, p) => sum + p.value.size, 0);
+    const floor = options.floor ?? 1e-4 * Math.max(1, Math.abs(solved.result.loss));
 
     let numeric: Float64Array;
     let ranOn: GradientCheckResult['ranOn'];
@@ -326,7 +327,7 @@ export class ComputePool {
    */
   async batch(input: ProblemInput | Problem, inputs: readonly Readonly<Record<string, BatchValue>>[], options: CallOptions = {}): Promise<BatchResult> {
     const problem = parseProblem(input);
-    const labels = prepareProblem(problem).parameters.map((p) => p.label);
+    const labels = cachedPrepare(problem).parameters.map((p) => p.label);
     let chunks: BatchChunkResult[];
     let ranOn: BatchResult['ranOn'];
     if (this.#inline(options, inputs.length, options.threshold ?? this.thresholds.batch)) {
@@ -556,7 +557,7 @@ export class ComputePool {
     slot.retired = true;
     slot.job = undefined;
     this.#slots.delete(slot);
-    void slot.worker.terminate();
+    slot.worker.terminate().catch(() => {});
     this.#replaced++;
     if (!this.#closed) this.#spawn();
   }
@@ -612,7 +613,7 @@ export class ComputePool {
     slot.retired = true;
     slot.job = undefined;
     this.#slots.delete(slot);
-    if (exitCode === undefined) void slot.worker.terminate();
+    if (exitCode === undefined) slot.worker.terminate().catch(() => {});
     if (this.#closed) return;
     this.#replaced++;
     if (job && !job.call.settled) {

@@ -2,7 +2,13 @@ import { ChainruleError, type Problem, type ProblemInput, formatJsonPath } from 
 import { type GradeOptions, type GradeReport, createGrader } from './grade.ts';
 import type { GradedQuestion } from './questions.ts';
 
-/** Why one submission of a batch could not be graded: the error's code, HTTP-like status, message and JSON path. */
+/**
+ * Why one submission of a batch could not be graded: the error's code, HTTP-like status, message and JSON path.
+ *
+ * @example
+ * gradeBatch('q3', [{ id: 'carol', submission: { values: { foo: 1 } } }]).results[0].error;
+ * // { code: 'problem', status: 422, message: "'foo' is not a name in the equations (…)", path: 'values.foo' }
+ */
 export interface BatchError {
   code: string;
   status: number;
@@ -11,16 +17,16 @@ export interface BatchError {
   path?: string;
 }
 
-/** One submission of a batch: its report, or the error that stopped it. */
+/** One submission of a batch: its report, or the error that stopped it. @example for (const e of results) console.log(e.id, e.report?.points ?? e.error?.message) */
 export type BatchEntry = { id: string; report: GradeReport; error?: undefined } | { id: string; report?: undefined; error: BatchError };
 
-/** A graded batch: one entry per submission, in the order given, and the class summary. */
+/** A graded batch: one entry per submission, in the order given, and the class summary. @example const { results, summary }: BatchResult = gradeBatch('q3', submissions); */
 export interface BatchResult {
   results: BatchEntry[];
   summary: SummaryRow[];
 }
 
-/** One row of the class summary. */
+/** One row of the class summary. @example { id: 'bob', points: 6.5, maxPoints: 7, firstWrong: 'u1', correct: 2, carried: 7, wrong: 1, missing: 0, error: null } */
 export interface SummaryRow {
   id: string;
   /** Points earned, or null when the problem has no points scheme or the submission failed. */

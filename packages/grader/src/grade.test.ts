@@ -238,6 +238,18 @@ describe('Q1 and problem files', () => {
     expect(scored.points).toEqual({ earned: 1, total: 2 });
   });
 
+  it('refuses an unknown question and a network for anything but q1, and locates a bad network', () => {
+    expect(() => createGrader('q2' as 'q3')).toThrow(/cannot grade 'q2'/);
+    expect(() => createGrader('q3', { network: { input: [1], target: [0], layers: [{ W: [[1]] }] } })).toThrow(/only used for q1/);
+    let error: unknown;
+    try {
+      createGrader('q1', { network: { input: [1, 2], target: [0], layers: [{ W: [[1]] }] } });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ChainruleError).describe()).toMatch(/^network\.layers\[0\]\.W\[0\]: row 0 of W/);
+  });
+
   it('refuses a bad mode', () => {
     expect(() => createGrader('q3', { round: 2.5 })).toThrow(ChainruleError);
     expect(() => createGrader('q3', { round: -1 })).toThrow(/round must be/);

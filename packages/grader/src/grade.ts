@@ -13,13 +13,16 @@ import {
 import { ShapeError, type Tensor, fromFlat, transpose } from '@chainrule/tensor';
 import { describeShapeInWords, entryIndex, formatValue } from './format.ts';
 import { type PointsScheme, questionPoints, resolvePoints } from './points.ts';
-import { type GradedQuestion, type LayeredNetwork, isGradedQuestion, loadQuestion } from './questions.ts';
+import { type GradedQuestion, type LayeredNetworkInput, isGradedQuestion, loadQuestion } from './questions.ts';
 import { type GivenValue, type Numbers, readSubmission, resolveNodeName } from './submission.ts';
 import { acceptsExact, acceptsRounded, decimalsOf, describeTolerance, roundHalfAway } from './tolerance.ts';
 
 /**
  * The verdict on one step: `correct`; `wrong`; `missing` (not in the submission); or `carried` —
  * wrong against the reference, but correct given the student's own earlier (wrong) values.
+ *
+ * @example
+ * const status: ItemStatus = report.items.u3.status; // 'carried' after a slip in u1
  */
 export type ItemStatus = 'correct' | 'wrong' | 'missing' | 'carried';
 
@@ -27,13 +30,23 @@ export type ItemStatus = 'correct' | 'wrong' | 'missing' | 'carried';
  * Why a step is wrong: a wrong number (`value`), a matrix given `transposed`, a `shape` that does
  * not fit, or (exact mode only) numbers that are right `rounded` to some decimals at every step but
  * not exact.
+ *
+ * @example
+ * report.items['∂L/∂W1'].reason; // 'transposed' for a 4×3 answer to a 3×4 gradient
  */
 export type WrongReason = 'value' | 'transposed' | 'shape' | 'rounded';
 
-/** What a step is: a value the problem gives (judged only when a submission repeats it), a computed value, the loss, a gradient. */
+/** What a step is: a value the problem gives (judged only when a submission repeats it), a computed value, the loss, a gradient. @example report.items.x?.kind // 'given' */
 export type ItemKind = 'given' | 'value' | 'loss' | 'gradient';
 
-/** The verdict on one step of a submission. */
+/**
+ * The verdict on one step of a submission.
+ *
+ * @example
+ * report.items.u1;
+ * // { name: 'u1', kind: 'value', status: 'wrong', expected: [2.55, 3.9, 2.5], given: [2.55, 4, 2.5], reason: 'value',
+ * //   message: 'u1[1]: expected 3.9, given 4', points: 0, maxPoints: 0.5, step: 'u1 = W1 x', line: 7 }
+ */
 export interface GradeItem {
   /** The name as the equations write it (`u1`, `L`), a gradient as `∂L/∂W1`. */
   name: string;
@@ -59,14 +72,21 @@ export interface GradeItem {
   line?: number;
 }
 
-/** The first wrong step in topological order. */
+/** The first wrong step in topological order. @example report.firstWrong // { name: 'u1', step: 'u1 = W1 x', line: 7 } */
 export interface FirstWrong {
   name: string;
   step: string;
   line?: number;
 }
 
-/** A graded submission. */
+/**
+ * A graded submission.
+ *
+ * @example
+ * const report: GradeReport = gradeSubmission('q3', submission);
+ * report.order;  // ['u1', 'z1', 'u3', 'u2', 'z2', 'y', 'L', '∂L/∂W3', '∂L/∂W2', '∂L/∂W1'] (topological)
+ * report.points; // { earned: 6.5, total: 7 }
+ */
 export interface GradeReport {
   /** `q1`, `q3`, or the name given for a problem file (`problem` by default). */
   problem: string;
@@ -86,7 +106,7 @@ export interface GradeReport {
   points?: { earned: number; total: number };
 }
 
-/** Options of {@link gradeSubmission} and {@link createGrader}. */
+/** Options of {@link gradeSubmission} and {@link createGrader}. @example gradeSubmission('q3', submission, { round: null, points: null }) */
 export interface GradeOptions {
   /**
    * Decimals every intermediate step is rounded to, or `null` for exact arithmetic. Default: 2 for
@@ -95,13 +115,19 @@ export interface GradeOptions {
   round?: number | null;
   /** The points scheme; default: the question's for q1/q3, none for a problem file; `null` for none. */
   points?: PointsScheme | null;
-  /** Q1 only: the layered network of the lecture's slides (default: the labelled stand-in). */
-  network?: LayeredNetwork;
+  /** Q1 only: the layered network of the lecture's slides, validated here (default: the labelled stand-in). */
+  network?: LayeredNetworkInput;
   /** The name a problem file is reported under (default `problem`). */
   name?: string;
 }
 
-/** A grader prepared for one problem and mode: the references are computed once, then every submission is graded against them. */
+/**
+ * A grader prepared for one problem and mode: the references are computed once, then every submission is graded against them.
+ *
+ * @example
+ * const grader: Grader = createGrader('q1', { network: slidesNetwork });
+ * const reports = submissions.map((s) => grader.grade(s));
+ */
 export interface Grader {
   readonly problem: string;
   readonly mode: { readonly round: number | null };
@@ -119,10 +145,13 @@ export interface Grader {
  */
 export function createGrader(problem: ProblemInput | Problem | GradedQuestion, options: GradeOptions = {}): Grader {
   const question = isGradedQuestion(problem) ? problem : undefined;
+  if (typeof problem === 'string' && !question) {
+    throw new ChainruleError('problem', `cannot grade '${problem}': name q1 or q3 (q2 is symbolic), or give a problem file`, { path: ['problem'] });
+  }
   if (options.network !== undefined && question !== 'q1') {
     throw new ChainruleError('problem', 'a network is only used for q1', { path: ['network'] });
   }
-  const loaded = question ? loadQuestion(question, options.network) : { problem: parseProblem(problem) };
+  const loaded = question ? loadQuestion(question, options.network) : { problem: parseProblem(problem as ProblemInput) };
   const round = options.round === undefined ? (question === 'q3' ? 2 : null) : options.round;
   if (round !== null && !(Number.isInteger(round) && round >= 0 && round <= 12)) {
     throw new ChainruleError('problem', `round must be a whole number of decimals from 0 to 12, or null for exact arithmetic (got ${round})`, {

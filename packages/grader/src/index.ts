@@ -20,4 +20,4 @@ export { type PointsScheme, Q3_POINTS, questionPoints, spreadPoints } from './po
 export { describeTolerance } from './tolerance.ts';
 export { type GradeReportJson, type ReportFormat, gradeReportJson, renderGradeReport } from './render.ts';
 export { type BatchEntry, type BatchError, type BatchResult, type SummaryRow, gradeBatch, summaryCsv, summaryTable } from './batch.ts';
-export type { GradedQuestion, LayeredNetwork } from './questions.ts';
+export type { GradedQuestion, LayeredNetwork, LayeredNetworkInput } from './questions.ts';

@@ -1,5 +1,5 @@
 import { ChainruleError, type Graph, type Problem, problemGraph } from '@chainrule/graph';
-import { type GradedQuestion, type LayeredNetwork, loadQuestion, questionTotal } from './questions.ts';
+import { type GradedQuestion, type LayeredNetworkInput, loadQuestion, questionTotal } from './questions.ts';
 import { resolveNodeName } from './submission.ts';
 
 /**
@@ -52,7 +52,7 @@ const Q1_FORWARD_POINTS = 1;
  * questionPoints('q1').items['∂L/∂b1']; // 1.25 (stand-in network)
  * questionPoints('q1', { network: slidesNetwork });
  */
-export function questionPoints(question: GradedQuestion, options: { network?: LayeredNetwork } = {}): PointsScheme {
+export function questionPoints(question: GradedQuestion, options: { network?: LayeredNetworkInput } = {}): PointsScheme {
   if (question === 'q3') return { total: Q3_POINTS.total, items: { ...Q3_POINTS.items } };
   const { problem } = loadQuestion('q1', options.network);
   return spreadPoints(problem, { total: questionTotal('q1'), forward: Q1_FORWARD_POINTS });

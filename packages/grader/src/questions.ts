@@ -1,10 +1,10 @@
 /** The questions of Assignment 9 the grader knows by name, from `@chainrule/solutions`. */
-import type { Problem } from '@chainrule/graph';
-import { type LayeredNetwork, POINTS, parseLayeredNetwork, questionProblem, standInQ1Network } from '@chainrule/solutions';
+import { ChainruleError, type Problem } from '@chainrule/graph';
+import { type LayeredNetwork, type LayeredNetworkInput, POINTS, parseLayeredNetwork, questionProblem, standInQ1Network } from '@chainrule/solutions';
 
-export type { LayeredNetwork };
+export type { LayeredNetwork, LayeredNetworkInput };
 
-/** The questions with numbers to grade: Q1 (a layered network) and Q3 (the sheet's network). */
+/** The questions with numbers to grade: Q1 (a layered network) and Q3 (the sheet's network). @example gradeSubmission('q3' satisfies GradedQuestion, submission) */
 export type GradedQuestion = 'q1' | 'q3';
 
 /** True for the names of gradable questions. */
@@ -15,7 +15,7 @@ export function isGradedQuestion(value: unknown): value is GradedQuestion {
 /** The problem behind a question, and the stand-in notice when Q1 uses the stand-in network. */
 export function loadQuestion(question: GradedQuestion, network?: unknown): { problem: Problem; note?: string } {
   if (question === 'q3') return { problem: questionProblem('q3') };
-  const layered = network === undefined ? standInQ1Network() : parseLayeredNetwork(network);
+  const layered = network === undefined ? standInQ1Network() : parseNetwork(network);
   const problem = questionProblem('q1', { network: layered });
   return layered.standIn === undefined ? { problem } : { problem, note: layered.standIn };
 }
@@ -23,4 +23,14 @@ export function loadQuestion(question: GradedQuestion, network?: unknown): { pro
 /** The points the sheet gives a question. */
 export function questionTotal(question: GradedQuestion): number {
   return POINTS[question];
+}
+
+/** Validates a layered network, its errors located under `network` (`network.layers[0].W`). */
+function parseNetwork(network: unknown): LayeredNetwork {
+  try {
+    return parseLayeredNetwork(network);
+  } catch (error) {
+    if (!(error instanceof ChainruleError)) throw error;
+    throw new ChainruleError(error.code, error.message, { ...error.location, path: ['network', ...(error.location.path ?? [])] }, { cause: error });
+  }
 }

@@ -12,7 +12,7 @@ describe('renderGradeReport', () => {
     const text = renderGradeReport(report, 'text');
     expect(text).toContain('Grade of q3 — rounded to 2 decimals at every step');
     expect(text).toContain('First wrong: u1 (line 7: u1 = W1 x)');
-    expect(text).toContain('Points: 4.75 / 7');
+    expect(text).toContain('Points: 6.25 / 7');
     expect(text).toMatch(/✗ wrong +u1 = W1 x +\[0 \/ 0\.5\]/);
     expect(text).toContain('u1[1]: expected 3.9, given 4');
     expect(text).toMatch(/↪ carried +u3 = W3 z1/);
@@ -44,7 +44,7 @@ describe('renderGradeReport', () => {
     expect(json.items.u3).toMatchObject({ status: 'carried', expected: [5.13, 2.68], exact: [5.125, 2.68], given: [5.18, 2.71], recomputed: [5.18, 2.71] });
     expect(json.items.z2).toMatchObject({ status: 'missing', expected: [3.7, 3.25] });
     expect(json.items.z2.given).toBeUndefined();
-    expect(json.points).toEqual({ earned: 4.75, total: 7 });
+    expect(json.points).toEqual({ earned: 6.25, total: 7 });
     expect(json).toEqual(JSON.parse(JSON.stringify(gradeReportJson(report))));
   });
 
@@ -52,6 +52,10 @@ describe('renderGradeReport', () => {
     const json = JSON.parse(renderGradeReport(gradeSubmission('q3', {}), 'json'));
     expect(json.firstWrong).toBeNull();
     expect(json.firstWrongStep).toBeNull();
+  });
+
+  it('refuses an unknown format', () => {
+    expect(() => renderGradeReport(report, 'html' as 'text')).toThrow(/unknown report format 'html'/);
   });
 
   it('says when Q1 is graded against the stand-in network', () => {

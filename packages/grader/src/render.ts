@@ -1,13 +1,19 @@
+import { ChainruleError } from '@chainrule/graph';
 import { formatNumbers } from './format.ts';
 import type { GradeItem, GradeReport, ItemStatus } from './grade.ts';
 
-/** The output formats of a grade report. */
+/** The output formats of a grade report. @example renderGradeReport(report, 'markdown' satisfies ReportFormat) */
 export type ReportFormat = 'text' | 'markdown' | 'json';
 
 /**
  * The JSON form of a report: `firstWrong` is the name of the first wrong step or null (its step
  * and line are in `firstWrongStep`); `items` maps every name to its status, expected and given
  * values (full precision), and points where a scheme applies.
+ *
+ * @example
+ * const json: GradeReportJson = JSON.parse(renderGradeReport(report, 'json'));
+ * json.firstWrong; // 'u1'
+ * json.items.u1;   // { status: 'wrong', expected: [2.55, 3.9, 2.5], given: [2.55, 4, 2.5], … }
  */
 export interface GradeReportJson extends Omit<GradeReport, 'firstWrong'> {
   firstWrong: string | null;
@@ -57,7 +63,7 @@ export function renderGradeReport(report: GradeReport, format: ReportFormat = 't
     case 'text':
       return renderText(report);
     default:
-      throw new Error(`unknown report format '${String(format)}' (text, markdown or json)`);
+      throw new ChainruleError('problem', `unknown report format '${String(format)}': text, markdown or json`, { path: ['format'] });
   }
 }
 

@@ -38,5 +38,6 @@ describe('submissions', () => {
 
   it('accept the same value given twice with the same numbers (loss and values.L)', () => {
     expect(gradeSubmission('q3', { loss: 48.1977625, values: { L: 48.1977625 } }).items.L!.status).toBe('correct');
+    expect(gradeSubmission('q3', { loss: 48.24, values: { L: [48.24] } }).items.L!.status).toBe('correct');
   });
 });

@@ -20,10 +20,10 @@ export const submissionSchema = z
   })
   .strict();
 
-/** A submission as written. */
+/** A submission as written. @example const s: Submission = { loss: 48.24, gradients: { W3: [[19.97, 30.54, 19.58], [15.12, 23.13, 14.83]] } }; */
 export type Submission = z.infer<typeof submissionSchema>;
 
-/** A number, a vector, or a matrix as an array of rows. */
+/** A number, a vector, or a matrix as an array of rows. @example const w: Numbers = [[0.4, 0.5], [0.2, 0.25]]; */
 export type Numbers = number | number[] | number[][];
 
 /** One value of a submission, resolved to a node of the gradient graph. */
@@ -79,7 +79,7 @@ export function readSubmission(graph: Graph, input: unknown): GivenValue[] {
     }
     const earlier = given.get(id);
     if (earlier) {
-      if (JSON.stringify(earlier.raw) === JSON.stringify(raw)) return;
+      if (earlier.value.size === value.size && earlier.value.data.every((v, i) => v === value.data[i])) return;
       throw new ChainruleError(
         'problem',
         `${graph.node(id).label} is given twice with different numbers (${describePath(earlier.path)}: ${JSON.stringify(earlier.raw)}, here: ${JSON.stringify(raw)})`,

@@ -73,7 +73,7 @@ export function describeTolerance(round: number | null): string {
   const unit = 10 ** -round;
   return (
     `rounded to ${round} decimal${round === 1 ? '' : 's'} at every step: an entry is accepted within ${roundHalfAway(unit, round)} ` +
-    `(one unit of the ${ordinal(round)} decimal) of the value rounded at every step, of the exact value, ` +
+    `(one unit${round === 0 ? '' : ` of the ${ordinal(round)} decimal`}) of the value rounded at every step, of the exact value, ` +
     'or of the value recomputed from your own earlier values'
   );
 }

@@ -24,6 +24,8 @@ export interface QuestionSolution {
   title: string;
   points?: number;
   blocks: Block[];
+  /** Where the question's data came from, when the user supplied it (e.g. the file of the lecture's network). */
+  source?: string;
   /** The machine-readable result (problem-file result format) where the question has numbers. */
   result?: ProblemResult;
   /** The same with every intermediate value rounded, when a rounding mode was asked for. */

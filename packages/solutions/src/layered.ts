@@ -43,12 +43,12 @@ export const layeredNetworkSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['layers', k, 'W', i],
-            message: `row ${i} of W of layer ${k + 1} has ${row.length} entries, but the layer's input has ${width} (W is out × in)`,
+            message: `row ${i + 1} of W of layer ${k + 1} has ${row.length} entries, but the layer's input has ${width} (W is out × in)`,
           });
         }
       });
       if (layer.b && layer.b.length !== rows) {
-        ctx.addIssue({ code: 'custom', path: ['layers', k, 'b'], message: `b of layer ${k + 1} has ${layer.b.length} entries, W has ${rows} rows` });
+        ctx.addIssue({ code: 'custom', path: ['layers', k, 'b'], message: `b of layer ${k + 1} has ${layer.b.length} entries, but W has ${rows} rows` });
       }
       width = rows;
     });
@@ -83,7 +83,7 @@ export function parseLayeredNetwork(input: unknown): LayeredNetwork {
  *
  * @example
  * layeredProblem(network).equations;
- * // ['a1 = W1 x + b1', 'h1 = sigmoid(a1)', 'a2 = W2 h1 + b2', 'h2 = sigmoid(a2)', 'L = 1/2 ||yhat - h2||^2']
+ * // ['a1 = W1 x + b1', 'h1 = sigmoid(a1)', 'a2 = W2 h1 + b2', 'h2 = sigmoid(a2)', 'L = 1/2 ||ŷ - h2||^2']
  */
 export function layeredProblem(network: LayeredNetwork): Problem {
   const equations: string[] = [];
@@ -106,7 +106,7 @@ export function layeredProblem(network: LayeredNetwork): Problem {
     network.loss === 'half-squared-error'
       ? `L = 1/2 ||ŷ - ${output}||^2`
       : network.loss === 'squared-error'
-        ? `L = ||yhat - ${output}||^2`
+        ? `L = ||ŷ - ${output}||^2`
         : `L = -sum(ŷ * log(${output}))`,
   );
   return parseProblem({ equations, values, wrt, roles: { 'ŷ': 'target', x: 'input' } });

@@ -39,10 +39,10 @@ const valueMath = (graph: Graph, id: string, value: Tensor, decimals: number): I
   );
 
 /** A tensor on one line: `[1, 2]`, or `[[1, 2], [3, 4]]` for a matrix. */
-function oneLine(value: Tensor, decimals: number): string {
-  if (value.rank < 2) return formatTensor(value, { decimals, trimZeros: true });
+function oneLine(value: Tensor, decimals: number, trimZeros = true): string {
+  if (value.rank < 2) return formatTensor(value, { decimals, trimZeros });
   const cols = value.shape[1]!;
-  const rows = Array.from({ length: value.shape[0]! }, (_, i) => `[${Array.from(value.data.subarray(i * cols, (i + 1) * cols), (v) => formatNumber(v, { decimals, trimZeros: true })).join(', ')}]`);
+  const rows = Array.from({ length: value.shape[0]! }, (_, i) => `[${Array.from(value.data.subarray(i * cols, (i + 1) * cols), (v) => formatNumber(v, { decimals, trimZeros })).join(', ')}]`);
   return `[${rows.join(', ')}]`;
 }
 
@@ -105,7 +105,9 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
         `A student who rounds every intermediate result to ${round} decimals (as the sheet allows) gets the values in the column "rounded". `,
         changed.length === 0
           ? `No value then differs from the exact one by more than the rounding itself (${0.5 * 10 ** -round}).`
-          : `${changed.length} of ${steps.length} values then differ from the exact ones by more than the rounding itself (${0.5 * 10 ** -round}); the largest differences are listed.`,
+          : `${changed.length} of ${steps.length} values then differ from the exact ones by more than the rounding itself (${0.5 * 10 ** -round}): ${changed
+              .map((s) => s.name.unicode)
+              .join(', ')}. The table lists every value with the largest difference over its entries.`,
       ],
     });
     blocks.push({
@@ -114,8 +116,8 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
       rows: steps.map((s) => [
         { math: s.name },
         oneLine(s.exact, decimals),
-        oneLine(s.rounded!, round),
-        s.deviation!.value.toExponential(2),
+        oneLine(s.rounded!, round, false),
+        s.deviation!.value < 1e-12 ? '0' : formatNumber(s.deviation!.value, { decimals: round + 2, trimZeros: true }),
         entryName(s.exact.shape, s.deviation!.index),
       ]),
     });
@@ -145,10 +147,16 @@ function entryName(shape: readonly number[], index: number): string {
  */
 export function question1(options: SolutionOptions & { network?: LayeredNetwork; source?: string } = {}): QuestionSolution {
   const network = options.network ?? standInQ1Network();
-  const notice = network.standIn
-    ? `STAND-IN NETWORK — ${network.standIn}`
-    : `Network of the lecture's slides 73/74${options.source ? `, read from ${options.source}` : ''}.`;
-  const solution = problemSolution(layeredProblem(network), { ...options, id: 'q1', title: 'Question 1 — Backpropagation by hand', notice });
+  const solution = problemSolution(layeredProblem(network), {
+    ...options,
+    id: 'q1',
+    title: 'Question 1 — Backpropagation by hand',
+    ...(network.standIn ? { notice: `STAND-IN NETWORK — ${network.standIn}` } : {}),
+  });
+  if (options.source) solution.source = options.source;
+  if (!network.standIn) {
+    solution.blocks.unshift({ kind: 'paragraph', content: [`${network.title ?? 'The lecture\'s network'}${options.source ? `, read from ${options.source}` : ''}.`] });
+  }
   solution.points = POINTS.q1;
   solution.blocks.splice(1, 0, {
     kind: 'paragraph',

@@ -77,7 +77,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           const terms: string[] = [];
-          for (let p = 0; p < k; p++) terms.push(`${num(left.data[i * k + p]!)}${times}${num(right.data[p * n + j]!, true)}`);
+          for (let p = 0; p < k; p++) terms.push(`${num(left.data[i * k + p]!, true)}${times}${num(right.data[p * n + j]!, true)}`);
           entries.push(terms.join(' + '));
         }
       }
@@ -90,7 +90,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       if (e.op === 'mul' && a.kind === 'const' && norm.kind === 'op' && norm.op === 'squaredNorm') {
         const inner = substitute(norm, graph, values, style, latex);
         const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a.value);
-        return inner === undefined ? undefined : latex ? `${factor} \left(${inner}\right)` : `${factor} (${inner})`;
+        return inner === undefined ? undefined : latex ? `${factor} \\left(${inner}\\right)` : `${factor} (${inner})`;
       }
       const subtracts = e.op === 'add' && b.kind === 'op' && b.op === 'neg';
       const left = valueOf(a);

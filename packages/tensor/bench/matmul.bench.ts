@@ -111,7 +111,7 @@ function runCase({ m, k, n, target }: Case, log: (s: string) => void): Row {
 
   // Every engine runs equally often, so that best-of favours none; slow sizes get fewer rounds.
   const flops = 2 * m * n * k;
-  const rounds = flops > 1e9 ? 3 : 5;
+  const rounds = flops > 4e8 ? 3 : 5;
   const runsPerRound = Math.max(1, Math.round(2e8 / flops));
   const samples = Object.fromEntries(ids.map((id) => [id, [] as number[]])) as Record<EngineId, number[]>;
   for (let r = 0; r < rounds; r++) {

@@ -1,3 +1,4 @@
+import { roundNumber } from './ops.ts';
 import { Tensor } from './tensor.ts';
 
 /** Options of {@link formatTensor}. */
@@ -18,7 +19,7 @@ export interface FormatOptions {
 export function formatNumber(v: number, { decimals, trimZeros = false }: FormatOptions = {}): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  let text = decimals === undefined ? String(v) : v.toFixed(decimals);
+  let text = decimals === undefined ? String(v) : roundNumber(v, decimals).toFixed(decimals);
   if (trimZeros && text.includes('.') && !text.includes('e')) text = text.replace(/\.?0+$/, '');
   if (/^-0(\.0*)?$/.test(text)) text = text.slice(1);
   return text;

@@ -261,7 +261,9 @@ export function roundTo(t: Tensor, decimals: number): Tensor {
 /** Rounds one number to `decimals` places, half away from zero, robust to binary representation (2.675 → 2.68). @example roundNumber(2.675, 2) // 2.68 */
 export function roundNumber(v: number, decimals: number): number {
   if (!Number.isFinite(v)) return v;
-  const shifted = Number(`${Math.abs(v)}e${decimals}`);
+  // 0.7·1.15 is stored as 0.8049999999999999; a student has 0.805. Twelve significant digits drop that noise.
+  const decimal = Number(Math.abs(v).toPrecision(12));
+  const shifted = Number(`${decimal}e${decimals}`);
   const rounded = Math.round(shifted);
   // Math.round rounds .5 upward, which for the absolute value is away from zero.
   const result = Number(`${rounded}e-${decimals}`) * Math.sign(v);

@@ -18,6 +18,7 @@ async function questionJson(question: QuestionSolution): Promise<Record<string, 
     title: question.title,
     ...(question.points === undefined ? {} : { points: question.points }),
     ...(notices.length > 0 ? { notices } : {}),
+    ...(question.source ? { source: question.source } : {}),
     ...(question.result ?? {}),
     ...(question.roundedResult ? { rounded: question.roundedResult } : {}),
     steps: steps.map((s) => ({

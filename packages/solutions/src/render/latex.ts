@@ -40,8 +40,9 @@ const TEXT_REPLACEMENTS: Record<string, string> = {
 
 /** Escapes running text for LaTeX, mapping the Unicode math the sheets use to its LaTeX form. @example latexText('ŷ = [0, 1] — 50%') */
 export function latexText(text: string): string {
-  return [...text.normalize('NFC')]
-    .map((ch) => TEXT_REPLACEMENTS[ch] ?? (ch.charCodeAt(0) < 0x250 ? ch : '?'))
+  // T1 fonts turn -- into an en dash; a command line like `--network` must stay two hyphens.
+  return [...text.normalize('NFC').replace(/-(?=-)/g, '-\u0000')]
+    .map((ch) => (ch === '\u0000' ? '{}' : (TEXT_REPLACEMENTS[ch] ?? (ch.charCodeAt(0) < 0x250 ? ch : '?'))))
     .join('');
 }
 
@@ -70,7 +71,7 @@ async function blockLatex(block: Block): Promise<string> {
     case 'table': {
       const row = (cells: readonly string[]) => `${cells.join(' & ')} \\\\`;
       return [
-        `{\\scriptsize\\begin{longtable}{${block.header.map(() => 'l').join('')}}`,
+        `{\\scriptsize\\begin{longtable}{${block.header.map(() => `p{${(0.94 / block.header.length).toFixed(3)}\\linewidth}`).join('')}}`,
         '\\hline',
         row(block.header.map(latexText)),
         '\\hline',

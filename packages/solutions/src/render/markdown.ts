@@ -29,7 +29,7 @@ async function blockMarkdown(block: Block, figureFiles: boolean): Promise<string
     }
     case 'table': {
       const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-      return [row(block.header), row(block.header.map(() => '---')), ...block.rows.map((r) => row(r.map((cell) => inlineMarkdown([cell]))))].join('\n');
+      return [row(block.header.map((h) => inlineMarkdown([h]))), row(block.header.map(() => '---')), ...block.rows.map((r) => row(r.map((cell) => inlineMarkdown([cell]))))].join('\n');
     }
   }
 }

@@ -32,7 +32,10 @@ function stepText(step: WorkedStep, decimals: number, round: number | undefined,
   lines.push(`${indent}= ${tensorText(step.exact, decimals, `${indent}  `)}`);
   if (round !== undefined && step.rounded) {
     const label = `rounded to ${round} d.p.: `;
-    lines.push(style.dim(`${' '.repeat(head.length)}${label}${tensorText(step.rounded, round, ' '.repeat(head.length + label.length))}`));
+    const pad = ' '.repeat(head.length);
+    const working = step.roundedSubstitution && step.roundedSubstitution.unicode !== step.substitution?.unicode ? `${step.roundedSubstitution.unicode} = ` : '';
+    const value = formatTensor(step.rounded, { decimals: round }).replace(/\n/g, `\n${' '.repeat(head.length + label.length + working.length)}`);
+    lines.push(style.dim(`${pad}${label}${working}${value}`));
   }
   return lines;
 }
