@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { backpropCommand } from './commands/backprop.ts';
+import { checkCommand } from './commands/check.ts';
 import { graphCommand } from './commands/graph.ts';
 import { solveCommand } from './commands/solve.ts';
 
@@ -12,5 +13,6 @@ export function program(): Command {
     .exitOverride()
     .addCommand(solveCommand())
     .addCommand(graphCommand())
-    .addCommand(backpropCommand());
+    .addCommand(backpropCommand())
+    .addCommand(checkCommand());
 }

@@ -247,7 +247,7 @@ describe('Q1 and problem files', () => {
     } catch (e) {
       error = e;
     }
-    expect((error as ChainruleError).describe()).toMatch(/^network\.layers\[0\]\.W\[0\]: row 0 of W/);
+    expect((error as ChainruleError).describe()).toMatch(/^network\.layers\[0\]\.W\[0\]: row \d of W/);
   });
 
   it('refuses a bad mode', () => {

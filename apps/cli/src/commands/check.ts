@@ -1,0 +1,104 @@
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Problem, parseJson } from '@chainrule/graph';
+import { type BatchEntry, type ReportFormat, gradeBatch, gradeSubmission, renderGradeReport, summaryCsv, summaryTable } from '@chainrule/grader';
+import { Command, Option } from 'commander';
+import { readUserFile, resolveUserPath } from '../io.ts';
+import { parseDecimals } from '../options.ts';
+import { note, startProgress, writeData } from '../output.ts';
+import { loadProblem } from './problem.ts';
+
+interface CheckOptions {
+  round?: number;
+  exact?: boolean;
+  format: ReportFormat;
+  csv?: string;
+}
+
+const problemArgument = (name: string): Problem | 'q1' | 'q3' => (name === 'q1' || name === 'q3' ? name : loadProblem(name));
+
+/** `chainrule check PROBLEM SUBMISSION`: grade a student's worked solution (or a folder of them). @example checkCommand() */
+export function checkCommand(): Command {
+  return new Command('check')
+    .description("grade a student's hand-computed solution, with error carried forward (a folder grades the whole class)")
+    .argument('<problem>', 'q1, q3, or a problem file (JSON)')
+    .argument('<submission>', 'a submission (JSON: loss, values, gradients — any part may be missing), or a folder of them')
+    .option('-r, --round <N>', 'the student rounds every intermediate result to N decimals (the sheet allows 2)', parseDecimals)
+    .option('--exact', 'judge against exact arithmetic only')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--csv <file>', 'with a folder: also write the class summary as CSV')
+    .addHelpText(
+      'after',
+      '\nExit code: 0 when every value is correct or carried, 3 when a value is wrong (the report says which), 1 for bad input.\n\nExamples:\n  $ chainrule check q3 alice.json --round 2\n  $ chainrule check q3 submissions/ --csv class.csv',
+    )
+    .action(async (problemName: string, submissionPath: string, options: CheckOptions) => {
+      const problem = problemArgument(problemName);
+      const gradeOptions = options.exact ? { round: null } : options.round === undefined ? {} : { round: options.round };
+      const resolved = resolveUserPath(submissionPath);
+      if (statSafe(resolved)?.isDirectory()) {
+        await checkFolder(problem, submissionPath, resolved, gradeOptions, options);
+        return;
+      }
+      const submission = parseJson(readUserFile(submissionPath), submissionPath);
+      const report = gradeSubmission(problem, submission, gradeOptions);
+      writeData(renderGradeReport(report, options.format));
+      if (report.firstWrong) process.exitCode = 3;
+    });
+}
+
+function statSafe(file: string) {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkFolder(
+  problem: Problem | 'q1' | 'q3',
+  shownPath: string,
+  directory: string,
+  gradeOptions: { round?: number | null },
+  options: CheckOptions,
+): Promise<void> {
+  const files = readdirSync(directory)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  if (files.length === 0) {
+    note(`no .json submissions in ${shownPath}`);
+    return;
+  }
+  const progress = startProgress(files.length, 'grading');
+  const results: BatchEntry[] = [];
+  try {
+    for (const file of files) {
+      const id = file.replace(/\.json$/, '');
+      let submission: unknown;
+      try {
+        submission = parseJson(readUserFile(path.join(shownPath, file)), file);
+      } catch (error) {
+        results.push({ id, error: { message: (error as Error).message } } as BatchEntry);
+        progress.tick(file);
+        continue;
+      }
+      results.push(...gradeBatch(problem, [{ id, submission }], gradeOptions).results);
+      progress.tick(file);
+    }
+  } finally {
+    progress.stop();
+  }
+  const rows = summaryTable(results);
+  if (options.format === 'json') {
+    writeData(JSON.stringify({ summary: rows }, null, 2));
+  } else {
+    const header = ['submission', 'points', 'first wrong', 'correct', 'carried', 'wrong', 'missing'];
+    const table = rows.map((r) => [r.id, r.points === null ? 'error' : `${r.points}/${r.maxPoints ?? '–'}`, r.error ?? r.firstWrong ?? '–', r.correct, r.carried, r.wrong, r.missing].map(String));
+    const widths = header.map((h, j) => Math.max(h.length, ...table.map((row) => row[j]!.length)));
+    const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
+    writeData([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)].join('\n'));
+  }
+  if (options.csv) {
+    writeFileSync(resolveUserPath(options.csv), summaryCsv(results));
+    note(`wrote the class summary to ${options.csv}`);
+  }
+}
