@@ -124,6 +124,11 @@ describe('reductions, products, rounding and formatting', () => {
     expect(roundNumber(-2.675, 2)).toBe(-2.68);
     expect(roundNumber(1.005, 2)).toBe(1.01);
     expect(roundNumber(-0.001, 2)).toBe(0);
+    expect(roundNumber(0.7 * 1.15, 2)).toBe(0.81);
+    expect(roundNumber(1e-7, 2)).toBe(0);
+    expect(roundNumber(1.5e-7, 7)).toBe(2e-7);
+    expect(roundNumber(1e21, 2)).toBe(1e21);
+    expect(roundNumber(123.456, 0)).toBe(123);
   });
   it('aligns matrix columns on the decimal point', () => {
     expect(formatTensor(tensor([[1, 0.25], [10, 2]]), { decimals: 2 })).toBe('[  1.00  0.25 ]\n[ 10.00  2.00 ]');

@@ -261,12 +261,13 @@ export function roundTo(t: Tensor, decimals: number): Tensor {
 /** Rounds one number to `decimals` places, half away from zero, robust to binary representation (2.675 → 2.68). @example roundNumber(2.675, 2) // 2.68 */
 export function roundNumber(v: number, decimals: number): number {
   if (!Number.isFinite(v)) return v;
-  // 0.7·1.15 is stored as 0.8049999999999999; a student has 0.805. Twelve significant digits drop that noise.
-  const decimal = Number(Math.abs(v).toPrecision(12));
-  const shifted = Number(`${decimal}e${decimals}`);
-  const rounded = Math.round(shifted);
+  const factor = 10 ** decimals;
+  if (Math.abs(v) * factor >= 2 ** 52) return v; // already an integer at that precision
+  // 0.7·1.15 is stored as 0.8049999999999999 and 1.005·100 as 100.49999999999999; a student has
+  // 0.805 and 100.5. Twelve significant digits drop that binary noise before rounding.
+  const shifted = Number((Number(Math.abs(v).toPrecision(12)) * factor).toPrecision(12));
   // Math.round rounds .5 upward, which for the absolute value is away from zero.
-  const result = Number(`${rounded}e-${decimals}`) * Math.sign(v);
+  const result = (Math.round(shifted) / factor) * Math.sign(v);
   return result === 0 ? 0 : result;
 }
 

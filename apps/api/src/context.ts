@@ -1,0 +1,138 @@
+/**
+ * What every route shares: the injected dependencies, the per-request deadline, JSON bodies read
+ * with line/column errors, and the helpers that send work off the event loop.
+ */
+import type { ComputePool } from '@chainrule/compute';
+import { ChainruleError, parseJson } from '@chainrule/graph';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiLimits, Semaphore } from './limits.ts';
+import type { TaskPool } from './offload/pool.ts';
+import { TASKS, type TaskInput, type TaskName, type TaskOutput } from './offload/tasks.ts';
+import { apiError } from './problem.ts';
+
+/** The part of the compute pool the API uses (tests inject stand-ins). */
+export type ComputeLike = Pick<ComputePool, 'gradientCheck' | 'stats'>;
+/** The part of the task pool the API uses. */
+export type TasksLike = Pick<TaskPool, 'run' | 'stats'>;
+
+/** The dependencies of the routes, built by `createApp`. */
+export interface Deps {
+  pool: ComputeLike;
+  tasks: TasksLike;
+  limits: ApiLimits;
+  /** Permits for heavy requests in flight. */
+  heavy: Semaphore;
+  log: (message: string, error?: unknown) => void;
+}
+
+/** Hono env of the app: the request's abort signal (client gone, or deadline passed). */
+export interface AppEnv {
+  Variables: { signal: AbortSignal };
+}
+
+/**
+ * The request deadline: sets `c.var.signal` (aborted when the client goes away or the deadline
+ * passes) and answers 503 `timeout` at the deadline even if the handler is still waiting. Work on
+ * a pool is cancelled through the signal; inline work is small by construction.
+ *
+ * @example
+ * app.use('/v1/*', deadline(10_000));
+ */
+export function deadline(ms: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const controller = new AbortController();
+    c.set('signal', AbortSignal.any([controller.signal, c.req.raw.signal]));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = apiError('limit', `the request took longer than ${ms} ms; its work was cancelled`, { status: 503, problemType: 'timeout' });
+        controller.abort(error);
+        reject(error);
+      }, ms);
+    });
+    const work = next();
+    try {
+      await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+      // A handler still running after the deadline answers no one; its failure is not unhandled.
+      work.catch(() => {});
+    }
+  };
+}
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/**
+ * Reads a JSON body as text and parses it, so that malformed JSON is answered 400 with the line
+ * and column of the fault (Hono's `c.req.json()` says neither); the parsed value is left in the
+ * request's body cache for the zod validator that follows. A body that is not JSON is 415.
+ *
+ * @example
+ * createRoute({ method: 'post', path: '/v1/backprop', middleware: [jsonBody()] as const, … });
+ */
+export function jsonBody(): MiddlewareHandler {
+  return async (c, next) => {
+    const contentType = c.req.header('content-type');
+    const mediaType = contentType?.split(';')[0]?.trim() ?? '';
+    if (!JSON_MEDIA_TYPE.test(mediaType)) {
+      throw apiError('problem', `the body must be JSON (Content-Type: application/json), not ${contentType ? `'${contentType}'` : 'without a Content-Type'}`, {
+        status: 415,
+        problemType: 'unsupported-media-type',
+      });
+    }
+    const text = await c.req.text();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      // Only a broken body pays for the slower parser that says where.
+      try {
+        value = parseJson(text, 'the request body');
+      } catch (error) {
+        if (error instanceof ChainruleError) {
+          throw apiError('problem', error.message, { status: 400, problemType: 'malformed-json', location: error.location });
+        }
+        throw error;
+      }
+    }
+    // Hono types the cache as `Partial<Body>`, but keeps promises of parsed bodies in it.
+    (c.req.bodyCache as Record<string, Promise<unknown>>).json = Promise.resolve(value);
+    await next();
+  };
+}
+
+/**
+ * Runs off-thread work under the heavy-request semaphore: 503 `overloaded` with `Retry-After`
+ * when all permits are taken.
+ *
+ * @example
+ * const result = await heavy(deps, () => deps.pool.gradientCheck(problem, { signal: c.var.signal, mode: 'pool' }));
+ */
+export async function heavy<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
+  const release = deps.heavy.tryAcquire();
+  if (!release) {
+    throw apiError('limit', `${deps.heavy.limit} heavy requests are already in flight; retry shortly`, {
+      status: 503,
+      problemType: 'overloaded',
+      retryAfterSeconds: deps.limits.retryAfterSeconds,
+    });
+  }
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Runs a task inline (small inputs: cheaper than a round trip to a worker) or on the task pool
+ * under the heavy-request semaphore.
+ *
+ * @example
+ * const output = await runTask(deps, c.var.signal, 'backprop', { problem }, estimateWork(problem) >= deps.limits.inlineWorkLimit);
+ */
+export function runTask<K extends TaskName>(deps: Deps, signal: AbortSignal, task: K, input: TaskInput<K>, offload: boolean): Promise<TaskOutput<K>> {
+  if (!offload) return (TASKS[task] as (input: TaskInput<K>) => Promise<TaskOutput<K>>)(input);
+  return heavy(deps, () => deps.tasks.run(task, input, { signal }));
+}
