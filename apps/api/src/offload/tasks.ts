@@ -5,6 +5,7 @@
  */
 import { gradeReportJson, gradeSubmission, renderGradeReport } from '@chainrule/grader';
 import { ChainruleError, EXPORTERS, type ExportFormat, type Problem, type ProblemResult, exportGraph, gradientGraph, problemGraph, solveProblem } from '@chainrule/graph';
+import { prefixPath } from '../problem.ts';
 import { type Question, RENDERERS, type SolutionFormat, problemSolution, renderSolution, solutionSheet } from '@chainrule/solutions';
 
 /** A rendered document: its text and media type. */
@@ -127,7 +128,21 @@ export interface CheckInput {
  * (await check({ problem: 'q3', submission: { loss: 48.2 }, format: 'json' })).json.firstWrong; // null
  */
 export async function check(input: CheckInput): Promise<{ json: unknown } | Rendered> {
-  const report = gradeSubmission(input.problem, input.submission, input.round === undefined ? {} : { round: input.round });
+  // A fault of the problem file is reported inside `problem`, one of the submission inside `submission`.
+  if (typeof input.problem !== 'string') {
+    try {
+      solveProblem(input.problem);
+    } catch (error) {
+      throw prefixPath(error, ['problem']);
+    }
+  }
+  let report;
+  try {
+    report = gradeSubmission(input.problem, input.submission, input.round === undefined ? {} : { round: input.round });
+  } catch (error) {
+    const path = error instanceof ChainruleError ? error.location.path : undefined;
+    throw path?.[0] === 'round' ? error : prefixPath(error, ['submission']);
+  }
   if (input.format === 'json') return { json: gradeReportJson(report) };
   const mediaType = input.format === 'markdown' ? 'text/markdown; charset=utf-8' : 'text/plain; charset=utf-8';
   return { body: renderGradeReport(report, input.format), mediaType };

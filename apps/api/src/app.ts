@@ -1,0 +1,122 @@
+/**
+ * The app: middleware, error handling and the routes of `routes/*`, with its dependencies (the
+ * compute pool, the task pool, the limits) injected so tests can use small pools and tiny limits.
+ */
+import { getDefaultPool } from '@chainrule/compute';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline } from './context.ts';
+import { type ApiLimits, DEFAULT_LIMITS, Semaphore } from './limits.ts';
+import { TaskPool } from './offload/pool.ts';
+import { apiError, problemResponse, toProblem, validationProblem } from './problem.ts';
+import { backpropRoutes } from './routes/backprop/index.ts';
+import { checkRoutes } from './routes/check/index.ts';
+import { addDocs } from './routes/docs/index.ts';
+import { gradcheckRoutes } from './routes/gradcheck/index.ts';
+import { graphRoutes } from './routes/graph/index.ts';
+import { healthRoutes } from './routes/health/index.ts';
+import { solutionsRoutes } from './routes/solutions/index.ts';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** The compute pool for gradient checks (default: the shared pool of `@chainrule/compute`). */
+  pool?: ComputeLike;
+  /** The pool for large backprops, SVG and rendering (default: a new one-worker pool). */
+  tasks?: TasksLike;
+  /** Overrides of {@link DEFAULT_LIMITS}. */
+  limits?: Partial<ApiLimits>;
+  /** Where 5xx errors and worker failures are logged (default `console.error`). */
+  log?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Creates the chainrule API. Close the pools you pass when you are done; the default ones are
+ * closed when the process exits.
+ *
+ * @example
+ * const app = createApp({ pool: createPool({ size: 1 }), limits: { bodyLimitBytes: 1024 } });
+ * const res = await app.request('/v1/solutions/q3?format=md');
+ */
+export function createApp(options: AppOptions = {}) {
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(`[chainrule-api] ${message}`, error ?? ''));
+  const deps: Deps = {
+    pool: options.pool ?? getDefaultPool(),
+    tasks: options.tasks ?? new TaskPool({ log }),
+    limits,
+    heavy: new Semaphore(limits.maxHeavyInFlight),
+    log,
+  };
+
+  const app = new OpenAPIHono<AppEnv>({
+    // zod failures → 422 problem+json with every fault's JSON path.
+    defaultHook: (result, c) => {
+      if (!result.success) return problemResponse(validationProblem(result.error, result.target, c.req.path));
+      return undefined;
+    },
+  });
+
+  app.onError((error, c) => {
+    const answer = toProblem(error, c.req.path);
+    if (answer.log !== undefined) log(`${c.req.method} ${c.req.path} failed`, answer.log);
+    return problemResponse(answer);
+  });
+
+  app.notFound((c) => {
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length > 0) {
+      const error = apiError('problem', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(' or ')}`, {
+        status: 405,
+        problemType: 'method-not-allowed',
+        headers: { Allow: allowed.join(', ') },
+      });
+      return problemResponse(toProblem(error, c.req.path));
+    }
+    const error = apiError('problem', `no route ${c.req.path}; see /docs for the routes`, { status: 404, problemType: 'not-found' });
+    return problemResponse(toProblem(error, c.req.path));
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: limits.bodyLimitBytes,
+      onError: () => {
+        throw apiError('limit', `the request body is larger than ${limits.bodyLimitBytes} bytes`, {
+          status: 413,
+          problemType: 'body-too-large',
+          extensions: { limit: limits.bodyLimitBytes },
+        });
+      },
+    }),
+  );
+  app.use('/v1/*', deadline(limits.requestTimeoutMs));
+
+  const routes = app
+    .route('/', healthRoutes(deps))
+    .route('/', graphRoutes(deps))
+    .route('/', backpropRoutes(deps))
+    .route('/', solutionsRoutes(deps))
+    .route('/', gradcheckRoutes(deps))
+    .route('/', checkRoutes(deps));
+  return addDocs(routes);
+}
+
+/** The type of the app, for the typed client (`hc<AppType>`). */
+export type AppType = ReturnType<typeof createApp>;
+
+/** `/v1/solutions/:question` → a regular expression matching its paths. */
+function routePattern(path: string): RegExp {
+  const escaped = path.replace(/[.+?^$|()[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\/:[^/]+/g, '/[^/]+')}/?$`);
+}
+
+/** The methods of the routes whose path matches, for 405 and `Allow`. */
+function allowedMethods(app: OpenAPIHono<AppEnv, any, any>, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === 'ALL') continue;
+    if (routePattern(route.path).test(path)) methods.add(route.method);
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods];
+}

@@ -1,0 +1,62 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
+import { checkProblemLimits, estimateWork } from '../../limits.ts';
+import { BODY_ERRORS, ProblemFile, ProblemResultSchema, errorResponses, roundQuery } from '../../schemas.ts';
+
+const BackpropSchema = ProblemResultSchema.extend({
+  round: z.number().int().optional().describe('The decimals of `rounded`, when asked for'),
+  rounded: ProblemResultSchema.optional().describe('The result when every intermediate value is rounded to `round` decimals'),
+  steps: z
+    .object({
+      format: z.enum(['text', 'md', 'latex']),
+      mediaType: z.string(),
+      text: z.string().describe('The worked solution: every forward and backward step with its numbers'),
+    })
+    .optional()
+    .describe('The worked forward and backward pass, when asked for'),
+}).openapi('Backprop');
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/backprop',
+  tags: ['backprop'],
+  summary: 'A problem file → loss, values and gradients',
+  description:
+    'The forward and backward pass of a problem file: the loss, every computed value and ∂L/∂w for every w in `wrt`. With `round`, also the result of rounding every intermediate value; with `steps`, also the worked solution (every step with its numbers) as text, Markdown or LaTeX. Small problems are solved on the event loop; large ones, and worked steps, on a worker.',
+  middleware: [jsonBody()] as const,
+  request: {
+    query: z.object({
+      round: roundQuery,
+      steps: z.enum(['text', 'md', 'latex']).optional().openapi({ description: 'Also render the worked solution in this format', example: 'md' }),
+      decimals: z.coerce.number().int().min(0).max(12).optional().openapi({ description: 'Decimals of exact numbers in the worked steps (default 4)' }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: ProblemFile } } },
+  },
+  responses: {
+    200: { description: 'The result', content: { 'application/json': { schema: BackpropSchema } } },
+    ...errorResponses(...BODY_ERRORS),
+  },
+});
+
+/**
+ * `POST /v1/backprop`.
+ *
+ * @example
+ * app.route('/', backpropRoutes(deps));
+ */
+export function backpropRoutes(deps: Deps) {
+  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+    const problem = c.req.valid('json');
+    const { round, steps, decimals } = c.req.valid('query');
+    checkProblemLimits(problem, deps.limits);
+    // Rendering worked steps takes 3–8 ms even for Question 3: it goes to a worker with large problems.
+    const offload = steps !== undefined || estimateWork(problem) >= deps.limits.inlineWorkLimit;
+    const input = {
+      problem,
+      ...(round === undefined ? {} : { round }),
+      ...(steps === undefined ? {} : { steps }),
+      ...(decimals === undefined ? {} : { decimals }),
+    };
+    return c.json(await runTask(deps, c.var.signal, 'backprop', input, offload), 200);
+  });
+}

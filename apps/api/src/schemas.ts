@@ -1,0 +1,74 @@
+/**
+ * The zod schemas shared by the routes: they validate the requests and, through
+ * `@hono/zod-openapi`, make the OpenAPI document — one source for both.
+ */
+import { problemSchema, valueSchema } from '@chainrule/graph';
+import { assignmentQ3Problem } from '@chainrule/solutions';
+import { z } from '@hono/zod-openapi';
+import { PROBLEM_JSON, problemDetailsSchema } from './problem.ts';
+
+/** Question 3's problem file, the example of every problem in the document. */
+export const Q3_EXAMPLE = assignmentQ3Problem();
+
+/** A problem file: the schema of `@chainrule/graph`, named for the document. */
+export const ProblemFile = problemSchema.openapi('ProblemFile', {
+  description: 'A problem file: equations (ASCII, Unicode or LaTeX), function bindings, values of the leaves, and the parameters to differentiate for.',
+  example: Q3_EXAMPLE,
+});
+
+/** A number, a vector, or a matrix as an array of rows. */
+export const Numbers = valueSchema.openapi('Numbers', { description: 'A number, a vector, or a matrix as an array of rows', example: [[1, 0.5, 0.25], [0.2, 0.3, 0.4]] });
+
+/** The result of a problem: loss, every computed value, the gradients. */
+export const ProblemResultSchema = z
+  .object({
+    loss: z.number().describe('The loss'),
+    values: z.record(z.string(), Numbers).describe('Every computed value, named as in the equations'),
+    gradients: z.record(z.string(), Numbers).describe('∂L/∂w for every w in wrt'),
+  })
+  .openapi('ProblemResult');
+
+/** A query flag: `true`/`false` (or `1`/`0`). */
+export function flag(description: string) {
+  return z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => value === 'true' || value === '1')
+    .openapi({ description, example: 'true' });
+}
+
+/** Decimals of rounding, in a query string. */
+export const roundQuery = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(12)
+  .optional()
+  .openapi({ description: 'Also compute every value rounded to this many decimals at every step (0–12), as a student rounding by hand does', example: 2 });
+
+const problemContent = { [PROBLEM_JSON]: { schema: problemDetailsSchema } };
+
+const ERROR_DESCRIPTIONS = {
+  400: 'Malformed JSON (with its line and column)',
+  404: 'Not found',
+  413: 'Body too large, or a limit exceeded (too many equations, a value too large): with the JSON path and the shape',
+  415: 'The body is not application/json',
+  422: 'Validation failed (with the JSON path), or the equations do not parse or do not fit (with line, column and path)',
+  500: 'An unexpected error (logged; never a stack trace)',
+  503: 'Saturated (with Retry-After), or the request took longer than the timeout',
+} as const;
+
+/**
+ * The problem+json responses of a route, for the OpenAPI document.
+ *
+ * @example
+ * responses: { 200: …, ...errorResponses(400, 413, 415, 422, 500, 503) }
+ */
+export function errorResponses<const S extends keyof typeof ERROR_DESCRIPTIONS>(...statuses: S[]): Record<S, { description: string; content: typeof problemContent }> {
+  const out = {} as Record<S, { description: string; content: typeof problemContent }>;
+  for (const status of statuses) out[status] = { description: ERROR_DESCRIPTIONS[status], content: problemContent };
+  return out;
+}
+
+/** Every status a route with a JSON body can fail with. */
+export const BODY_ERRORS = [400, 413, 415, 422, 500, 503] as const;

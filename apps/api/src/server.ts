@@ -1,0 +1,115 @@
+/**
+ * Starts the API on a port: `pnpm api` (or `tsx src/server.ts`), `PORT` (default 8787; 0 picks a
+ * free one) and `HOST` (default: every interface). SIGTERM / SIGINT shut it down gracefully: stop
+ * accepting connections, finish the requests in flight, close the pools, exit 0.
+ */
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ComputePool, createPool } from '@chainrule/compute';
+import { QUESTIONS, SOLUTION_FORMATS } from '@chainrule/solutions';
+import { serve } from '@hono/node-server';
+import { type AppOptions, createApp } from './app.ts';
+import { TaskPool } from './offload/pool.ts';
+
+/** Default `PORT`. */
+export const DEFAULT_PORT = 8787;
+
+/** Options of {@link startServer}. */
+export interface ServerOptions extends Omit<AppOptions, 'pool' | 'tasks'> {
+  port?: number;
+  hostname?: string;
+  /** The compute pool (default: a new one, one worker per core). Closed by `close()`. */
+  pool?: ComputePool;
+  /** The task pool (default: a new one-worker pool). Closed by `close()`. */
+  tasks?: TaskPool;
+  /** Start the workers and render the reference solutions before the first request (default true). */
+  warm?: boolean;
+  /** After this many ms of shutting down, connections still open are cut (default: the request timeout + 5 s). */
+  shutdownGraceMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://localhost:PORT`. */
+  url: string;
+  port: number;
+  /** Stops accepting connections, waits for the requests in flight, then closes the pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the API with `@hono/node-server`.
+ *
+ * @example
+ * const server = await startServer({ port: 0 });
+ * await fetch(`${server.url}/health`);
+ * await server.close();
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const { port = DEFAULT_PORT, hostname, warm = true, shutdownGraceMs, ...appOptions } = options;
+  const pool = options.pool ?? createPool();
+  const tasks = options.tasks ?? new TaskPool(appOptions.log ? { log: appOptions.log } : {});
+  const app = createApp({ ...appOptions, pool, tasks });
+
+  // Responses in flight when shutdown starts close their connection, so keep-alive clients let go.
+  const inFlight = new Set<ServerResponse>();
+  let closing: Promise<void> | undefined;
+
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve) => {
+    const server = serve({ fetch: app.fetch, port, ...(hostname === undefined ? {} : { hostname }) }, (address) => resolve({ server, address }));
+  });
+  server.on('request', (_request, response: ServerResponse) => {
+    if (closing) response.setHeader('Connection', 'close');
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+  });
+
+  if (warm) {
+    void pool.warmup().catch(() => {});
+    tasks.warmup();
+    // The reference solutions never change: render them all now, on the task pool, not on the first request.
+    for (const question of QUESTIONS) for (const format of SOLUTION_FORMATS) void app.request(`/v1/solutions/${question}?format=${format}`).catch(() => {});
+  }
+
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
+      const grace = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), shutdownGraceMs ?? (appOptions.limits?.requestTimeoutMs ?? 10_000) + 5_000);
+      grace.unref();
+      server.close(() => {
+        clearTimeout(grace);
+        void Promise.allSettled([pool.close(), tasks.close()]).then(() => resolve());
+      });
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    });
+    return closing;
+  };
+
+  return { url: `http://localhost:${address.port}`, port: address.port, close };
+}
+
+async function main(): Promise<void> {
+  const port = process.env.PORT === undefined || process.env.PORT === '' ? DEFAULT_PORT : Number(process.env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`PORT must be a port number (0–65535), got '${process.env.PORT}'`);
+    process.exit(2);
+  }
+  const running = await startServer({ port, ...(process.env.HOST ? { hostname: process.env.HOST } : {}) });
+  console.log(`chainrule API listening on ${running.url} (docs: /docs)`);
+  const shutdown = (signal: NodeJS.Signals) => {
+    console.log(`${signal}: finishing the requests in flight, then exiting`);
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+const entry = process.argv[1];
+if (entry !== undefined && path.resolve(entry) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error('chainrule API failed to start:', error);
+    process.exit(1);
+  });
+}
