@@ -70,7 +70,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void pool.warmup().catch(() => {});
     tasks.warmup();
     // The reference solutions never change: render them all now, on the task pool, not on the first request.
-    for (const question of QUESTIONS) for (const format of SOLUTION_FORMATS) void app.request(`/v1/solutions/${question}?format=${format}`).catch(() => {});
+    for (const question of QUESTIONS) for (const format of SOLUTION_FORMATS) void Promise.resolve(app.request(`/v1/solutions/${question}?format=${format}`)).catch(() => {});
   }
 
   const close = (): Promise<void> => {

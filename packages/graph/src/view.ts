@@ -69,17 +69,30 @@ export function graphView(graph: Graph, options: ViewOptions = {}): GraphView {
   let edges = graph.edges();
   const hidden: string[] = [];
   if (options.simplify) {
-    for (const node of nodes) {
-      if (!node.added) continue;
-      const incoming = edges.filter((e) => e.to === node.id);
-      const outgoing = edges.filter((e) => e.from === node.id);
-      if (incoming.length !== 1 || outgoing.length !== 1) continue;
-      hidden.push(node.id);
-      const bypass = { from: incoming[0]!.from, to: outgoing[0]!.to };
-      edges = edges.filter((e) => e.from !== node.id && e.to !== node.id);
-      if (!edges.some((e) => e.from === bypass.from && e.to === bypass.to)) edges.push(bypass);
+    // Adjacency sets, updated as nodes are bypassed, so a chain of hidden nodes collapses to one edge.
+    const incoming = new Map<string, Set<string>>(nodes.map((n) => [n.id, new Set()]));
+    const outgoing = new Map<string, Set<string>>(nodes.map((n) => [n.id, new Set()]));
+    for (const e of edges) {
+      outgoing.get(e.from)!.add(e.to);
+      incoming.get(e.to)!.add(e.from);
     }
-    nodes = nodes.filter((n) => !hidden.includes(n.id));
+    for (const node of nodes) {
+      const ins = incoming.get(node.id)!;
+      const outs = outgoing.get(node.id)!;
+      if (!node.added || ins.size !== 1 || outs.size !== 1) continue;
+      const [from] = ins;
+      const [to] = outs;
+      hidden.push(node.id);
+      outgoing.get(from!)!.delete(node.id);
+      incoming.get(to!)!.delete(node.id);
+      outgoing.get(from!)!.add(to!);
+      incoming.get(to!)!.add(from!);
+      ins.clear();
+      outs.clear();
+    }
+    const hiddenIds = new Set(hidden);
+    nodes = nodes.filter((n) => !hiddenIds.has(n.id));
+    edges = nodes.flatMap((n) => [...outgoing.get(n.id)!].map((to) => ({ from: n.id, to })));
   }
   return { nodes, edges, hidden };
 }
