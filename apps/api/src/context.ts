@@ -25,31 +25,48 @@ export interface Deps {
   log: (message: string, error?: unknown) => void;
 }
 
-/** Hono env of the app: the request's abort signal (client gone, or deadline passed). */
+/** The request's deadline, as routes see it. */
+export interface Deadline {
+  /** Aborted when the client goes away or the deadline passes; made on first use (it costs ~30 µs). */
+  readonly signal: AbortSignal;
+}
+
+/** Hono env of the app: the request's deadline. */
 export interface AppEnv {
-  Variables: { signal: AbortSignal };
+  Variables: { deadline: Deadline };
 }
 
 /**
- * The request deadline: sets `c.var.signal` (aborted when the client goes away or the deadline
- * passes) and answers 503 `timeout` at the deadline even if the handler is still waiting. Work on
- * a pool is cancelled through the signal; inline work is small by construction.
+ * The request deadline: sets `c.var.deadline.signal` (aborted when the client goes away or the
+ * deadline passes) and answers 503 `timeout` at the deadline even if the handler is still waiting.
+ * Work on a pool is cancelled through the signal; inline work is small by construction.
  *
  * @example
  * app.use('/v1/*', deadline(10_000));
  */
 export function deadline(ms: number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const controller = new AbortController();
-    c.set('signal', AbortSignal.any([controller.signal, c.req.raw.signal]));
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = apiError('limit', `the request took longer than ${ms} ms; its work was cancelled`, { status: 503, problemType: 'timeout' });
-        controller.abort(error);
-        reject(error);
-      }, ms);
+    // Nothing is allocated for the signal unless a route asks for it: most requests never do.
+    let controller: AbortController | undefined;
+    let signal: AbortSignal | undefined;
+    let expiredError: unknown;
+    c.set('deadline', {
+      get signal() {
+        if (!signal) {
+          controller = new AbortController();
+          if (expiredError !== undefined) controller.abort(expiredError);
+          signal = AbortSignal.any([controller.signal, c.req.raw.signal]);
+        }
+        return signal;
+      },
     });
+    let expire!: (error: unknown) => void;
+    const expired = new Promise<never>((_, reject) => (expire = reject));
+    const timer = setTimeout(() => {
+      expiredError = apiError('limit', `the request took longer than ${ms} ms; its work was cancelled`, { status: 503, problemType: 'timeout' });
+      controller?.abort(expiredError);
+      expire(expiredError);
+    }, ms);
     const work = next();
     try {
       await Promise.race([work, expired]);
@@ -107,7 +124,7 @@ export function jsonBody(): MiddlewareHandler {
  * when all permits are taken.
  *
  * @example
- * const result = await heavy(deps, () => deps.pool.gradientCheck(problem, { signal: c.var.signal, mode: 'pool' }));
+ * const result = await heavy(deps, () => deps.pool.gradientCheck(problem, { signal: c.var.deadline.signal, mode: 'pool' }));
  */
 export async function heavy<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
   const release = deps.heavy.tryAcquire();
@@ -130,9 +147,9 @@ export async function heavy<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
  * under the heavy-request semaphore.
  *
  * @example
- * const output = await runTask(deps, c.var.signal, 'backprop', { problem }, estimateWork(problem) >= deps.limits.inlineWorkLimit);
+ * const output = await runTask(deps, c.var.deadline, 'backprop', { problem }, estimateWork(problem) >= deps.limits.inlineWorkLimit);
  */
-export function runTask<K extends TaskName>(deps: Deps, signal: AbortSignal, task: K, input: TaskInput<K>, offload: boolean): Promise<TaskOutput<K>> {
+export function runTask<K extends TaskName>(deps: Deps, deadline: Deadline, task: K, input: TaskInput<K>, offload: boolean): Promise<TaskOutput<K>> {
   if (!offload) return (TASKS[task] as (input: TaskInput<K>) => Promise<TaskOutput<K>>)(input);
-  return heavy(deps, () => deps.tasks.run(task, input, { signal }));
+  return heavy(deps, () => deps.tasks.run(task, input, { signal: deadline.signal }));
 }

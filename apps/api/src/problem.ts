@@ -197,7 +197,8 @@ function chainruleProblem(error: ChainruleError, instance: string): ProblemAnswe
   }
   const status = error.status;
   if (status >= 500 && slug === 'internal') return internalProblem(error, instance);
-  const body = details(slug, status, error.describe(), instance);
+  const where = describeLocation(error.location);
+  const body = details(slug, status, where ? `${where}: ${error.message}` : error.message, instance);
   const { path, line, column } = error.location;
   if (path !== undefined && path.length > 0) body.path = formatJsonPath(path);
   if (line !== undefined) body.line = line;
@@ -206,6 +207,20 @@ function chainruleProblem(error: ChainruleError, instance: string): ProblemAnswe
   const headers: Record<string, string> = { ...api.headers };
   if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
   return { details: body, headers };
+}
+
+/**
+ * `problem.values.W1`, `line 2, column 6`, or both, as `ChainruleError.describe()` words it —
+ * also for paths the API prefixed (an equation given as an array element is its own line 1 there,
+ * so its line is left to the path).
+ */
+function describeLocation({ path, line, column }: ErrorLocation): string {
+  const parts: string[] = [];
+  if (path !== undefined && path.length > 0) parts.push(formatJsonPath(path));
+  const lineIsPath = path !== undefined && path.length >= 2 && typeof path[path.length - 1] === 'number' && path[path.length - 2] === 'equations';
+  if (line !== undefined && !lineIsPath) parts.push(`line ${line}`);
+  if (column !== undefined) parts.push(`column ${column}`);
+  return parts.join(', ');
 }
 
 function internalProblem(error: unknown, instance: string): ProblemAnswer {
@@ -247,16 +262,22 @@ type PathPart = string | number;
 function explainIssue(issue: Issue): { path: PathPart[]; message: string } {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'invalid_union' && 'errors' in issue && issue.errors.length > 0) {
-    // The branch whose first issue reached deepest is what the client meant.
+    // The branch that got furthest is what the client meant: past the root, with the fewest faults.
     let best: { path: PathPart[]; message: string } | undefined;
+    let bestCount = Number.POSITIVE_INFINITY;
     for (const branch of issue.errors) {
       const first = branch[0];
-      if (!first) continue;
+      if (!first || first.path.length === 0) continue;
       const explained = explainIssue(first);
-      if (!best || explained.path.length > best.path.length) best = explained;
+      if (branch.length < bestCount || (branch.length === bestCount && explained.path.length > best!.path.length)) {
+        best = explained;
+        bestCount = branch.length;
+      }
     }
     if (best && best.path.length > 0) return { path: [...path, ...best.path], message: best.message };
-    return { path, message: unionMessage(path) };
+    if (path.includes('values') || path.includes('gradients')) return { path, message: 'expected a number, a vector (array of numbers) or a matrix (array of rows)' };
+    const messages = issue.errors.flatMap((branch) => (branch[0] ? [explainIssue(branch[0]).message] : []));
+    return { path, message: messages.length > 0 ? `none of the allowed forms: ${messages.join('; or ')}` : 'none of the allowed forms' };
   }
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
@@ -265,10 +286,6 @@ function explainIssue(issue: Issue): { path: PathPart[]; message: string } {
   return { path, message: issue.message };
 }
 
-function unionMessage(path: readonly PathPart[]): string {
-  const values = path[0] === 'values' || path.includes('values') || path.includes('gradients');
-  return values ? 'expected a number, a vector (array of numbers) or a matrix (array of rows)' : 'does not match any of the allowed forms';
-}
 
 /**
  * The response for a problem: `application/problem+json`, with its headers.

@@ -10,14 +10,26 @@ import { PROBLEM_JSON, problemDetailsSchema } from './problem.ts';
 /** Question 3's problem file, the example of every problem in the document. */
 export const Q3_EXAMPLE = assignmentQ3Problem();
 
+/**
+ * A schema of another package, named (and described) for the OpenAPI document. zod 4 gives a
+ * schema its methods when it is created, so schemas made before `@hono/zod-openapi` was loaded
+ * lack `.openapi()`; this calls it through the prototype, which returns a new, named copy.
+ *
+ * @example
+ * const ProblemFile = named(problemSchema, 'ProblemFile', { description: 'A problem file' });
+ */
+export function named<T extends z.ZodType>(schema: T, refId: string, metadata: Parameters<T['openapi']>[1] = {}): T {
+  return (z.ZodType.prototype.openapi as (this: T, refId: string, metadata: unknown) => T).call(schema, refId, metadata);
+}
+
 /** A problem file: the schema of `@chainrule/graph`, named for the document. */
-export const ProblemFile = problemSchema.openapi('ProblemFile', {
+export const ProblemFile = named(problemSchema, 'ProblemFile', {
   description: 'A problem file: equations (ASCII, Unicode or LaTeX), function bindings, values of the leaves, and the parameters to differentiate for.',
   example: Q3_EXAMPLE,
 });
 
 /** A number, a vector, or a matrix as an array of rows. */
-export const Numbers = valueSchema.openapi('Numbers', { description: 'A number, a vector, or a matrix as an array of rows', example: [[1, 0.5, 0.25], [0.2, 0.3, 0.4]] });
+export const Numbers = named(valueSchema, 'Numbers', { description: 'A number, a vector, or a matrix as an array of rows', example: [[1, 0.5, 0.25], [0.2, 0.3, 0.4]] });
 
 /** The result of a problem: loss, every computed value, the gradients. */
 export const ProblemResultSchema = z

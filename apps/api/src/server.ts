@@ -1,7 +1,11 @@
 /**
- * Starts the API on a port: `pnpm api` (or `tsx src/server.ts`), `PORT` (default 8787; 0 picks a
+ * Starts the API on a port: `pnpm api` (`node --import tsx src/server.ts`), `PORT` (default 8787; 0 picks a
  * free one) and `HOST` (default: every interface). SIGTERM / SIGINT shut it down gracefully: stop
  * accepting connections, finish the requests in flight, close the pools, exit 0.
+ *
+ * Started as `node --import tsx`, not through the `tsx` CLI: the CLI relays signals to a child
+ * process and kills it (SIGKILL) when the child does not acknowledge a signal within 30 ms — which
+ * a server busy with a request can miss, losing the requests in flight.
  */
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -57,8 +61,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
 
-  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve) => {
+  const { server, address } = await new Promise<{ server: ReturnType<typeof serve>; address: AddressInfo }>((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, ...(hostname === undefined ? {} : { hostname }) }, (address) => resolve({ server, address }));
+    // EADDRINUSE, EACCES: fail the start instead of crashing later.
+    server.once('error', (error) => {
+      void Promise.allSettled([pool.close(), tasks.close()]);
+      reject(error);
+    });
   });
   server.on('request', (_request, response: ServerResponse) => {
     if (closing) response.setHeader('Connection', 'close');
@@ -98,18 +107,27 @@ async function main(): Promise<void> {
   }
   const running = await startServer({ port, ...(process.env.HOST ? { hostname: process.env.HOST } : {}) });
   console.log(`chainrule API listening on ${running.url} (docs: /docs)`);
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means "now"; a repeated SIGTERM changes nothing.
+      if (signal === 'SIGINT') process.exit(130);
+      return;
+    }
+    stopping = true;
     console.log(`${signal}: finishing the requests in flight, then exiting`);
     void running.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: with no listener left, a repeated signal would kill the process mid-shutdown.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 const entry = process.argv[1];
 if (entry !== undefined && path.resolve(entry) === fileURLToPath(import.meta.url)) {
   main().catch((error: unknown) => {
-    console.error('chainrule API failed to start:', error);
+    const code = (error as { code?: string }).code;
+    console.error(`chainrule API failed to start: ${code === 'EADDRINUSE' ? `port ${process.env.PORT ?? DEFAULT_PORT} is in use` : error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
 }

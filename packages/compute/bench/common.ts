@@ -1,4 +1,5 @@
 /** Helpers shared by the compute bench scripts; timing statistics come from the tensor package's harness. */
+import { Worker } from 'node:worker_threads';
 import type { ProblemInput } from '@chainrule/graph';
 import { type Tensor, fromFlat } from '@chainrule/tensor';
 import { type Measurement, summarize } from '../../tensor/bench/harness.ts';
@@ -54,3 +55,28 @@ export function networkProblem(inputs: number, hidden: number, seed = 1): Proble
 
 /** Number of parameter elements of {@link networkProblem}. */
 export const networkParameters = (inputs: number, hidden: number): number => hidden * inputs + 2 * hidden + 1;
+
+/**
+ * Speed-up of two bare worker threads over one on a pure arithmetic loop (no pool, no memory
+ * traffic): how much parallelism the machine offers right now. With the kernel's autogroup
+ * scheduling, one busy process of another session is enough to bring it down to ~1×.
+ */
+export async function cpuProbe(): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (n) => { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); parentPort.postMessage(s); });`;
+  const workers = [new Worker(code, { eval: true }), new Worker(code, { eval: true })];
+  const spin = (w: Worker, n: number) => new Promise((resolve) => (w.once('message', resolve), w.postMessage(n)));
+  const N = 1e8;
+  await Promise.all(workers.map((w) => spin(w, 1e6)));
+  let best = 0;
+  for (let round = 0; round < 2; round++) {
+    let t = performance.now();
+    await spin(workers[0]!, N);
+    const one = performance.now() - t;
+    t = performance.now();
+    await Promise.all(workers.map((w) => spin(w, N / 2)));
+    best = Math.max(best, one / (performance.now() - t));
+  }
+  await Promise.all(workers.map((w) => w.terminate()));
+  return best;
+}

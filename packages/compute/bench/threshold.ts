@@ -4,16 +4,17 @@
  * from which the pool is faster at every larger size measured — is reported. The thresholds of
  * `src/thresholds.ts` come from this script. `tsx bench/threshold.ts [--json]`; about a minute.
  *
- * Inline and pool runs alternate in ROUNDS rounds, and each keeps the best median, so that a noisy
+ * Inline and pool runs alternate run by run and each keeps its best time, so that a noisy
  * neighbour slows both alike.
  */
 import os from 'node:os';
 import { type ComputePool, createPool } from '../src/index.ts';
-import { type Measurement } from '../../tensor/bench/harness.ts';
-import { printTable, wantsJson } from '../../tensor/bench/harness.ts';
-import { measureAsync, networkParameters, networkProblem, randomArray, randomMatrix } from './common.ts';
+import { printTable, summarize, wantsJson } from '../../tensor/bench/harness.ts';
+import { cpuProbe, networkParameters, networkProblem, randomArray, randomMatrix } from './common.ts';
 
-const ROUNDS = 3;
+/** Alternations of one inline and one pool run per point; at least this many, and at least MIN_MS of runs. */
+const MIN_PAIRS = 15;
+const MIN_MS = 150;
 
 interface Point {
   size: number;
@@ -22,16 +23,26 @@ interface Point {
   poolMs: number;
 }
 
+/**
+ * Best inline time against best pool time, the two alternating run by run: on a shared machine
+ * the best of many short runs estimates the uncontended time, for both alike.
+ */
 async function compare(size: number, label: string, run: (mode: 'inline' | 'pool') => Promise<unknown>): Promise<Point> {
-  let inline: Measurement | undefined;
-  let pooled: Measurement | undefined;
-  for (let round = 0; round < ROUNDS; round++) {
-    const i = await measureAsync(() => run('inline'), { minReps: 5, minMs: 60 });
-    const p = await measureAsync(() => run('pool'), { minReps: 5, minMs: 60 });
-    if (!inline || i.median < inline.median) inline = i;
-    if (!pooled || p.median < pooled.median) pooled = p;
+  await run('inline');
+  await run('pool');
+  const inline: number[] = [];
+  const pooled: number[] = [];
+  let spent = 0;
+  while (inline.length < MIN_PAIRS || spent < MIN_MS) {
+    for (const [mode, samples] of [['inline', inline], ['pool', pooled]] as const) {
+      const t0 = performance.now();
+      await run(mode);
+      const dt = performance.now() - t0;
+      samples.push(dt);
+      spent += dt;
+    }
   }
-  return { size, label, inlineMs: inline!.median, poolMs: pooled!.median };
+  return { size, label, inlineMs: summarize(inline).best, poolMs: summarize(pooled).best };
 }
 
 /** The smallest size from which the pool wins at every larger size measured (Infinity: never). */
@@ -72,12 +83,14 @@ async function batchPoints(pool: ComputePool): Promise<Point[]> {
 
 const pool = createPool();
 await pool.warmup();
+const probeBefore = await cpuProbe();
 const results = {
   cores: os.availableParallelism(),
   workers: pool.size,
   matmul: await matmulPoints(pool),
   gradientCheck: await gradientCheckPoints(pool),
   batch: await batchPoints(pool),
+  cpuProbe: { before: probeBefore, after: await cpuProbe() },
 };
 await pool.close();
 
@@ -90,7 +103,12 @@ const crossovers = {
 if (wantsJson()) {
   console.log(JSON.stringify({ ...results, crossovers }, null, 2));
 } else {
-  console.log(`inline vs warm pool of ${results.workers} workers (${results.cores} cores), median ms of the best of ${ROUNDS} rounds\n`);
+  console.log(`inline vs warm pool of ${results.workers} workers (${results.cores} cores): best ms of ≥ ${MIN_PAIRS} alternating runs each`);
+  const { before, after } = results.cpuProbe;
+  console.log(
+    `CPU probe (bare workers, 2 threads): ${before.toFixed(2)}× before, ${after.toFixed(2)}× after` +
+      (Math.min(before, after) < 1.8 ? ' — others were using the cores: the crossovers below are too high, run again when idle.\n' : '\n'),
+  );
   for (const [pass, unit] of [['matmul', 'm·n·k'], ['gradientCheck', 'parameter elements'], ['batch', 'items']] as const) {
     console.log(`${pass} — crossover at ${unit} ≥ ${crossovers[pass]}`);
     printTable([

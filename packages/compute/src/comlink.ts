@@ -1,3 +1,4 @@
+/// <reference path="./comlink-esm.d.ts" />
 /**
  * The only module of this package that imports comlink. Comlink keeps its transfer list in a
  * module-level WeakMap: a second copy of the library (say the UMD `main` next to this ESM build)

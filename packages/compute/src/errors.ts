@@ -1,9 +1,9 @@
 import { ChainruleError } from '@chainrule/graph';
 
-/** The passes the pool runs; `debug` is the test hook. */
-export type PassName = 'matmul' | 'gradientCheck' | 'batch' | 'debug';
+/** The passes the pool runs; `debug` is the test hook. @example if (error.pass === 'gradientCheck') … */
+export type PassName = 'matmul' | 'gradientCheck' | 'batch' | 'grade' | 'debug';
 
-/** Why a call failed without an answer from the computation itself. */
+/** Why a call failed without an answer from the computation itself. @example if (error.reason === 'timeout') … */
 export type ComputeFailure = 'timeout' | 'aborted' | 'crashed' | 'queue-full' | 'closed';
 
 const STATUS: Record<ComputeFailure, number> = {

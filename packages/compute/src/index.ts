@@ -6,6 +6,7 @@ export {
   type CallOptions,
   type GradientCheckOptions,
   type GradientCheckResult,
+  type MatmulOptions,
   type ParameterCheck,
   type PoolOptions,
   type PoolStats,

@@ -27,6 +27,20 @@ const network: ProblemInput = {
   wrt: ['W1', 'b1', 'W2', 'b2'],
 };
 
+/** The assignment's Question 3 problem. */
+const Q3_PROBLEM: ProblemInput = {
+  equations: ['L = 1/2 ||y - ŷ||^2', 'y = u3 + z2', 'u3 = W3 z1', 'z2 = f(u2)', 'u2 = W2 x', 'z1 = f(u1)', 'u1 = W1 x'],
+  functions: { f: 'relu' },
+  values: {
+    x: [1, 2, 3, 4],
+    'ŷ': [1, 0],
+    W1: [[0.4, 0.5, 0.25, 0.1], [0.2, 0.25, 0.4, 0.5], [0.1, 0.75, 0.3, 0]],
+    W2: [[0.1, 0.25, 0.5, 0.4], [0, 0.3, 0.75, 0.1]],
+    W3: [[1, 0.5, 0.25], [0.2, 0.3, 0.4]],
+  },
+  wrt: ['W1', 'W2', 'W3'],
+};
+
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 const pool = createPool({ size: 2 });
@@ -59,7 +73,7 @@ describe('matmul', () => {
       gemm(m, n, k, a.data, b.data, expected);
       const c = await pool.matmul(a, b, { mode: 'pool' });
       expect(c.shape).toEqual([m, n]);
-      expect(c.data.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(c.data.buffer).toBeInstanceOf(SharedArrayBuffer);
       expect(allClose(c, fromFlat(expected, [m, n]), { rtol: 1e-13, atol: 1e-13 }), `${m}×${k}·${k}×${n}`).toBe(true);
     }
   });
@@ -72,6 +86,34 @@ describe('matmul', () => {
     const y = await pool.matmul(a, x, { mode: 'pool' });
     expect(y.shape).toEqual([7]);
     expect(allClose(y, matmul(a, x), { rtol: 1e-13 })).toBe(true);
+  });
+
+  it('takes a previous result (on shared memory) without copying, and recycles its staging buffers', async () => {
+    const a = randomTensor([40, 30]);
+    const b = randomTensor([30, 20]);
+    const ab = await pool.matmul(a, b, { mode: 'pool' });
+    const c = randomTensor([20, 10]);
+    const abc = await pool.matmul(ab, c, { mode: 'pool' });
+    expect(abc.shape).toEqual([40, 10]);
+    expect(allClose(abc, matmul(matmul(a, b), c), { rtol: 1e-12, atol: 1e-13 })).toBe(true);
+    const again = await pool.matmul(a, b, { mode: 'pool' });
+    expect(again.data).toEqual(ab.data);
+  });
+
+  it('writes into `out` like gemm writes into C, shared or not, on either path', async () => {
+    const a = randomTensor([33, 20]);
+    const b = randomTensor([20, 17]);
+    const expected = matmul(a, b);
+    const shared = fromFlat(new Float64Array(new SharedArrayBuffer(33 * 17 * 8)), [33, 17]);
+    for (const out of [shared, fromFlat(new Float64Array(33 * 17), [33, 17])]) {
+      for (const mode of ['pool', 'inline'] as const) {
+        out.data.fill(Number.NaN);
+        expect(await pool.matmul(a, b, { mode, out })).toBe(out);
+        expect(allClose(out, expected, { rtol: 1e-13, atol: 1e-13 })).toBe(true);
+      }
+    }
+    await expect(pool.matmul(a, b, { out: randomTensor([17, 33]) })).rejects.toThrow(/out must have the shape of the product, \[33×17\]/);
+    await expect(pool.matmul(shared, randomTensor([17, 17]), { out: shared, mode: 'pool' })).rejects.toThrow(/must not share memory/);
   });
 
   it('fails like the tensor matmul on shapes that do not fit', async () => {
@@ -172,5 +214,25 @@ describe('batch', () => {
     expect(result.items[4]).toEqual({ ok: true, loss: expected.loss, gradients: expected.gradients });
     expect(result.items[5]).toMatchObject({ code: 'problem', error: 'an input must be an object of values by name, got null' });
     expect(result).toMatchObject({ succeeded: 2, failed: 4 });
+  });
+});
+
+describe('grade', () => {
+  it('grades a class on the workers exactly as the grader does inline, keeping the order', async () => {
+    const reference = solveProblem(parseProblem(JSON.parse(JSON.stringify(Q3_PROBLEM)))).result;
+    const submissions = Array.from({ length: 9 }, (_, i) => {
+      const values = JSON.parse(JSON.stringify(reference.values)) as Record<string, number[] | number>;
+      if (i % 3 === 1) (values.u1 as number[])[0] = 2.65;
+      return { id: `student-${i}`, submission: i % 3 === 2 ? { values: 'oops' } : { loss: reference.loss, values, gradients: reference.gradients } };
+    });
+    const onPool = await pool.grade('q3', submissions, { mode: 'pool', round: null });
+    const inline = await pool.grade('q3', submissions, { mode: 'inline', round: null });
+    expect(onPool.ranOn).toBe('pool');
+    expect(inline.ranOn).toBe('inline');
+    expect(onPool.results).toEqual(inline.results);
+    expect(onPool.results.map((r) => r.id)).toEqual(submissions.map((s) => s.id));
+    expect(onPool.summary[0]).toMatchObject({ id: 'student-0', points: 7, firstWrong: null });
+    expect(onPool.summary[1]).toMatchObject({ id: 'student-1', firstWrong: 'u1' });
+    expect(onPool.results[2]!.error?.path).toBe('values');
   });
 });

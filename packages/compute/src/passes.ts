@@ -155,7 +155,7 @@ export function finiteDifferences(problem: Problem, start: number, end: number, 
 
 // ─── batch ───────────────────────────────────────────────────────────────────────────────────
 
-/** A value of one batch item: plain numbers as in a problem file, or a tensor. */
+/** A value of one batch item: plain numbers as in a problem file, or a tensor. @example pool.batch(problem, [{ x: [1, 2] }, { x: tensor([3, 4]) }]) */
 export type BatchValue = number | readonly number[] | readonly (readonly number[])[] | Tensor;
 
 /** One item of a batch as it travels: plain values as they are, tensors as slices of `data`. */

@@ -5,8 +5,10 @@ import { type NestedArray, type Shape, ShapeError, Tensor, describeShape, fromFl
 import { type Remote, nodeEndpoint, transfer, wrap } from './comlink.ts';
 import { ComputeError, type PassName } from './errors.ts';
 import { type BatchChunkResult, type BatchValue, batchChunk, cachedPrepare, encodeBatch, finiteDifferences, splitRange } from './passes.ts';
+import { SharedBuffers } from './shared-buffers.ts';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds.ts';
 import type { DebugAction, WorkerApi } from './worker.ts';
+import { type BatchEntry, type GradeOptions, type GradedQuestion, type SummaryRow, gradeBatch, summaryTable } from '@chainrule/grader';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
@@ -25,12 +27,17 @@ function workerExecArgv(): string[] {
   return flags;
 }
 
-/** Default `PoolOptions.maxQueue`. */
+/** Default `PoolOptions.maxQueue`. @example createPool({ maxQueue: DEFAULT_MAX_QUEUE / 4 }) */
 export const DEFAULT_MAX_QUEUE = 64;
-/** Default `PoolOptions.timeoutMs`: one minute per call. */
+/** Default `PoolOptions.timeoutMs`: one minute per call. @example createPool({ timeoutMs: DEFAULT_TIMEOUT_MS / 6 }) */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** Options of {@link createPool}. */
+/**
+ * Options of {@link createPool}.
+ *
+ * @example
+ * createPool({ size: 2, maxQueue: 16, timeoutMs: 10_000, thresholds: { matmul: 1_000_000 } });
+ */
 export interface PoolOptions {
   /** Number of worker threads (default `os.availableParallelism()`). Workers start on first use. */
   size?: number;
@@ -42,7 +49,12 @@ export interface PoolOptions {
   thresholds?: Partial<Thresholds>;
 }
 
-/** Options every pass takes. */
+/**
+ * Options every pass takes.
+ *
+ * @example
+ * await pool.batch(problem, inputs, { signal: AbortSignal.timeout(5_000), mode: 'pool' });
+ */
 export interface CallOptions {
   /** Cancels the call: a queued call leaves the queue, a running one has its workers terminated (and replaced). */
   signal?: AbortSignal;
@@ -54,7 +66,29 @@ export interface CallOptions {
   threshold?: number;
 }
 
-/** Options of {@link ComputePool.gradientCheck}. */
+/**
+ * Options of {@link ComputePool.matmul}.
+ *
+ * @example
+ * const c = await pool.matmul(a, b);
+ * await pool.matmul(a, b2, { out: c }); // reuses c's shared memory
+ */
+export interface MatmulOptions extends CallOptions {
+  /**
+   * Write the product into this tensor (of the result's shape) and return it, as `gemm` writes
+   * into C. On a SharedArrayBuffer (a previous result of the pool, say) the workers write into it
+   * directly, which spares allocating and faulting in fresh memory; otherwise it is filled by a copy.
+   * After a call that failed (timeout, abort, crash) its contents are unspecified.
+   */
+  out?: Tensor;
+}
+
+/**
+ * Options of {@link ComputePool.gradientCheck}.
+ *
+ * @example
+ * await pool.gradientCheck(problem, { h: 1e-5, tolerance: 1e-5, gradients: { W1: studentAnswer } });
+ */
 export interface GradientCheckOptions extends CallOptions {
   /** Step of the central differences (default 1e-6). */
   h?: number;
@@ -70,7 +104,12 @@ export interface GradientCheckOptions extends CallOptions {
   gradients?: Readonly<Record<string, NestedArray>>;
 }
 
-/** How one parameter fared in a gradient check: its worst element. */
+/**
+ * How one parameter fared in a gradient check: its worst element.
+ *
+ * @example
+ * // { name: 'W1', shape: [3, 2], maxRelativeError: 5.6e-10, index: [2, 1], numeric: -0.01024, symbolic: -0.01024, pass: true }
+ */
 export interface ParameterCheck {
   /** The parameter as the equations write it. */
   name: string;
@@ -85,7 +124,13 @@ export interface ParameterCheck {
   pass: boolean;
 }
 
-/** The result of {@link ComputePool.gradientCheck}. */
+/**
+ * The result of {@link ComputePool.gradientCheck}.
+ *
+ * @example
+ * const { pass, parameters } = await pool.gradientCheck(problem);
+ * for (const p of parameters) if (!p.pass) console.log(`${p.name}[${p.index.join(', ')}]: ${p.symbolic} vs ${p.numeric}`);
+ */
 export interface GradientCheckResult {
   pass: boolean;
   /** The worst relative error over all parameters. */
@@ -101,12 +146,22 @@ export interface GradientCheckResult {
   ranOn: 'inline' | 'pool';
 }
 
-/** One item of a batch: its loss and gradients, or why it failed. */
+/**
+ * One item of a batch: its loss and gradients, or why it failed.
+ *
+ * @example
+ * for (const item of result.items) console.log(item.ok ? item.loss : `${item.code}: ${item.error}`);
+ */
 export type BatchItemResult =
   | { ok: true; loss: number; gradients: Record<string, number | number[] | number[][]> }
   | { ok: false; error: string; code: ErrorCode };
 
-/** The result of {@link ComputePool.batch}. */
+/**
+ * The result of {@link ComputePool.batch}.
+ *
+ * @example
+ * const { meanLoss, meanGradients, failed } = await pool.batch(problem, dataset);
+ */
 export interface BatchResult {
   items: BatchItemResult[];
   succeeded: number;
@@ -118,7 +173,12 @@ export interface BatchResult {
   ranOn: 'inline' | 'pool';
 }
 
-/** A snapshot of the pool, for monitoring and tests. */
+/**
+ * A snapshot of the pool, for monitoring and tests.
+ *
+ * @example
+ * const { busy, queued, replaced } = pool.stats();
+ */
 export interface PoolStats {
   size: number;
   /** Live workers (started or starting). */
@@ -181,6 +241,7 @@ export class ComputePool {
   readonly thresholds: Readonly<Thresholds>;
 
   readonly #slots = new Set<Slot>();
+  readonly #buffers = new SharedBuffers();
   #queue: Job[] = [];
   readonly #waiting = new Set<Call>();
   readonly #active = new Set<Call>();
@@ -197,6 +258,7 @@ export class ComputePool {
     this.thresholds = Object.freeze({ ...DEFAULT_THRESHOLDS, ...options.thresholds });
   }
 
+  /** True once `close()` was called. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -204,30 +266,58 @@ export class ComputePool {
   /**
    * C = A·B. From `thresholds.matmul` multiply-adds on, row blocks of C are computed by the
    * workers with the tensor kernel `gemm` on SharedArrayBuffer views (A's block, all of B, C's
-   * block); smaller products, and those with a single row, run inline. Same shapes and errors as
-   * `matmul` of the tensor package.
+   * block); smaller products, and those with a single row, run inline. Same shapes, values and
+   * errors as `matmul` of the tensor package. A result from the pool lies on a SharedArrayBuffer
+   * (no copy is made; it is shared, not transferable — `.slice()` it to transfer it), and is used
+   * without a copy when passed to `matmul` again.
    *
    * @example
    * const c = await pool.matmul(randomMatrix(1024, 1024), randomMatrix(1024, 1024));
    */
-  async matmul(a: Tensor, b: Tensor, options: CallOptions = {}): Promise<Tensor> {
+  async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
     const dims = matmulDims(a, b);
+    const { out } = options;
+    if (out) checkOut(a, b, out, dims);
     const threshold = options.threshold ?? this.thresholds.matmul;
     if (!dims || dims.m < 2 || this.#inline(options, dims.m * dims.n * dims.k, threshold)) {
-      return this.#runInline('matmul', options, () => matmul(a, b));
+      return this.#runInline('matmul', options, () => {
+        if (!out) return matmul(a, b);
+        out.data.set(matmul(a, b).data);
+        return out;
+      });
     }
     const { m, n, k, shape } = dims;
-    const [sa, aOffset] = shared(a.data);
-    const [sb, bOffset] = shared(b.data);
-    const sc = new SharedArrayBuffer(m * n * 8);
+    const [sa, aOffset, aStaged] = this.#stage(a.data);
+    const [sb, bOffset, bStaged] = this.#stage(b.data);
+    // Without a shared `out`, C is fresh memory and becomes the result: the workers fault its pages in, in parallel.
+    const direct = out !== undefined && out.data.buffer instanceof SharedArrayBuffer;
+    const sc = direct ? (out.data.buffer as SharedArrayBuffer) : new SharedArrayBuffer(m * n * 8);
+    const cOffset = direct ? out.data.byteOffset / 8 : 0;
     const tasks = splitRange(m, this.size).map(
       ([rowStart, rowEnd]) =>
         (api: Remote<WorkerApi>) =>
-          api.matmulRows({ a: sa, b: sb, c: sc, aOffset, bOffset, cOffset: 0, m, n, k, rowStart, rowEnd }),
+          api.matmulRows({ a: sa, b: sb, c: sc, aOffset, bOffset, cOffset, m, n, k, rowStart, rowEnd }),
     );
-    await this.#run('matmul', tasks, options);
-    // A copy on an ordinary ArrayBuffer, so the result behaves like any other tensor (it can be transferred).
-    return new Tensor(new Float64Array(sc).slice(), shape);
+    try {
+      await this.#run('matmul', tasks, options);
+    } finally {
+      // Workers only read A and B: even a worker still finishing a failed call cannot spoil a buffer's next use.
+      if (aStaged) this.#buffers.release(sa);
+      if (bStaged) this.#buffers.release(sb);
+    }
+    if (direct) return out;
+    const result = new Float64Array(sc);
+    if (!out) return new Tensor(result, shape);
+    out.data.set(result);
+    return out;
+  }
+
+  /** The data on shared memory: as it is when it already is, else copied into a recycled buffer. */
+  #stage(data: Float64Array): [buffer: SharedArrayBuffer, offset: number, staged: boolean] {
+    if (data.buffer instanceof SharedArrayBuffer) return [data.buffer, data.byteOffset / 8, false];
+    const buffer = this.#buffers.acquire(data.length * 8);
+    new Float64Array(buffer, 0, data.length).set(data);
+    return [buffer, 0, true];
   }
 
   /**
@@ -345,6 +435,36 @@ export class ComputePool {
   }
 
   /**
+   * Grades many submissions of one problem (a class's worth) with the grader of
+   * `@chainrule/grader`, split across the workers from `thresholds.batch` submissions on.
+   * A submission that cannot be read gets its error; the others are graded.
+   *
+   * @example
+   * const { results, summary } = await pool.grade('q3', [{ id: 'alice', submission }], { round: 2 });
+   */
+  async grade(
+    problem: Problem | GradedQuestion,
+    submissions: readonly { id: string; submission: unknown }[],
+    options: CallOptions & GradeOptions = {},
+  ): Promise<{ results: BatchEntry[]; summary: SummaryRow[]; ranOn: 'inline' | 'pool' }> {
+    const { signal, timeoutMs, mode, threshold, ...gradeOptions } = options;
+    const callOptions: CallOptions = { ...(signal ? { signal } : {}), ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(mode ? { mode } : {}) };
+    let results: BatchEntry[];
+    let ranOn: 'inline' | 'pool';
+    if (this.#inline(callOptions, submissions.length, threshold ?? this.thresholds.batch)) {
+      results = await this.#runInline('grade', callOptions, () => gradeBatch(problem, submissions, gradeOptions).results);
+      ranOn = 'inline';
+    } else {
+      const tasks = splitRange(submissions.length, this.size).map(
+        ([start, end]) => (api: Remote<WorkerApi>) => api.grade(problem, submissions.slice(start, end), gradeOptions),
+      );
+      results = ((await this.#run('grade', tasks, callOptions)) as BatchEntry[][]).flat();
+      ranOn = 'pool';
+    }
+    return { results, summary: summaryTable(results), ranOn };
+  }
+
+  /**
    * Starts every worker now rather than on first use, and waits until they are ready.
    *
    * @example
@@ -407,6 +527,7 @@ export class ComputePool {
       return slot.worker.terminate();
     });
     this.#slots.clear();
+    this.#buffers.clear();
     this.#closing = Promise.allSettled(exits).then(() => undefined);
     return this.#closing;
   }
@@ -632,6 +753,19 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
+/** `out` must have the result's shape and must not share memory with an operand (gemm's C must not overlap A or B). */
+function checkOut(a: Tensor, b: Tensor, out: Tensor, dims: ReturnType<typeof matmulDims>): void {
+  const shape = dims?.shape ?? matmul(a, b).shape;
+  if (out.shape.length !== shape.length || out.shape.some((e, i) => e !== shape[i])) {
+    throw new ShapeError('matmul', [a.shape, b.shape, out.shape], `out must have the shape of the product, ${describeShape(shape)}`);
+  }
+  const overlaps = (t: Tensor) =>
+    t.data.buffer === out.data.buffer &&
+    t.data.byteOffset < out.data.byteOffset + out.data.byteLength &&
+    out.data.byteOffset < t.data.byteOffset + t.data.byteLength;
+  if (overlaps(a) || overlaps(b)) throw new ShapeError('matmul', [a.shape, b.shape, out.shape], 'out must not share memory with an operand');
+}
+
 function closedError(pass: PassName): ComputeError {
   return new ComputeError('closed', pass, `${pass}: the compute pool is closed`);
 }
@@ -657,14 +791,6 @@ function matmulDims(a: Tensor, b: Tensor): { m: number; n: number; k: number; sh
   if (k !== kb) throw new ShapeError('matmul', [a.shape, b.shape], `inner dimensions ${k} and ${kb} differ`);
   const shape = a.rank === 2 ? (b.rank === 2 ? [m, n] : [m]) : b.rank === 2 ? [n] : [];
   return { m, n, k, shape };
-}
-
-/** The data on shared memory: as it is when it already is, else copied. Returns the buffer and the offset in elements. */
-function shared(data: Float64Array): [SharedArrayBuffer, number] {
-  if (data.buffer instanceof SharedArrayBuffer) return [data.buffer, data.byteOffset / 8];
-  const buffer = new SharedArrayBuffer(data.length * 8);
-  new Float64Array(buffer).set(data);
-  return [buffer, 0];
 }
 
 interface CheckedParameter {

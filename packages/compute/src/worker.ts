@@ -4,10 +4,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Problem } from '@chainrule/graph';
+import { type BatchEntry, type GradeOptions, type GradedQuestion, gradeBatch } from '@chainrule/grader';
 import { type NodeEndpointLike, expose, nodeEndpoint, transfer } from './comlink.ts';
 import { type BatchChunk, type BatchChunkResult, type MatmulJob, batchChunk, finiteDifferences, matmulRows } from './passes.ts';
 
-/** What a test asks of the debug hook. */
+/** What a test asks of the debug hook (`ComputePool.debug`). @example await pool.debug('sleep', 1_000, { timeoutMs: 50 }) */
 export type DebugAction = 'noop' | 'sleep' | 'crash' | 'exit' | 'throw';
 
 /** The API a worker exposes; the pool sees it as `Remote<WorkerApi>`. */
@@ -16,6 +17,7 @@ export interface WorkerApi {
   matmulRows(job: MatmulJob): void;
   finiteDifferences(problem: Problem, start: number, end: number, h: number): Float64Array;
   batch(problem: Problem, chunk: BatchChunk): BatchChunkResult;
+  grade(problem: Problem | GradedQuestion, submissions: { id: string; submission: unknown }[], options: GradeOptions): BatchEntry[];
   /** Test hook: see `Pool.debug`. */
   debug(action: DebugAction, arg: number): Promise<number> | number;
 }
@@ -31,6 +33,7 @@ const api: WorkerApi = {
     const result = batchChunk(problem, chunk);
     return transfer(result, [result.losses.buffer, result.data.buffer]);
   },
+  grade: (problem, submissions, options) => gradeBatch(problem, submissions, options).results,
   debug(action, arg) {
     switch (action) {
       case 'noop':

@@ -1,7 +1,8 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Problem, parseJson } from '@chainrule/graph';
-import { type BatchEntry, type ReportFormat, gradeBatch, gradeSubmission, renderGradeReport, summaryCsv, summaryTable } from '@chainrule/grader';
+import { ChainruleError, type Problem, parseJson } from '@chainrule/graph';
+import { BATCH_POOL_THRESHOLD, getDefaultPool } from '@chainrule/compute';
+import { type BatchEntry, type ReportFormat, gradeSubmission, renderGradeReport, summaryCsv, summaryTable } from '@chainrule/grader';
 import { Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
@@ -68,25 +69,38 @@ async function checkFolder(
     note(`no .json submissions in ${shownPath}`);
     return;
   }
-  const progress = startProgress(files.length, 'grading');
-  const results: BatchEntry[] = [];
-  try {
-    for (const file of files) {
-      const id = file.replace(/\.json$/, '');
-      let submission: unknown;
-      try {
-        submission = parseJson(readUserFile(path.join(shownPath, file)), file);
-      } catch (error) {
-        results.push({ id, error: { message: (error as Error).message } } as BatchEntry);
-        progress.tick(file);
-        continue;
-      }
-      results.push(...gradeBatch(problem, [{ id, submission }], gradeOptions).results);
-      progress.tick(file);
+  const submissions: { id: string; submission: unknown }[] = [];
+  const unreadable: BatchEntry[] = [];
+  for (const file of files) {
+    const id = file.replace(/\.json$/, '');
+    try {
+      submissions.push({ id, submission: parseJson(readUserFile(path.join(shownPath, file)), file) });
+    } catch (error) {
+      unreadable.push({ id, error: { message: error instanceof ChainruleError ? error.describe() : String(error), code: 'problem', status: 400 } });
     }
+  }
+  // A class is graded on the worker pool in chunks, so the progress bar moves as chunks finish.
+  const pool = getDefaultPool();
+  const mode = submissions.length >= BATCH_POOL_THRESHOLD ? 'pool' : 'inline';
+  const chunkSize = Math.max(8, Math.ceil(submissions.length / 20));
+  const chunks = Array.from({ length: Math.ceil(submissions.length / chunkSize) }, (_, i) => submissions.slice(i * chunkSize, (i + 1) * chunkSize));
+  const progress = startProgress(submissions.length, 'grading');
+  let graded: BatchEntry[];
+  try {
+    const parts = await Promise.all(
+      chunks.map(async (chunk) => {
+        const { results } = await pool.grade(problem, chunk, { ...gradeOptions, mode });
+        progress.tick(`${chunk.length} more`);
+        return results;
+      }),
+    );
+    graded = parts.flat();
   } finally {
     progress.stop();
+    await pool.close();
   }
+  const order = new Map(files.map((file, index) => [file.replace(/\.json$/, ''), index]));
+  const results = [...graded, ...unreadable].sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   const rows = summaryTable(results);
   if (options.format === 'json') {
     writeData(JSON.stringify({ summary: rows }, null, 2));

@@ -1,4 +1,4 @@
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { ChainruleError } from '../errors.ts';
 import { renderDot } from './dot.ts';
 import type { Exporter } from './exporter.ts';
@@ -13,7 +13,8 @@ let loading: Promise<Graphviz> | undefined;
  * graphviz.layout('digraph { a -> b }', 'svg', 'dot');
  */
 export function loadGraphviz(): Promise<Graphviz> {
-  loading ??= Graphviz.load().catch((error: unknown) => {
+  // Imported on first use: the 800 KB WASM bundle would otherwise load with every import of the graph package (workers included).
+  loading ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load()).catch((error: unknown) => {
     loading = undefined;
     throw error;
   });

@@ -57,6 +57,6 @@ export function backpropRoutes(deps: Deps) {
       ...(steps === undefined ? {} : { steps }),
       ...(decimals === undefined ? {} : { decimals }),
     };
-    return c.json(await runTask(deps, c.var.signal, 'backprop', input, offload), 200);
+    return c.json(await runTask(deps, c.var.deadline, 'backprop', input, offload), 200);
   });
 }

@@ -3,9 +3,9 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
 import { checkProblemLimits, estimateWork } from '../../limits.ts';
 import { prefixPath } from '../../problem.ts';
-import { BODY_ERRORS, ProblemFile, errorResponses } from '../../schemas.ts';
+import { BODY_ERRORS, ProblemFile, errorResponses, named } from '../../schemas.ts';
 
-const Submission = submissionSchema.openapi('Submission', {
+const Submission = named(submissionSchema, 'Submission', {
   description: 'A student’s hand computation: the loss, computed values and gradients by name; every part may be missing',
   example: { loss: 48.2, values: { u1: [2.55, 3.9, 2.5] }, gradients: { W3: [[19.95, 30.52, 19.56], [15.12, 23.13, 14.83]] } },
 });
@@ -63,7 +63,7 @@ export function checkRoutes(deps: Deps) {
       }
       offload = estimateWork(problem) >= deps.limits.inlineWorkLimit;
     }
-    const output = await runTask(deps, c.var.signal, 'check', { problem, submission, format, ...(round === undefined ? {} : { round }) }, offload);
+    const output = await runTask(deps, c.var.deadline, 'check', { problem, submission, format, ...(round === undefined ? {} : { round }) }, offload);
     if ('json' in output) return c.json(output.json as Record<string, unknown>, 200);
     return c.body(output.body, 200, { 'Content-Type': output.mediaType });
   });

@@ -71,7 +71,7 @@ export function gradcheckRoutes(deps: Deps) {
       throw prefixPath(error, ['problem']);
     }
     const options = {
-      signal: c.var.signal,
+      signal: c.var.deadline.signal,
       mode: 'pool' as const,
       ...(h === undefined ? {} : { h }),
       ...(tolerance === undefined ? {} : { tolerance }),

@@ -2,12 +2,12 @@ import { EXPORT_FORMATS, type ExportFormat, type GraphJson, graphJsonSchema } fr
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
 import { checkProblemLimits, equationCount } from '../../limits.ts';
-import { BODY_ERRORS, ProblemFile, errorResponses, flag } from '../../schemas.ts';
+import { BODY_ERRORS, ProblemFile, errorResponses, flag, named } from '../../schemas.ts';
 
 /** Graphs of more equations than this are exported on the task pool even when not SVG. */
 export const GRAPH_INLINE_EQUATIONS = 100;
 
-const GraphJson = graphJsonSchema.openapi('GraphJson');
+const GraphJson = named(graphJsonSchema, 'GraphJson');
 const text = (example: string) => z.string().openapi({ example });
 
 const route = createRoute({
@@ -56,7 +56,7 @@ export function graphRoutes(deps: Deps) {
     // Graphviz layout takes 50–70 ms even for Question 2: SVG never runs on the event loop.
     const offload = format === 'svg' || equationCount(problem) > GRAPH_INLINE_EQUATIONS;
     const input = { problem, format, gradients, simplify, ...(title === undefined ? {} : { title }) };
-    const { body, mediaType } = await runTask(deps, c.var.signal, 'graph', input, offload);
+    const { body, mediaType } = await runTask(deps, c.var.deadline, 'graph', input, offload);
     if (format === 'json') return c.json(JSON.parse(body) as GraphJson, 200);
     return c.body(body, 200, { 'Content-Type': mediaType });
   });

@@ -1,7 +1,7 @@
-import { QUESTIONS, type Question, SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
+import { QUESTIONS, SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { type AppEnv, type Deps, runTask } from '../../context.ts';
-import type { Rendered } from '../../offload/tasks.ts';
+import type { Rendered, TaskInput } from '../../offload/tasks.ts';
 import { errorResponses, roundQuery } from '../../schemas.ts';
 
 const route = createRoute({
@@ -41,21 +41,26 @@ const route = createRoute({
  */
 export function solutionsRoutes(deps: Deps) {
   const cache = new Map<string, Promise<Rendered>>();
-  const rendered = (question: Question, format: SolutionFormat, round: number | undefined, signal: AbortSignal): Promise<Rendered> => {
-    const key = `${question}/${format}/${round ?? ''}`;
+  /** The documents already rendered: answered without touching a promise or a signal. */
+  const ready = new Map<string, Rendered>();
+  const rendered = (key: string, input: TaskInput<'solutions'>): Promise<Rendered> => {
     let entry = cache.get(key);
     if (!entry) {
-      // Not under the request's signal: the rendering is shared by every request that waits for it.
-      entry = deps.tasks.run('solutions', { question, format, ...(round === undefined ? {} : { round }) });
-      entry.catch(() => cache.delete(key));
+      // Not under one request's signal: the rendering is shared by every request that waits for it.
+      entry = deps.tasks.run('solutions', input);
+      entry.then(
+        (document) => ready.set(key, document),
+        () => cache.delete(key),
+      );
       cache.set(key, entry);
     }
-    return abortable(entry, signal);
+    return entry;
   };
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const { question } = c.req.valid('param');
     const { format, round } = c.req.valid('query');
-    const { body, mediaType } = await rendered(question, format, round, c.var.signal);
+    const key = `${question}/${format}/${round ?? ''}`;
+    const { body, mediaType } = ready.get(key) ?? (await abortable(rendered(key, { question, format, ...(round === undefined ? {} : { round }) }), c.var.deadline.signal));
     return c.body(body, 200, { 'Content-Type': mediaType, 'Cache-Control': 'public, max-age=3600' });
   });
 }

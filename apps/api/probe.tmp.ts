@@ -1,0 +1,17 @@
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { q3Problem } from './src/fixtures.ts';
+const child = spawn(process.execPath, ['--trace-gc', '--import', 'tsx', 'src/server.ts'], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+let out = ''; child.stdout!.on('data', (d) => (out += d));
+const port = await new Promise<string>((r) => { const i = setInterval(() => { const m = /localhost:(\d+)/.exec(out); if (m) { clearInterval(i); r(m[1]!); } }, 20); });
+await new Promise((r) => setTimeout(r, 5000));
+const mark = out.length;
+const s = await autocannon({ url: `http://127.0.0.1:${port}/v1/solutions/q3`, connections: 100, duration: 5 });
+console.log('solutions', Math.round(s.requests.average), s.latency.p50, s.latency.p99, s.latency.max);
+const mark2 = out.length;
+const res = await autocannon({ url: `http://127.0.0.1:${port}/v1/backprop`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q3Problem()), connections: 100, duration: 5 });
+console.log('backprop', Math.round(res.requests.average), res.latency.p50, res.latency.p90, res.latency.p99, res.latency.max);
+const gcs = out.slice(mark2).split('\n').filter((l) => /Mark-Compact|Scavenge/.test(l));
+const long = gcs.map((l) => [l, Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(l)?.[1] ?? 0)] as const).filter(([, ms]) => ms > 20);
+console.log('gcs during backprop', gcs.length, 'long:', long.map(([l]) => l.slice(0, 160)));
+child.kill('SIGTERM');
