@@ -39,7 +39,8 @@ describe('timeout', () => {
       status: 503,
       message: 'debug timed out after 100 ms; its worker was terminated and replaced',
     });
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // Far below the 20 s sleep: the timeout ended the call, not the sleep (slack for a loaded machine).
+    expect(performance.now() - started).toBeLessThan(15_000);
     expect(pool.stats().replaced).toBe(before.replaced + 1);
     expect(await pool.debug('noop', 7)).toBe(7);
   });
@@ -147,26 +148,32 @@ describe('process exit', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ value: 64, echoed: 42, workers: 2 });
-    expect(result.ms).toBeLessThan(10_000);
+    // A child still alive 20 s after printing its result was killed (code null): it hung.
+    expect(result.signal).toBeNull();
   });
 });
 
-function runFixture(): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runFixture(): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const fixture = fileURLToPath(new URL('./test-fixtures/exit-without-close.ts', import.meta.url));
   const packageDir = fileURLToPath(new URL('..', import.meta.url));
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', fixture], { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    // A hanging child is the failure this test looks for: once it has printed its result it must
+    // exit; kill it 20 s later rather than wait forever. (Start-up time under load is not judged.)
+    let killer: NodeJS.Timeout | undefined;
+    const overall = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      killer ??= setTimeout(() => child.kill('SIGKILL'), 20_000);
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    // A hanging child is the failure this test looks for: kill it rather than wait forever.
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
+      clearTimeout(overall);
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }
