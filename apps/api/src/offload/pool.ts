@@ -191,7 +191,14 @@ export class TaskPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { name: 'chainrule-api-task', execArgv: workerExecArgv() });
+    let worker: Worker;
+    try {
+      worker = new Worker(BOOTSTRAP, { name: 'chainrule-api-task', execArgv: workerExecArgv() });
+    } catch (error) {
+      // Some node flags are process-wide (`--trace-gc`, …) and a worker refuses them; it needs none.
+      if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+      worker = new Worker(BOOTSTRAP, { name: 'chainrule-api-task', execArgv: [] });
+    }
     worker.unref();
     const slot: Slot = { worker, job: undefined, retired: false, lastError: undefined };
     this.#slots.add(slot);
