@@ -7,7 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline } from './context.ts';
 import { type ApiLimits, DEFAULT_LIMITS, Semaphore } from './limits.ts';
-import { TaskPool } from './offload/pool.ts';
+import { poolTasks } from './offload/pool.ts';
 import { apiError, problemResponse, toProblem, validationProblem } from './problem.ts';
 import { backpropRoutes } from './routes/backprop/index.ts';
 import { checkRoutes } from './routes/check/index.ts';
@@ -21,7 +21,7 @@ import { solutionsRoutes } from './routes/solutions/index.ts';
 export interface AppOptions {
   /** The compute pool for gradient checks (default: the shared pool of `@chainrule/compute`). */
   pool?: ComputeLike;
-  /** The pool for large backprops, SVG and rendering (default: a new one-worker pool). */
+  /** Runs large backprops, SVG and rendering (default: on the shared compute pool). */
   tasks?: TasksLike;
   /** Overrides of {@link DEFAULT_LIMITS}. */
   limits?: Partial<ApiLimits>;
@@ -42,7 +42,7 @@ export function createApp(options: AppOptions = {}) {
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`[chainrule-api] ${message}`, error ?? ''));
   const deps: Deps = {
     pool: options.pool ?? getDefaultPool(),
-    tasks: options.tasks ?? new TaskPool({ log }),
+    tasks: options.tasks ?? poolTasks(getDefaultPool()),
     limits,
     heavy: new Semaphore(limits.maxHeavyInFlight),
     log,

@@ -6,14 +6,14 @@ import type { ComputePool } from '@chainrule/compute';
 import { ChainruleError, parseJson } from '@chainrule/graph';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiLimits, Semaphore } from './limits.ts';
-import type { TaskPool } from './offload/pool.ts';
+import type { TaskRunner } from './offload/pool.ts';
 import { TASKS, type TaskInput, type TaskName, type TaskOutput } from './offload/tasks.ts';
 import { apiError } from './problem.ts';
 
 /** The part of the compute pool the API uses (tests inject stand-ins). */
 export type ComputeLike = Pick<ComputePool, 'gradientCheck' | 'stats'>;
-/** The part of the task pool the API uses. */
-export type TasksLike = Pick<TaskPool, 'run' | 'stats'>;
+/** How the API runs its own heavy tasks (tests run them inline). */
+export type TasksLike = TaskRunner;
 
 /** The dependencies of the routes, built by `createApp`. */
 export interface Deps {

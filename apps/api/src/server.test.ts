@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { createPool } from '@chainrule/compute';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from './client.ts';
-import { TaskPool } from './offload/pool.ts';
 import { PROBLEM_JSON } from './problem.ts';
 import { type RunningServer, startServer } from './server.ts';
 import { Q3_LOSS, Q3_W3_GRADIENT, networkProblem, q3Problem } from './test-support.ts';
@@ -11,7 +10,7 @@ import { Q3_LOSS, Q3_W3_GRADIENT, networkProblem, q3Problem } from './test-suppo
 describe('over a real socket', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ port: 0, hostname: '127.0.0.1', warm: false, pool: createPool({ size: 1 }), tasks: new TaskPool({ size: 1 }), limits: { bodyLimitBytes: 4096 } });
+    server = await startServer({ port: 0, hostname: '127.0.0.1', warm: false, pool: createPool({ size: 1 }), limits: { bodyLimitBytes: 4096 } });
   });
   afterAll(() => server?.close());
 

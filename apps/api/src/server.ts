@@ -15,7 +15,7 @@ import { type ComputePool, createPool } from '@chainrule/compute';
 import { QUESTIONS, SOLUTION_FORMATS } from '@chainrule/solutions';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.ts';
-import { TaskPool } from './offload/pool.ts';
+import { poolTasks } from './offload/pool.ts';
 
 /** Default `PORT`. */
 export const DEFAULT_PORT = 8787;
@@ -26,8 +26,6 @@ export interface ServerOptions extends Omit<AppOptions, 'pool' | 'tasks'> {
   hostname?: string;
   /** The compute pool (default: a new one, one worker per core). Closed by `close()`. */
   pool?: ComputePool;
-  /** The task pool (default: a new one-worker pool). Closed by `close()`. */
-  tasks?: TaskPool;
   /** Start the workers and render the reference solutions before the first request (default true). */
   warm?: boolean;
   /** After this many ms of shutting down, connections still open are cut (default: the request timeout + 5 s). */
@@ -54,8 +52,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { port = DEFAULT_PORT, hostname, warm = true, shutdownGraceMs, ...appOptions } = options;
   const pool = options.pool ?? createPool();
-  const tasks = options.tasks ?? new TaskPool(appOptions.log ? { log: appOptions.log } : {});
-  const app = createApp({ ...appOptions, pool, tasks });
+  const app = createApp({ ...appOptions, pool, tasks: poolTasks(pool) });
 
   // Responses in flight when shutdown starts close their connection, so keep-alive clients let go.
   const inFlight = new Set<ServerResponse>();
@@ -65,7 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const server = serve({ fetch: app.fetch, port, ...(hostname === undefined ? {} : { hostname }) }, (address) => resolve({ server, address }));
     // EADDRINUSE, EACCES: fail the start instead of crashing later.
     server.once('error', (error) => {
-      void Promise.allSettled([pool.close(), tasks.close()]);
+      void pool.close().catch(() => {});
       reject(error);
     });
   });
@@ -77,7 +74,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   if (warm) {
     void pool.warmup().catch(() => {});
-    tasks.warmup();
     // The reference solutions never change: render them all now, on the task pool, not on the first request.
     for (const question of QUESTIONS) for (const format of SOLUTION_FORMATS) void Promise.resolve(app.request(`/v1/solutions/${question}?format=${format}`)).catch(() => {});
   }
@@ -89,7 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       grace.unref();
       server.close(() => {
         clearTimeout(grace);
-        void Promise.allSettled([pool.close(), tasks.close()]).then(() => resolve());
+        void pool.close().then(resolve, resolve);
       });
       if ('closeIdleConnections' in server) server.closeIdleConnections();
     });

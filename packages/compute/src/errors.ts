@@ -1,7 +1,7 @@
 import { ChainruleError } from '@chainrule/graph';
 
 /** The passes the pool runs; `debug` is the test hook. @example if (error.pass === 'gradientCheck') … */
-export type PassName = 'matmul' | 'gradientCheck' | 'batch' | 'grade' | 'debug';
+export type PassName = 'matmul' | 'gradientCheck' | 'batch' | 'grade' | 'task' | 'debug';
 
 /** Why a call failed without an answer from the computation itself. @example if (error.reason === 'timeout') … */
 export type ComputeFailure = 'timeout' | 'aborted' | 'crashed' | 'queue-full' | 'closed';

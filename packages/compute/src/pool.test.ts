@@ -177,3 +177,14 @@ function runFixture(): Promise<{ code: number | null; signal: NodeJS.Signals | n
     });
   });
 }
+
+describe('task', () => {
+  it("runs an app's own task module in a worker, and brings its ChainruleError back", async () => {
+    const own = createPool({ size: 1 });
+    const module = new URL('./test-fixtures/tasks.ts', import.meta.url);
+    expect(await own.task(module, 'double', { values: [1, 2.5] })).toEqual({ values: [2, 5], inWorker: true });
+    await expect(own.task(module, 'fail', {})).rejects.toMatchObject({ code: 'problem', status: 422, location: { path: ['values', 0] } });
+    await expect(own.task(module, 'missing', {})).rejects.toThrow(/exports no task 'missing'/);
+    await own.close();
+  });
+});

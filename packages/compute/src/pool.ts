@@ -465,6 +465,20 @@ export class ComputePool {
   }
 
   /**
+   * Runs an application's own task in a worker: `TASKS[name](input)` of the module at `module`
+   * (a TypeScript module works; workers register tsx). Input and output travel by structured
+   * clone; a `ChainruleError` thrown by the task arrives as one. This is how an app puts work
+   * that has no pass here (rendering, SVG layout) on the same pool, queue and timeouts.
+   *
+   * @example
+   * const svg = await pool.task(new URL('./tasks.ts', import.meta.url), 'graph', { problem, format: 'svg' }, { signal });
+   */
+  task<T = unknown>(module: URL | string, name: string, input: unknown, options: Omit<CallOptions, 'mode' | 'threshold'> = {}): Promise<T> {
+    const moduleUrl = String(module);
+    return this.#run('task', [(api) => api.task(moduleUrl, name, input)], options).then((results) => results[0] as T);
+  }
+
+  /**
    * Starts every worker now rather than on first use, and waits until they are ready.
    *
    * @example

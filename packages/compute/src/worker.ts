@@ -3,7 +3,7 @@
  * worker's parent port. Started by `worker-bootstrap.mjs`, which registers tsx first.
  */
 import { parentPort } from 'node:worker_threads';
-import type { Problem } from '@chainrule/graph';
+import { ChainruleError, type Problem } from '@chainrule/graph';
 import { type BatchEntry, type GradeOptions, type GradedQuestion, gradeBatch } from '@chainrule/grader';
 import { type NodeEndpointLike, expose, nodeEndpoint, transfer } from './comlink.ts';
 import { type BatchChunk, type BatchChunkResult, type MatmulJob, batchChunk, finiteDifferences, matmulRows } from './passes.ts';
@@ -18,6 +18,7 @@ export interface WorkerApi {
   finiteDifferences(problem: Problem, start: number, end: number, h: number): Float64Array;
   batch(problem: Problem, chunk: BatchChunk): BatchChunkResult;
   grade(problem: Problem | GradedQuestion, submissions: { id: string; submission: unknown }[], options: GradeOptions): BatchEntry[];
+  task(moduleUrl: string, name: string, input: unknown): Promise<unknown>;
   /** Test hook: see `Pool.debug`. */
   debug(action: DebugAction, arg: number): Promise<number> | number;
 }
@@ -34,6 +35,12 @@ const api: WorkerApi = {
     return transfer(result, [result.losses.buffer, result.data.buffer]);
   },
   grade: (problem, submissions, options) => gradeBatch(problem, submissions, options).results,
+  async task(moduleUrl, name, input) {
+    const tasks = ((await import(moduleUrl)) as { TASKS?: Record<string, unknown> }).TASKS;
+    const run = tasks?.[name];
+    if (typeof run !== 'function') throw new ChainruleError('internal', `${moduleUrl} exports no task '${name}' in TASKS`);
+    return (run as (input: unknown) => unknown)(input);
+  },
   debug(action, arg) {
     switch (action) {
       case 'noop':

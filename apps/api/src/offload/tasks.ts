@@ -1,6 +1,6 @@
 /**
  * The work behind the routes, as plain functions of plain data: each runs inline on the event
- * loop for small inputs, or in a worker of the {@link TaskPool} for large ones — the same code
+ * loop for small inputs, or in a worker of the compute pool (`offload/pool.ts`) for large ones — the same code
  * either way, so the answers cannot differ.
  */
 import { gradeReportJson, gradeSubmission, renderGradeReport } from '@chainrule/grader';

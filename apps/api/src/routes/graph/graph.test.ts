@@ -1,12 +1,14 @@
 import type { GraphJson } from '@chainrule/graph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
-import { TaskPool } from '../../offload/pool.ts';
+import { createPool } from '@chainrule/compute';
+import { poolTasks } from '../../offload/pool.ts';
 import { expectProblem, postJson, q3Problem, stubPool } from '../../test-support.ts';
 
-const tasks = new TaskPool({ size: 1 });
+const computePool = createPool({ size: 1 });
+const tasks = poolTasks(computePool);
 const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks });
-afterAll(() => tasks.close());
+afterAll(() => computePool.close());
 
 /** Question 2: the equations alone, no values. */
 const q2 = () => {

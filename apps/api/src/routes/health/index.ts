@@ -9,7 +9,7 @@ const HealthSchema = z
     compute: z
       .object({ size: z.number().int(), workers: z.number().int(), busy: z.number().int(), queued: z.number().int() })
       .describe('The compute pool (gradient checks)'),
-    tasks: z.object({ size: z.number().int(), workers: z.number().int(), busy: z.number().int(), queued: z.number().int() }).describe('The task pool (large backprops, SVG, rendering)'),
+    tasks: z.object({ size: z.number().int(), workers: z.number().int(), busy: z.number().int(), queued: z.number().int() }).describe('How the API runs its own heavy tasks (large backprops, SVG, rendering): the compute pool by default'),
   })
   .openapi('Health');
 

@@ -1,16 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
-import { TaskPool } from '../../offload/pool.ts';
+import { createPool } from '@chainrule/compute';
+import { type TaskRunner, poolTasks } from '../../offload/pool.ts';
 import { Q3_LOSS, expectProblem, stubPool } from '../../test-support.ts';
 
-const pool = new TaskPool({ size: 1 });
+const pool = createPool({ size: 1 });
+const onPool = poolTasks(pool);
 let runs = 0;
-const tasks = {
-  run: ((...args: Parameters<TaskPool['run']>) => {
+const tasks: TaskRunner = {
+  run: (...args) => {
     runs++;
-    return pool.run(...args);
-  }) as TaskPool['run'],
-  stats: () => pool.stats(),
+    return onPool.run(...args);
+  },
+  stats: () => onPool.stats(),
 };
 const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks });
 afterAll(() => pool.close());
