@@ -44,6 +44,10 @@ export async function layoutDot(dot: string, format: 'svg' | 'json' | 'plain'): 
   try {
     output = graphviz.layout(dot, format, 'dot');
   } catch (error) {
+    if (error instanceof RangeError) {
+      // Graphviz's WASM stack is fixed; a very deep graph (hundreds of layers) overflows it.
+      throw new ChainruleError('limit', 'the graph is too deep for Graphviz to lay out; export it as json, dot or mermaid instead', {}, { cause: error });
+    }
     throw new ChainruleError('internal', `Graphviz rejected the DOT: ${error instanceof Error ? error.message.trim() : String(error)}`, {}, { cause: error });
   }
   const complaint = lastGraphvizError(graphviz);
