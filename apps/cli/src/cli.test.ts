@@ -56,9 +56,9 @@ describe('chainrule solve', () => {
     if (spawnSync('pdflatex', ['--version']).status === 0) expect(existsSync(path.join(directory, 'solution.pdf'))).toBe(true);
   });
 
-  it('rejects an unknown question with a usage error on stderr', () => {
+  it('rejects an unknown question with a usage error on stderr (exit code 2)', () => {
     const { code, stdout, stderr } = run(['solve', 'q9']);
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/'q9' is invalid.*q1, q2, q3, all/);
   });

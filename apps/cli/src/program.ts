@@ -6,7 +6,7 @@ import { solveCommand } from './commands/solve.ts';
 
 /** The `chainrule` program with all its commands. @example await program().parseAsync(process.argv) */
 export function program(): Command {
-  return new Command('chainrule')
+  const root = new Command('chainrule')
     .description('backpropagation the way a textbook does it: equations → graph → gradient graph → worked solutions')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
@@ -15,4 +15,7 @@ export function program(): Command {
     .addCommand(graphCommand())
     .addCommand(backpropCommand())
     .addCommand(checkCommand());
+  // addCommand() does not pass these settings on to the subcommands.
+  for (const command of root.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return root;
 }
