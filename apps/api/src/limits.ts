@@ -42,9 +42,9 @@ export interface ApiLimits {
  *   bytes; 250 000 entries would need ~500 KB, so a larger entry limit would never be reached).
  * - `maxGradcheckEntries` 20 000.
  * - `requestTimeoutMs` 10 s.
- * - `maxHeavyInFlight` 16: twice the compute pool's queue fits comfortably; more waits for nothing.
- * - `inlineWorkLimit` 8 × the compute pool's measured matmul threshold (2¹⁸ multiply-adds) ≈ 2·10⁶,
- *   a few milliseconds of work.
+ * - `maxHeavyInFlight` 16: well inside the compute pool's queue (64), so the pool never refuses them.
+ * - `inlineWorkLimit` the compute pool's measured matmul threshold (2²¹ multiply-adds ≈ 2·10⁶):
+ *   below it, a worker round trip costs more than the work.
  *
  * @example
  * createApp({ limits: { ...DEFAULT_LIMITS, bodyLimitBytes: 1024 * 1024 } });
@@ -58,7 +58,7 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = Object.freeze({
   requestTimeoutMs: 10_000,
   maxHeavyInFlight: 16,
   retryAfterSeconds: 1,
-  inlineWorkLimit: 8 * MATMUL_POOL_THRESHOLD,
+  inlineWorkLimit: MATMUL_POOL_THRESHOLD,
 });
 
 type Value = Problem['values'][string];
