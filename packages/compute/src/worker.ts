@@ -2,6 +2,7 @@
  * The worker side of the pool: the passes of `passes.ts`, exposed through Comlink on the
  * worker's parent port. Started by `worker-bootstrap.mjs`, which registers tsx first.
  */
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ChainruleError, type Problem } from '@chainrule/graph';
 import { type BatchEntry, type GradeOptions, type GradedQuestion, gradeBatch } from '@chainrule/grader';
@@ -63,4 +64,12 @@ const api: WorkerApi = {
 };
 
 if (!parentPort) throw new Error('worker.ts runs inside a worker thread of the compute pool');
+
+// On Linux, setpriority(PRIO_PROCESS, 0) applies to the calling thread only: the workers yield the
+// CPU to the thread that serves the CLI or the API, which must stay responsive while they compute.
+try {
+  os.setPriority(10);
+} catch {
+  // Not permitted or not supported here: the workers run at normal priority.
+}
 expose(api, nodeEndpoint(parentPort as unknown as NodeEndpointLike));
