@@ -84,15 +84,28 @@ function columnTranspose(a: Tensor): Tensor {
   return a.rank === 1 ? a.reshape([1, a.size]) : transpose(a);
 }
 
+/**
+ * Element-wise ops see a vector as a column, as the rest of the graph does: next to a matrix,
+ * `[n]` is `[n, 1]`, so a bias `b` adds to every column of a batch `W X` (one example per column).
+ */
+function asColumns(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  if (a.rank === 1 && b.rank === 2) return [a.reshape([a.size, 1]), b];
+  if (a.rank === 2 && b.rank === 1) return [a, b.reshape([b.size, 1])];
+  return [a, b];
+}
+
+const columnShape = (t: Tensor) => (t.rank === 1 ? [t.size, 1] : t.shape);
+
 /** `g` brought to the shape of `like`: summed over broadcast axes, or reshaped when only the vector/matrix form differs. */
 function sumToShapeOf(g: Tensor, like: Tensor): Tensor {
   if (g.size === like.size) return g.shape.length === like.shape.length && g.shape.every((e, i) => e === like.shape[i]) ? g : g.reshape(like.shape);
+  if (g.rank === 2 && like.rank === 1) return sumToShape(g, columnShape(like)).reshape(like.shape);
   return sumToShape(g, like.shape);
 }
 
 function expandToShapeOf(g: Tensor, like: Tensor): Tensor {
   if (g.size === like.size) return g.reshape(like.shape);
-  return add(full(like.shape, 0), g);
+  return add(full(like.shape, 0), g.rank === 1 && like.rank === 2 ? g.reshape(columnShape(g)) : g);
 }
 
 function unary(forward: (t: Tensor) => Tensor, gradient: (input: GradientInput) => Expr | null): OpDefinition {
@@ -105,13 +118,13 @@ const derivative = (op: OpName, node: OpExpr, arg: Expr): Expr => apply(op, [arg
 export const OPS: Readonly<Record<OpName, OpDefinition>> = {
   add: {
     arity: 2,
-    forward: ([a, b]) => add(a!, b!),
+    forward: ([a, b]) => add(...asColumns(a!, b!)),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(dy, a!), unbroadcast(dy, b!)],
   },
   neg: unary(neg, ({ dy }) => negate(dy)),
   mul: {
     arity: 2,
-    forward: ([a, b]) => mul(a!, b!),
+    forward: ([a, b]) => mul(...asColumns(a!, b!)),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(times(dy, b!), a!), unbroadcast(times(dy, a!), b!)],
   },
   recip: unary((a) => div(1, a), ({ dy, node }) => negate(times(dy, times(node, node)))),

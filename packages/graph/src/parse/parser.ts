@@ -765,21 +765,43 @@ class EquationParser {
     }
   }
 
+  /** `*`, `⊙`, `/`, `·`, `@`: left-associative, looser than juxtaposition (`s ⊙ W x` is s ⊙ (W x)). */
   private parseProduct(): Ast {
-    let left = this.parseUnary();
+    let left = this.parseJuxtaposition();
     for (;;) {
       const operator = this.peek();
-      if (operator.kind === '*' || operator.kind === '/' || operator.kind === 'matmul') {
-        this.next();
-        const right = this.parseUnary();
-        left = { type: 'binary', op: operator.kind, left, right, pos: operator.pos };
-      } else if (this.canStartPrimary(operator)) {
-        const right = this.parseUnary();
-        left = { type: 'binary', op: 'matmul', left, right, pos: operator.pos };
-      } else {
-        return left;
-      }
+      if (operator.kind !== '*' && operator.kind !== '/' && operator.kind !== 'matmul') return left;
+      this.next();
+      const right = this.parseJuxtaposition();
+      left = { type: 'binary', op: operator.kind, left, right, pos: operator.pos };
     }
+  }
+
+  /**
+   * Juxtaposition `W3 z1` — the matrix product as a sheet writes it — binds tighter than the
+   * written operators. A fraction of two numbers (`1/2`) is one operand, so `1/2 ||v||^2` is ½‖v‖².
+   */
+  private parseJuxtaposition(): Ast {
+    let left = this.parseFactor();
+    for (;;) {
+      const operator = this.peek();
+      if (!this.canStartPrimary(operator)) return left;
+      const right = this.parseFactor();
+      left = { type: 'binary', op: 'matmul', left, right, pos: operator.pos };
+    }
+  }
+
+  private parseFactor(): Ast {
+    const operand = this.parseUnary();
+    const slash = this.peek();
+    const denominator = this.tokens[this.index + 1];
+    if (operand.type === 'number' && slash.kind === '/' && denominator?.kind === 'number') {
+      this.next();
+      this.next();
+      const divisor: Ast = { type: 'number', value: denominator.value, text: denominator.text, pos: denominator.pos };
+      return { type: 'binary', op: '/', left: operand, right: divisor, pos: slash.pos };
+    }
+    return operand;
   }
 
   /** Whether a token after an operand starts a juxtaposed operand; a norm bar inside a norm closes it instead. */
