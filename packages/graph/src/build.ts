@@ -83,7 +83,12 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
 
   const expressions = new Map<string, Expr>();
   for (const equation of equations) {
-    expressions.set(equation.target.key, toExpr(equation.expression, equation, functions, definitions, label));
+    try {
+      expressions.set(equation.target.key, toExpr(equation.expression, equation, functions, definitions, label));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ChainruleError('limit', `'${equation.target.text}' has too many terms in one expression; split it into several equations`, equation.pos);
+    }
   }
 
   topologicalOrder(equations, expressions, definitions);
@@ -264,7 +269,15 @@ function toExpr(
         const builtin = isFunctionName(node.callee.key) && !definitions.has(node.callee.key) ? FUNCTIONS[node.callee.key] : undefined;
         const op = bound?.op ?? builtin;
         if (op === undefined) {
-          // `W (x + b)`: a variable followed by parentheses is a product.
+          // `W (x + b)`: a matrix followed by parentheses is a product. A lower-case name applied
+          // like `f(u1)` is a function the problem forgot to bind, not a matrix.
+          if (/^[a-zσφ]/.test(node.callee.text) && !definitions.has(node.callee.key)) {
+            throw new ChainruleError(
+              'graph',
+              `'${node.callee.text}' is applied like a function but is not bound to one: add a line '${node.callee.text} = relu' (or sigmoid, tanh, …) or "functions": {"${node.callee.text}": "relu"}`,
+              node.pos,
+            );
+          }
           if (node.args.length !== 1) {
             throw new ChainruleError('graph', `'${node.callee.text}' is not a function (bind it, e.g. '${node.callee.text} = relu')`, node.pos);
           }

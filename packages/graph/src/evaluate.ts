@@ -57,8 +57,20 @@ export function evaluate(
     }
     try {
       const value = evaluateExpr(node.expression, values, memo);
+      const bad = value.data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        const where = node.equation ? `'${node.equation.source}'` : describeEquation(node, graph);
+        throw new ChainruleError(
+          'value',
+          `${where} gives ${value.data[bad]} at entry ${bad} of ${node.label}: a log of 0, a division by 0 or an overflow`,
+          node.equation ? { line: node.equation.line } : {},
+        );
+      }
       values.set(node.id, options.round === undefined ? value : roundTo(value, options.round));
     } catch (error) {
+      if (error instanceof RangeError) {
+        throw new ChainruleError('limit', `${describeEquation(node, graph)}: the expression is nested too deeply to evaluate; split it into several equations`, node.equation ? { line: node.equation.line } : {});
+      }
       if (error instanceof ShapeError) {
         const where = node.equation ? `in '${node.equation.source}'` : `in ${describeEquation(node, graph)}`;
         throw new ChainruleError('shape', `${where}: ${error.message}`, node.equation ? { line: node.equation.line } : {}, { cause: error });

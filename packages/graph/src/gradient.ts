@@ -50,7 +50,7 @@ export function gradientGraph(graph: Graph, wrt: readonly string[], options: Gra
     if (node.id === of) {
       upstream = constant(1);
     } else {
-      const sum = (contributions.get(node.id) ?? []).reduce<Expr | null>((total, c) => algebra.add(total, c), null);
+      const sum = balancedSum(contributions.get(node.id) ?? []);
       if (sum === null) continue;
       const id = gradientId(of, node.id);
       gradientNodes.push({
@@ -118,4 +118,12 @@ function backpropagate(expression: Expr, upstream: Expr, needed: ReadonlySet<str
       if (part !== null && !(definition.shapeOnly ?? []).includes(index)) stack.push([e.args[index]!, part]);
     });
   }
+}
+
+/** The sum of many contributions as a balanced tree, so a value used by thousands of nodes does not make a deep expression. */
+function balancedSum(terms: readonly Expr[]): Expr | null {
+  if (terms.length === 0) return null;
+  if (terms.length === 1) return terms[0]!;
+  const middle = terms.length >> 1;
+  return algebra.add(balancedSum(terms.slice(0, middle)), balancedSum(terms.slice(middle)));
 }

@@ -113,6 +113,15 @@ export function solveProblem(problem: Problem, options: { round?: number } = {})
   const withGradients = gradientGraph(graph, problem.wrt);
   let values: Map<string, Tensor>;
   try {
+    const loss = evaluate(graph, problem.values).get(graph.loss)!;
+    if (loss.size !== 1) {
+      const node = graph.node(graph.loss);
+      throw new ChainruleError(
+        'shape',
+        `the loss ${node.label} has shape [${loss.shape.join('×')}], but a loss must be a number: sum it (sum(…)) or take a squared norm (||…||^2)`,
+        node.equation ? { line: node.equation.line } : {},
+      );
+    }
     values = evaluate(withGradients, problem.values, options.round === undefined ? {} : { round: options.round });
   } catch (error) {
     throw withEquationPath(error, problem);
@@ -125,7 +134,8 @@ export function solveProblem(problem: Problem, options: { round?: number } = {})
   for (const name of problem.wrt) {
     const key = graph.has(name) ? name : canonicalName(name).key;
     const gradient = withGradients.nodes.find((n) => n.gradient?.wrt === key && n.gradient?.of === graph.loss);
-    result.gradients[graph.node(key).label] = gradient ? values.get(gradient.id)!.toArray() : 0;
+    // ∂L/∂L = 1; every other name in wrt has a gradient node (gradientGraph refuses the rest).
+    result.gradients[graph.node(key).label] = gradient ? values.get(gradient.id)!.toArray() : 1;
   }
   return { problem, graph, gradientGraph: withGradients, values, result };
 }
