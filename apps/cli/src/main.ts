@@ -19,7 +19,7 @@ try {
   if (error instanceof CommanderError) {
     // Commander has already printed the message (or the help / version, with exit code 0); a usage error exits 2.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof ChainruleError) {
+  } else if (error instanceof ChainruleError && error.code !== 'internal') {
     fail(error.describe());
     process.exitCode = 1;
   } else {

@@ -1,4 +1,4 @@
-import { ChainruleError, type Graph, canonicalName, gradientId, valueSchema } from '@chainrule/graph';
+import { ChainruleError, type Graph, canonicalName, fromZodError, gradientId, valueSchema } from '@chainrule/graph';
 import { type Tensor, TensorValueError, tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 
@@ -140,11 +140,8 @@ function schemaError(error: z.ZodError): ChainruleError {
     const keys = issue.keys.map((k) => `'${k}'`).join(', ');
     return new ChainruleError('problem', `unknown field ${keys}: a submission has loss, values and gradients`, { path: [...path, issue.keys[0]!] });
   }
-  if (issue.code === 'invalid_union') {
-    return new ChainruleError('problem', 'expected a number, a vector (array of numbers) or a matrix (array of rows)', { path });
-  }
   if (path.length === 0 && issue.code === 'invalid_type') {
     return new ChainruleError('problem', 'a submission is an object with loss, values and gradients', { path });
   }
-  return new ChainruleError('problem', issue.message, { path });
+  return fromZodError(error);
 }

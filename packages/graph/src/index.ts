@@ -33,3 +33,4 @@ export {
   validateDot,
 } from './export/index.ts';
 export { parseJson } from './json.ts';
+export { fromZodError } from './validation.ts';

@@ -6,11 +6,12 @@ import { ChainruleError } from './errors.ts';
  * (Node's `JSON.parse` often reports no position at all).
  *
  * @example
- * parseJson('{"a": 1,}', 'problem.json'); // throws: line 1, column 9: problem.json is not valid JSON: value expected
+ * parseJson('{"a": 1,}', 'problem.json'); // throws: line 1, column 9: problem.json is not valid JSON: property name expected
  */
 export function parseJson(text: string, source = 'input'): unknown {
   const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  // A byte-order mark is not JSON, but editors on Windows write one.
+  const value: unknown = parse(text.replace(/^\uFEFF/, ''), errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
   if (first) {
     const before = text.slice(0, first.offset);

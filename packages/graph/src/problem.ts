@@ -8,6 +8,7 @@ import type { Graph } from './graph.ts';
 import { FUNCTIONS } from './ops.ts';
 import { canonicalName, parseEquations } from './parse/index.ts';
 import { parseJson } from './json.ts';
+import { fromZodError } from './validation.ts';
 
 const numberArray = z.array(z.number());
 /** A value in a problem file: a number, a vector, or a matrix as an array of rows. */
@@ -58,10 +59,7 @@ export interface SolvedProblem {
  */
 export function parseProblem(input: unknown): Problem {
   const parsed = problemSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ChainruleError('problem', issue.message, { path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) });
-  }
+  if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
 }
 

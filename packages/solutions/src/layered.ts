@@ -1,4 +1,4 @@
-import { ChainruleError, type Problem, parseProblem } from '@chainrule/graph';
+import { type Problem, fromZodError, parseProblem } from '@chainrule/graph';
 import { z } from 'zod';
 
 const vector = z.array(z.number()).min(1);
@@ -70,10 +70,7 @@ export type LayeredNetwork = z.output<typeof layeredNetworkSchema>;
  */
 export function parseLayeredNetwork(input: unknown): LayeredNetwork {
   const parsed = layeredNetworkSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ChainruleError('problem', issue.message, { path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) });
-  }
+  if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
 }
 

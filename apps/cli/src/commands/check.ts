@@ -111,6 +111,7 @@ async function checkFolder(
     const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
     writeData([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)].join('\n'));
   }
+  if (rows.some((row) => row.firstWrong !== null || row.error !== undefined)) process.exitCode = 3;
   if (options.csv) {
     writeFileSync(resolveUserPath(options.csv), summaryCsv(results));
     note(`wrote the class summary to ${options.csv}`);
