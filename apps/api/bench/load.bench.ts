@@ -23,7 +23,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
-import { printTable, wantsJson } from '../../../packages/tensor/bench/harness.ts';
+import { printTable, wantsJson } from '@chainrule/bench';
 import { networkProblem, q3Problem } from '../src/fixtures.ts';
 
 const CONNECTIONS = 100;

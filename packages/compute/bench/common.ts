@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ProblemInput } from '@chainrule/graph';
 import { type Tensor, fromFlat } from '@chainrule/tensor';
-import { type Measurement, summarize } from '../../tensor/bench/harness.ts';
+import { type Measurement, summarize } from '@chainrule/bench';
 
 /**
  * The harness's `measure`, for async work: `warmup` untimed runs, then timed runs until both

@@ -12,7 +12,7 @@
 import os from 'node:os';
 import { gemm, matmul } from '@chainrule/tensor';
 import { createPool } from '../src/index.ts';
-import { type Measurement, printTable, summarize, wantsJson } from '../../tensor/bench/harness.ts';
+import { type Measurement, printTable, summarize, wantsJson } from '@chainrule/bench';
 import { cpuProbe, measureAsync, randomMatrix } from './common.ts';
 
 /** The size the speed-up target is set at. */

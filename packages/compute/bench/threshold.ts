@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { type ComputePool, createPool } from '../src/index.ts';
-import { printTable, summarize, wantsJson } from '../../tensor/bench/harness.ts';
+import { printTable, summarize, wantsJson } from '@chainrule/bench';
 import { cpuProbe, networkParameters, networkProblem, randomArray, randomMatrix } from './common.ts';
 
 /** Alternations of one inline and one pool run per point; at least this many, and at least MIN_MS of runs. */

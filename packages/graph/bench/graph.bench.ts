@@ -1,7 +1,7 @@
 // Scale of the graph builder: parse, build, differentiate and evaluate chains of 1,000 / 10,000 /
 // 100,000 nodes. Linear means the time per node stays flat: the ratio column divides each size's
 // time per node by that of the smallest chain, measured in the same run.
-import { measure, printTable, wantsJson } from '../../tensor/bench/harness.ts';
+import { measure, printTable, wantsJson } from '@chainrule/bench';
 import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '../src/index.ts';
 
 const SIZES = [1_000, 10_000, 100_000];

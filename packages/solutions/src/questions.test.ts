@@ -557,10 +557,10 @@ describe('Question 1: a network the user supplies', () => {
     expectClose(result.gradients.W1, finiteDifferences(net).W1 as Mat, 1e-8, 'W1');
   });
 
-  // BUG (layered.ts, layeredProblem, the `squared-error` branch): the loss is written
+  // Regression test (was wrong: layered.ts, layeredProblem, the `squared-error` branch): the loss is written
   // `L = ||yhat - h||^2` while the other two losses use `ŷ`, so a squared-error network prints
   // its target as `yhat` (`L = ‖yhat − h1‖²`, `yhat = [0, 1] (target)`) instead of ŷ.
-  it('names the target ŷ for the squared-error loss as for the others (BUG: prints "yhat")', async () => {
+  it('names the target ŷ for the squared-error loss as for the others', async () => {
     const net = parseLayeredNetwork({ ...USER_NETWORK, loss: 'squared-error' });
     const text = await renderSolution({ title: 't', questions: [question1({ network: net })] }, 'text');
     expect(text).not.toContain('yhat');

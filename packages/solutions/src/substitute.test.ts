@@ -66,11 +66,11 @@ describe('substitution', () => {
     expect(sub(solved, '∂L/∂W')?.latex).toBe('\\begin{bmatrix} 10 \\cdot \\left(-4\\right) & 10 \\cdot 3 \\end{bmatrix}');
   });
 
-  // BUG (substitute.ts, the `matmul` case, `terms.push(`${num(left…)}${times}${num(right…, true)}`)`):
+  // Regression test (was wrong: substitute.ts, the `matmul` case, `terms.push(`${num(left…)}${times}${num(right…, true)}`)`):
   // only the right factor is wrapped, so a negative left factor after ` + ` is written bare:
   // `1·3 + −2·(−4)` (LaTeX `1 \cdot 3 + -2 \cdot \left(-4\right)`), which is exactly the
   // "operator followed by a negative number" the doc comment of numberText promises to avoid.
-  it('parenthesises a negative left factor after + in a matrix product (BUG: "+ −2·(−4)")', () => {
+  it('parenthesises a negative left factor after + in a matrix product', () => {
     const solved = solve({ equations: ['L = 1/2 ||y - t||^2', 'y = W x'], values: { W: [[1, -2]], x: [3, -4], t: [1] }, wrt: ['W'] });
     expect(sub(solved, 'y')?.unicode).toBe(`[1·3 + (${MINUS}2)·(${MINUS}4)]`);
   });
@@ -103,10 +103,10 @@ describe('substitution', () => {
     expect(sub(q3, 'L')?.unicode).toBe('1/2 (7.825² + 5.93²)');
   });
 
-  // BUG (substitute.ts, line ~90, the `mul` of a constant and a squared norm): the LaTeX branch is
+  // Regression test (was wrong: substitute.ts, line ~90, the `mul` of a constant and a squared norm): the LaTeX branch is
   // the template literal `${factor} \left(${inner}\right)`; in JS `\l` is `l` and `\r` a carriage
   // return, so the result is `\frac{1}{2} left(7.825^{2} + 5.93^{2}` + CR + `ight)`.
-  it('writes ½‖·‖² in LaTeX with \\left( … \\right) (BUG: "left(" and a carriage return)', () => {
+  it('writes ½‖·‖² in LaTeX with \\left( … \\right)', () => {
     expect(sub(q3, 'L')?.latex).toBe('\\frac{1}{2} \\left(7.825^{2} + 5.93^{2}\\right)');
   });
 });
@@ -146,23 +146,23 @@ describe('workedSteps', () => {
     expect(stepNamed(steps, 'u1').substitution?.unicode).toBe('[0.4·1 + 0.5·2 + 0.3·3 + 0.1·4, 0.2·1 + 0.3·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.8·2 + 0.3·3 + 0·4]');
   });
 
-  // BUG/ODDITY (display of exact numbers; formatNumber in packages/tensor/src/format.ts uses
+  // Regression test (was wrong: display of exact numbers; formatNumber in packages/tensor/src/format.ts uses
   // toFixed on the double): exact values that are decimal ties are shown rounded by their binary
   // noise, not half away from zero as the rounding path (roundNumber) does. ∂L/∂y = 8.825 − 1 is
   // the double 7.824999999999999, so with decimals 2 the exact substitution reads `7.82·2.55`
   // while the rounded path (same page) uses 7.83. With the default 4 decimals the same happens to
   // 4.32825 (shown 4.3282), 19.95375 (19.9537) and 12.98475 (12.9847).
-  it('shows the exact 7.825 with 2 decimals as 7.83, like the rounding path (BUG: 7.82)', () => {
+  it('shows the exact 7.825 with 2 decimals as 7.83, like the rounding path', () => {
     const steps = workedSteps(q3, { decimals: 2 });
     expect(stepNamed(steps, '∂L/∂W3').substitution?.unicode).toBe('[[7.83·2.55, 7.83·3.9, 7.83·2.5], [5.93·2.55, 5.93·3.9, 5.93·2.5]]');
   });
 
-  // BUG (rounding path; roundNumber in packages/tensor/src/ops.ts, used by evaluate({ round })):
+  // Regression test (was wrong: rounding path; roundNumber in packages/tensor/src/ops.ts, used by evaluate({ round })):
   // 0.7 · 1.15 = 0.805 exactly, which a student rounds half away from zero to 0.81. The double
   // product is 0.8049999999999999, and roundNumber rounds its shortest decimal string, so the
   // "rounded to 2 d.p." path says 0.8. (Not hit by the sheet's Q3 numbers; it is hit by Q1 networks,
   // e.g. the 3-2-1 tanh network of questions.test.ts, whose ∂L/∂h1 rounded path shows 0.8 for 0.805.)
-  it('rounds a product that is exactly …5 in decimal half away from zero (BUG: 0.805 → 0.8)', () => {
+  it('rounds a product that is exactly …5 in decimal half away from zero', () => {
     const solved = solve({ equations: ['L = 1/2 ||y||^2', 'y = W x'], values: { W: [[0.7]], x: [1.15] }, wrt: ['W'] });
     const steps = workedSteps(solved, { round: 2 });
     expect(stepNamed(steps, 'y').rounded!.toArray()).toEqual([0.81]);

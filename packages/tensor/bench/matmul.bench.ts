@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Matrix } from 'ml-matrix';
 import { gemm, gemmNaive } from '../src/gemm.ts';
-import { type Measurement, measure, printTable, summarize, wantsJson } from './harness.ts';
+import { type Measurement, measure, printTable, summarize, wantsJson } from '@chainrule/bench';
 
 const TARGETS = { tfjs: 4, mlMatrix: 6 } as const;
 

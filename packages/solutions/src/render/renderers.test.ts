@@ -144,10 +144,10 @@ describe('Markdown', () => {
     expect(withFiles).toContain('![Question 2a: the computational graph](q2a.svg)');
   });
 
-  // BUG (render/markdown.ts, the 'table' case): the header cells are not escaped, so the
+  // Regression test (was wrong: render/markdown.ts, the 'table' case): the header cells are not escaped, so the
   // header `max |difference|` adds two pipes: the header row has 7 cells, the delimiter row 5,
   // and GitHub-flavoured Markdown does not render the rounding table as a table at all.
-  it('has a rounding table whose header has as many cells as its delimiter row (BUG)', () => {
+  it('has a rounding table whose header has as many cells as its delimiter row', () => {
     const lines = out.md.split('\n');
     const delimiter = lines.findIndex((l) => /^\| --- \|/.test(l));
     const cells = (l: string) => l.replace(/\\\|/g, '').split('|').length;
@@ -178,19 +178,19 @@ describe('LaTeX', () => {
     expect(latexText('∂L/∂W3 = W3ᵀ')).toBe('$\\partial$L/$\\partial$W3 = W3$^\\top$');
   });
 
-  // BUG (substitute.ts, the `mul` of a constant and a squared norm): the LaTeX template is
+  // Regression test (was wrong: substitute.ts, the `mul` of a constant and a squared norm): the LaTeX template is
   // `${factor} \left(${inner}\right)` in a JS template literal, where `\l` is just `l` and `\r` is a
   // carriage return. The L step reads `\frac{1}{2} left(7.825^{2} + 5.93^{2}<CR>ight)`, which pdflatex
   // typesets as "½ left(7.825² + 5.93² ight)" (Markdown/KaTeX alike).
-  it('writes the loss substitution with \\left( … \\right) and no carriage return (BUG)', () => {
+  it('writes the loss substitution with \\left( … \\right) and no carriage return', () => {
     expect(out.latex).not.toContain('\r');
     expect(out.md).not.toContain('\r');
     expect(out.latex).toContain('&= \\frac{1}{2} \\left(7.825^{2} + 5.93^{2}\\right)');
   });
 
-  // BUG (render/latex.ts, latexText): `--` in running text is passed through, and T1 makes it an
+  // Regression test (was wrong: render/latex.ts, latexText): `--` in running text is passed through, and T1 makes it an
   // en dash, so the stand-in notice prints the command as "pnpm solve q1 –network slides-73-74.json".
-  it('keeps the `--network` of the stand-in notice a double hyphen (BUG: en dash in the PDF)', () => {
+  it('keeps the `--network` of the stand-in notice a double hyphen', () => {
     expect(latexText('pnpm solve q1 --network slides-73-74.json')).not.toContain('--');
   });
 

@@ -1,6 +1,6 @@
 /**
  * Tiny, dependency-free helpers for benchmark scripts: timing, an aligned text table, and the
- * `--json` switch. Import it by relative path from any package's bench script.
+ * `--json` switch, shared by the bench scripts of every package (`@chainrule/bench`).
  */
 
 /** Timings of one {@link measure} call, in milliseconds. */
