@@ -67,7 +67,7 @@ describe('pnpm api (node --import tsx src/server.ts)', () => {
   });
 
   it('prints its URL, and on SIGTERM finishes the request in flight and exits 0', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: root, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', REQUEST_TIMEOUT_MS: '300000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
     child.stderr!.on('data', (data: Buffer) => (output += data.toString()));

@@ -101,7 +101,17 @@ async function main(): Promise<void> {
     console.error(`PORT must be a port number (0–65535), got '${process.env.PORT}'`);
     process.exit(2);
   }
-  const running = await startServer({ port, ...(process.env.HOST ? { hostname: process.env.HOST } : {}) });
+  const timeout = process.env.REQUEST_TIMEOUT_MS;
+  const requestTimeoutMs = timeout === undefined || timeout === '' ? undefined : Number(timeout);
+  if (requestTimeoutMs !== undefined && !(Number.isInteger(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    console.error(`REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds, got '${timeout}'`);
+    process.exit(2);
+  }
+  const running = await startServer({
+    port,
+    ...(process.env.HOST ? { hostname: process.env.HOST } : {}),
+    ...(requestTimeoutMs === undefined ? {} : { limits: { requestTimeoutMs } }),
+  });
   console.log(`chainrule API listening on ${running.url} (docs: /docs)`);
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -61,7 +61,7 @@ describe('POST /v1/graph', () => {
   });
 
   it('asks for wrt when gradient nodes are wanted without parameters', async () => {
-    const body = await expectProblem(await postJson(app, '/v1/graph?gradients=true', { equations: q2().equations }), 422, 'problem');
+    const body = await expectProblem(await postJson(app, '/v1/graph?gradients=true', { equations: q2().equations, functions: { f: 'relu' } }), 422, 'problem');
     expect(body.path).toBe('wrt');
   });
 
