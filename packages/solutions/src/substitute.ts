@@ -1,4 +1,4 @@
-import { type Expr, type Graph, evaluateExpr, formatExpr } from '@chainrule/graph';
+import { type Expr, type Graph, type OpExpr, evaluateExpr, formatExpr } from '@chainrule/graph';
 import { type Tensor, formatNumber } from '@chainrule/tensor';
 
 /** A formula in both forms a solution shows: Unicode text and LaTeX. */
@@ -65,24 +65,27 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
   const times = latex ? ' \\cdot ' : '·';
   const out = valueOf(e);
   if (out.size > MAX_ENTRIES) return undefined;
+  /** Entry by entry, the sums of products of a matrix product (`0.4·1 + 0.5·2 + …`). */
+  const productTerms = (product: OpExpr): string[] => {
+    const left = valueOf(product.args[0]!);
+    const right = valueOf(product.args[1]!);
+    const k = left.rank === 2 ? left.shape[1]! : 1;
+    const m = left.rank === 2 ? left.shape[0]! : left.size;
+    const n = right.rank === 2 ? right.shape[1]! : 1;
+    const entries: string[] = [];
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        const terms: string[] = [];
+        for (let p = 0; p < k; p++) terms.push(`${num(left.data[i * k + p]!, true)}${times}${num(right.data[p * n + j]!, true)}`);
+        entries.push(terms.join(' + '));
+      }
+    }
+    return entries;
+  };
 
   switch (e.op) {
-    case 'matmul': {
-      const left = valueOf(e.args[0]!);
-      const right = valueOf(e.args[1]!);
-      const k = left.rank === 2 ? left.shape[1]! : 1;
-      const m = left.rank === 2 ? left.shape[0]! : left.size;
-      const n = right.rank === 2 ? right.shape[1]! : 1;
-      const entries: string[] = [];
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          const terms: string[] = [];
-          for (let p = 0; p < k; p++) terms.push(`${num(left.data[i * k + p]!, true)}${times}${num(right.data[p * n + j]!, true)}`);
-          entries.push(terms.join(' + '));
-        }
-      }
-      return layout(entries, out.shape, latex);
-    }
+    case 'matmul':
+      return layout(productTerms(e), out.shape, latex);
     case 'add':
     case 'mul': {
       const [a, b] = e.args as [Expr, Expr];
@@ -93,13 +96,22 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
         return inner === undefined ? undefined : latex ? `${factor} \\left(${inner}\\right)` : `${factor} (${inner})`;
       }
       const subtracts = e.op === 'add' && b.kind === 'op' && b.op === 'neg';
+      const second = subtracts ? (b as OpExpr).args[0]! : b;
       const left = valueOf(a);
-      const right = valueOf(subtracts ? (b as { args: readonly Expr[] }).args[0]! : b);
-      const symbol = e.op === 'mul' ? times : subtracts ? (latex ? ' - ' : ' − ') : ' + ';
-      const at = (t: Tensor, i: number) => t.data[t.size === 1 ? 0 : i]!;
-      const entries = Array.from({ length: out.size }, (_, i) => `${num(at(left, i))}${symbol}${num(at(right, i), true)}`);
+      const right = valueOf(second);
       if (left.size !== out.size && left.size !== 1) return undefined;
       if (right.size !== out.size && right.size !== 1) return undefined;
+      const symbol = e.op === 'mul' ? times : subtracts ? (latex ? ' - ' : ' − ') : ' + ';
+      const at = (t: Tensor, i: number) => t.data[t.size === 1 ? 0 : i]!;
+      // In a sum, a matrix product shows its products too: `W1 x + b1` → `0.15·0.05 + 0.2·0.1 + 0.35`.
+      const inner = lookThrough(a);
+      const leftTerms = e.op === 'add' && inner.kind === 'op' && inner.op === 'matmul' && left.size === out.size ? productTerms(inner) : undefined;
+      const entries = Array.from({ length: out.size }, (_, i) => `${leftTerms?.[i] ?? num(at(left, i))}${symbol}${num(at(right, i), true)}`);
+      return layout(entries, out.shape, latex);
+    }
+    case 'neg': {
+      const inner = valueOf(e.args[0]!);
+      const entries = Array.from(inner.data, (v) => `${latex ? '-' : '−'}${num(v, true)}`);
       return layout(entries, out.shape, latex);
     }
     case 'squaredNorm': {
