@@ -93,3 +93,33 @@ function isNumeric(cell: string | number): boolean {
 export function wantsJson(argv: readonly string[] = process.argv.slice(2)): boolean {
   return argv.includes('--json');
 }
+
+/**
+ * A seeded generator of uniform numbers in [0, 1) (mulberry32): the same seed gives the same
+ * sequence, so benchmarks and randomized tests are repeatable.
+ *
+ * @example
+ * const random = seededRandom(42);
+ * random(); // 0.6011037519201636
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `length` seeded uniform values in [-1, 1).
+ *
+ * @example
+ * const a = randomArray(512 * 512, 1);
+ */
+export function randomArray(length: number, seed: number): Float64Array {
+  const random = seededRandom(seed);
+  return Float64Array.from({ length }, () => random() * 2 - 1);
+}

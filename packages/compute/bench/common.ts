@@ -1,8 +1,10 @@
-/** Helpers shared by the compute bench scripts; timing statistics come from the tensor package's harness. */
+/** Helpers shared by the compute bench scripts; timing statistics come from `@chainrule/bench`. */
 import { Worker } from 'node:worker_threads';
 import type { ProblemInput } from '@chainrule/graph';
 import { type Tensor, fromFlat } from '@chainrule/tensor';
-import { type Measurement, summarize } from '@chainrule/bench';
+import { type Measurement, randomArray, summarize } from '@chainrule/bench';
+
+export { randomArray };
 
 /**
  * The harness's `measure`, for async work: `warmup` untimed runs, then timed runs until both
@@ -25,18 +27,6 @@ export async function measureAsync(
   return summarize(samples);
 }
 
-/** Deterministic uniform values in [-1, 1). */
-export function randomArray(length: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 export function randomMatrix(rows: number, cols: number, seed: number): Tensor {
   return fromFlat(randomArray(rows * cols, seed), [rows, cols]);

@@ -1,18 +1,9 @@
 import { type ProblemInput, parseProblem, solveProblem } from '@chainrule/graph';
 import { ShapeError, type Tensor, allClose, fromFlat, gemm, matmul } from '@chainrule/tensor';
+import { seededRandom as rng } from '@chainrule/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchValue, createPool } from './index.ts';
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = rng(42);
 const uniform = () => random() * 2 - 1;

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { type Tensor, fromFlat, maxRelativeError, tensor } from '@chainrule/tensor';
+import { seededRandom as rng } from '@chainrule/bench';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from './build.ts';
 import { evaluate } from './evaluate.ts';
@@ -18,16 +19,6 @@ interface NetworkSpec {
   tfLoss: (params: Record<string, tf.Tensor>) => tf.Scalar;
 }
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: T[], random: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Matrix } from 'ml-matrix';
 import { gemm, gemmNaive } from '../src/gemm.ts';
-import { type Measurement, measure, printTable, summarize, wantsJson } from '@chainrule/bench';
+import { type Measurement, measure, printTable, randomArray, summarize, wantsJson } from '@chainrule/bench';
 
 const TARGETS = { tfjs: 4, mlMatrix: 6 } as const;
 
@@ -38,18 +38,6 @@ const ENGINES: Record<EngineId, { label: string; precision: 'float64' | 'float32
 /** Allowed max|x − ref| / max|ref| against gemm's result. */
 const TOLERANCE = { float64: 1e-12, float32: 1e-4 } as const;
 
-/** Deterministic uniform values in [-1, 1). */
-function randomArray(length: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 function relativeError(x: ArrayLike<number>, ref: Float64Array): number {
   let diff = 0;

@@ -1,19 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { randomArray as random } from '@chainrule/bench';
 import { gemm, gemmNaive } from './gemm.ts';
 
-/** Deterministic uniform values in [-1, 1). */
-function random(length: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  }
-  return out;
-}
 
 /** The product by dot products (i-j-p), and Σ_p |a_ip·b_pj| per entry as the scale for the tolerance. */
 function reference(m: number, n: number, k: number, a: Float64Array, b: Float64Array) {
