@@ -125,23 +125,18 @@ export function solveProblem(problem: Problem, options: { round?: number } = {})
     throw withEquationPath(error, problem);
   }
 
-  const result: ProblemResult = { loss: tidy(values.get(graph.loss)!.data[0]!), values: {}, gradients: {} };
+  const result: ProblemResult = { loss: values.get(graph.loss)!.data[0]!, values: {}, gradients: {} };
   for (const node of graph.nodes) {
-    if (node.expression) result.values[node.label] = tidyAll(values.get(node.id)!.toArray());
+    if (node.expression) result.values[node.label] = values.get(node.id)!.toArray();
   }
   for (const name of problem.wrt) {
     const key = graph.has(name) ? name : canonicalName(name).key;
     const gradient = withGradients.nodes.find((n) => n.gradient?.wrt === key && n.gradient?.of === graph.loss);
     // ∂L/∂L = 1; every other name in wrt has a gradient node (gradientGraph refuses the rest).
-    result.gradients[graph.node(key).label] = gradient ? tidyAll(values.get(gradient.id)!.toArray()) : 1;
+    result.gradients[graph.node(key).label] = gradient ? values.get(gradient.id)!.toArray() : 1;
   }
   return { problem, graph, gradientGraph: withGradients, values, result };
 }
-
-/** 15 significant digits: drops the binary noise of 0.2·1 + 0.25·2 + … = 3.9000000000000004, far below any rounding a solution shows. */
-const tidy = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(15)) : v);
-const tidyAll = (value: number | number[] | number[][]): number | number[] | number[][] =>
-  typeof value === 'number' ? tidy(value) : (value as (number | number[])[]).map((v) => (typeof v === 'number' ? tidy(v) : v.map(tidy))) as number[] | number[][];
 
 function checkValueNames(problem: Problem, graph: Graph): void {
   for (const name of Object.keys(problem.values)) {
