@@ -1,3 +1,4 @@
+import { QUESTION_2_LATEX, QUESTION_2_UNICODE } from './testing-question2.ts';
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from './build.ts';
 import { ChainruleError } from './errors.ts';
@@ -16,24 +17,7 @@ z1 = f(u1)
 u1 = W1 x
 f = relu`;
 
-const UNICODE = `
-L  = 1/2 ‖y − ŷ‖²
-y  = u₃ + z₂
-u₃ = W₃ z₁
-z₂ = f(u₂)
-u₂ = W₂ x
-z₁ = f(u₁)
-u₁ = W₁ x`;
 
-const LATEX = String.raw`\begin{aligned}
-\mathcal{L} &= \frac{1}{2}\left\|\boldsymbol{y}-\hat{\boldsymbol{y}}\right\|^2 \\
-\boldsymbol{y} &= \boldsymbol{u}_3 + \boldsymbol{z}_2 \\
-\boldsymbol{u}_3 &= \boldsymbol{W}_3 \boldsymbol{z}_1 \\
-\boldsymbol{z}_2 &= f(\boldsymbol{u}_2) \\
-\boldsymbol{u}_2 &= \boldsymbol{W}_2 \boldsymbol{x} \\
-\boldsymbol{z}_1 &= f(\boldsymbol{u}_1) \\
-\boldsymbol{u}_1 &= \boldsymbol{W}_1 \boldsymbol{x}
-\end{aligned}`;
 
 // Question 2a: the input, the variables, the loss and the intermediate results, with an edge to every direct user.
 const Q2_NODES = ['L', 'W1', 'W2', 'W3', 'u1', 'u2', 'u3', 'x', 'y', 'yhat', 'z1', 'z2'];
@@ -46,8 +30,8 @@ const edgeSet = (edges: readonly { from: string; to: string }[]) => edges.map((e
 describe('Question 2a: the graph of the network', () => {
   it.each([
     ['ASCII', ASCII],
-    ['Unicode', UNICODE],
-    ['LaTeX', LATEX],
+    ['Unicode', QUESTION_2_UNICODE],
+    ['LaTeX', QUESTION_2_LATEX],
   ])('has exactly the nodes and edges 2a asks for (%s)', (_, source) => {
     const graph = buildGraph(source, { wrt: ['W1', 'W2', 'W3'], functions: { f: 'relu' } });
     expect(graph.nodes.map((n) => n.id).sort()).toEqual(Q2_NODES);
@@ -61,7 +45,7 @@ describe('Question 2a: the graph of the network', () => {
   });
 
   it('keeps the names as written for display', () => {
-    const graph = buildGraph(UNICODE, { wrt: ['W1'], functions: { f: 'relu' } });
+    const graph = buildGraph(QUESTION_2_UNICODE, { wrt: ['W1'], functions: { f: 'relu' } });
     expect(graph.node('yhat').label).toBe('ŷ');
     expect(graph.node('W3').label).toBe('W₃');
   });

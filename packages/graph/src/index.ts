@@ -29,6 +29,7 @@ export {
   EXPORT_FORMATS,
   TIKZ_LIBRARIES,
   exportGraph,
+  latexText,
   graphJsonSchema,
   validateDot,
 } from './export/index.ts';

@@ -20,6 +20,5 @@ export {
   SOLUTION_FORMATS,
   type SolutionFormat,
   latexTensor,
-  latexText,
   renderSolution,
 } from './render/index.ts';

@@ -12,7 +12,8 @@ import { EXPORTERS, EXPORT_FORMATS, TIKZ_LIBRARIES, exportGraph, graphJsonSchema
 import { jsonExporter } from './json.ts';
 import { mermaidExporter, mermaidText } from './mermaid.ts';
 import { layoutDot, svgExporter } from './svg.ts';
-import { latexText, tikzExporter } from './tikz.ts';
+import { latexText } from './latex-text.ts';
+import { tikzExporter } from './tikz.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures: the Question 2 network and its gradient nodes, built by hand as a GraphView.

@@ -14,6 +14,7 @@ export { type GraphJson, graphJsonSchema, toGraphJson } from './json.ts';
 export { renderMermaid } from './mermaid.ts';
 export { validateDot } from './svg.ts';
 export { TIKZ_LIBRARIES, type TikzOptions, renderTikz } from './tikz.ts';
+export { latexText } from './latex-text.ts';
 
 /**
  * Every export format and its implementation: the one place that maps a format to its exporter.

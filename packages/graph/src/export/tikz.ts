@@ -2,6 +2,7 @@ import type { GraphView } from '../view.ts';
 import { type StyleKey, dotString, leafAnchors, styleKey } from './dot.ts';
 import type { ExportOptions, Exporter } from './exporter.ts';
 import { layoutDot } from './svg.ts';
+import { latexText } from './latex-text.ts';
 
 /**
  * The `\usetikzlibrary` line a document needs for the TikZ export (with `\usepackage{tikz}`;
@@ -11,29 +12,6 @@ import { layoutDot } from './svg.ts';
  * `\\documentclass{article}\n\\usepackage{tikz}\n${TIKZ_LIBRARIES}\n…`
  */
 export const TIKZ_LIBRARIES = '\\usetikzlibrary{arrows.meta,positioning,shapes}';
-
-const LATEX_SPECIALS: Readonly<Record<string, string>> = {
-  '\\': '\\textbackslash{}',
-  '{': '\\{',
-  '}': '\\}',
-  $: '\\$',
-  '&': '\\&',
-  '#': '\\#',
-  '^': '\\textasciicircum{}',
-  _: '\\_',
-  '%': '\\%',
-  '~': '\\textasciitilde{}',
-};
-
-/**
- * Text escaped for LaTeX text mode (`10% of W_1` → `10\% of W\_1`); newlines become spaces.
- *
- * @example
- * latexText('a_b & {c}'); // 'a\\_b \\& \\{c\\}'
- */
-export function latexText(text: string): string {
-  return text.replace(/[\\{}$&#^_%~]/g, (c) => LATEX_SPECIALS[c] ?? c).replace(/\s*\r?\n\s*/g, ' ');
-}
 
 /** TikZ node styles, one per style key (the edge styles `cr edge` and `cr backprop` are in the picture options). */
 const STYLES: Readonly<Record<StyleKey, string>> = {

@@ -29,6 +29,5 @@ export async function renderSolution(document: SolutionDocument, format: Solutio
   return renderer.render(document, options);
 }
 
-export { latexText } from './latex.ts';
 export { latexTensor } from './math.ts';
 export type { RenderOptions, Renderer, SolutionFormat } from './renderer.ts';

@@ -1,50 +1,7 @@
-import { TIKZ_LIBRARIES, exportGraph } from '@chainrule/graph';
+import { TIKZ_LIBRARIES, exportGraph, latexText } from '@chainrule/graph';
 import type { Block, Inline } from '../document.ts';
 import { stepLatexLines } from './math.ts';
 import type { Renderer } from './renderer.ts';
-
-const TEXT_REPLACEMENTS: Record<string, string> = {
-  '\\': '\\textbackslash{}',
-  '{': '\\{',
-  '}': '\\}',
-  $: '\\$',
-  '&': '\\&',
-  '#': '\\#',
-  '%': '\\%',
-  _: '\\_',
-  '^': '\\^{}',
-  '~': '\\~{}',
-  '—': '---',
-  '–': '--',
-  '−': '$-$',
-  '→': '$\\to$',
-  '…': '\\dots{}',
-  '·': '$\\cdot$',
-  '⊙': '$\\odot$',
-  '‖': '$\\|$',
-  '²': '$^2$',
-  'ŷ': '$\\hat{y}$',
-  '∂': '$\\partial$',
-  'σ': '$\\sigma$',
-  '⁽': '$^($',
-  '⁾': '$^)$',
-  'ᵏ': '$^k$',
-  '⁻': '$^-$',
-  '¹': '$^1$',
-  '⁰': '$^0$',
-  'ᵀ': '$^\\top$',
-  '“': '``',
-  '”': "''",
-  '’': "'",
-};
-
-/** Escapes running text for LaTeX, mapping the Unicode math the sheets use to its LaTeX form. @example latexText('ŷ = [0, 1] — 50%') */
-export function latexText(text: string): string {
-  // T1 fonts turn -- into an en dash; a command line like `--network` must stay two hyphens.
-  return [...text.normalize('NFC').replace(/-(?=-)/g, '-\u0000')]
-    .map((ch) => (ch === '\u0000' ? '{}' : (TEXT_REPLACEMENTS[ch] ?? (ch.charCodeAt(0) < 0x250 ? ch : '?'))))
-    .join('');
-}
 
 const inlineLatex = (content: readonly Inline[]) => content.map((part) => (typeof part === 'string' ? latexText(part) : `$${part.math.latex}$`)).join('');
 

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SolutionDocument } from '../document.ts';
 import { question3 } from '../questions.ts';
 import { solutionSheet } from '../sheet.ts';
-import { RENDERERS, SOLUTION_FORMATS, type SolutionFormat, latexText, renderSolution } from './index.ts';
+import { latexText } from '@chainrule/graph';
+import { RENDERERS, SOLUTION_FORMATS, type SolutionFormat, renderSolution } from './index.ts';
 
 const hasPdflatex = spawnSync('pdflatex', ['--version']).status === 0;
 const ESC = '\x1b[';
