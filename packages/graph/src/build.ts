@@ -1,5 +1,5 @@
 import { ChainruleError } from './errors.ts';
-import { type Expr, apply, constant, ref } from './expr.ts';
+import { type Expr, apply, constant, ref, referencedIds } from './expr.ts';
 import { FUNCTIONS, type FunctionName, type OpName } from './ops.ts';
 import { type GraphNode, Graph, type NodeKind } from './graph.ts';
 import type { Ast, Equation } from './parse/ast.ts';
@@ -92,15 +92,15 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   }
 
   topologicalOrder(equations, expressions, definitions);
-  const order = computationOrder(equations, expressions, definitions);
   const consumed = new Set<string>();
-  for (const expression of expressions.values()) for (const id of idsOf(expression)) consumed.add(id);
+  for (const expression of expressions.values()) for (const id of referencedIds(expression)) consumed.add(id);
+  const order = computationOrder(equations, expressions, definitions, consumed);
 
   const loss = chooseLoss(options.loss, equations, consumed);
   const wrt = new Set((options.wrt ?? []).map((name) => canonicalName(name).key));
   const roles = new Map(Object.entries(options.roles ?? {}).map(([name, role]) => [canonicalName(name).key, role]));
 
-  const leafKeys = [...new Set(order.flatMap((k) => idsOf(expressions.get(k)!).filter((id) => !definitions.has(id))))];
+  const leafKeys = [...new Set(order.flatMap((k) => referencedIds(expressions.get(k)!).filter((id) => !definitions.has(id))))];
   for (const key of roles.keys()) {
     if (definitions.has(key)) throw new ChainruleError('graph', `a role is given for '${labels.get(key)}', but it is computed by an equation, not a leaf`);
   }
@@ -128,26 +128,17 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   return new Graph(nodes, loss);
 }
 
-/** The ids an expression reads, left to right. */
-function idsOf(expression: Expr): string[] {
-  const ids: string[] = [];
-  const stack = [expression];
-  while (stack.length > 0) {
-    const e = stack.pop()!;
-    if (e.kind === 'ref') ids.push(e.id);
-    else if (e.kind === 'op') for (let i = e.args.length - 1; i >= 0; i--) stack.push(e.args[i]!);
-  }
-  return ids;
-}
-
 /**
  * The order a student computes the equations in: depth-first from each unused node (the loss),
  * every value right after the values it needs, operands left to right. Iterative, so chains of
  * any length work. Assumes no cycles (checked before).
  */
-function computationOrder(equations: readonly Equation[], expressions: ReadonlyMap<string, Expr>, definitions: ReadonlyMap<string, Equation>): string[] {
-  const consumed = new Set<string>();
-  for (const expression of expressions.values()) for (const id of idsOf(expression)) consumed.add(id);
+function computationOrder(
+  equations: readonly Equation[],
+  expressions: ReadonlyMap<string, Expr>,
+  definitions: ReadonlyMap<string, Equation>,
+  consumed: ReadonlySet<string>,
+): string[] {
   const roots = [...equations.filter((e) => !consumed.has(e.target.key)), ...equations].map((e) => e.target.key);
   const done = new Set<string>();
   const order: string[] = [];
@@ -156,7 +147,7 @@ function computationOrder(equations: readonly Equation[], expressions: ReadonlyM
     const stack: { key: string; next: number; deps: string[] }[] = [];
     const enter = (key: string) => {
       done.add(key);
-      stack.push({ key, next: 0, deps: idsOf(expressions.get(key)!).filter((id) => definitions.has(id)) });
+      stack.push({ key, next: 0, deps: referencedIds(expressions.get(key)!).filter((id) => definitions.has(id)) });
     };
     enter(root);
     while (stack.length > 0) {
@@ -190,7 +181,7 @@ function topologicalOrder(equations: readonly Equation[], expressions: ReadonlyM
   const dependants = new Map<string, string[]>();
   for (const equation of equations) {
     const key = equation.target.key;
-    const deps = new Set(idsOf(expressions.get(key)!).filter((id) => definitions.has(id)));
+    const deps = new Set(referencedIds(expressions.get(key)!).filter((id) => definitions.has(id)));
     pending.set(key, deps.size);
     for (const dep of deps) {
       if (!dependants.has(dep)) dependants.set(dep, []);

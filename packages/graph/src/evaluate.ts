@@ -44,6 +44,8 @@ export function evaluate(
   const values = new Map<string, Tensor>();
   const memo = new Map<Expr, Tensor>();
   const consumers = missingLeafConsumers(graph, given);
+  // A node something is differentiated for (the loss) must be a number: ∂L/∂w is seeded with 1.
+  const differentiated = new Set(graph.nodes.flatMap((n) => (n.gradient ? [n.gradient.of] : [])));
   for (const node of graph.nodes) {
     if (!node.expression) {
       const value = given.get(node.id);
@@ -63,6 +65,13 @@ export function evaluate(
         throw new ChainruleError(
           'value',
           `${where} gives ${value.data[bad]} at entry ${bad} of ${node.label}: a log of 0, a division by 0 or an overflow`,
+          node.equation ? { line: node.equation.line } : {},
+        );
+      }
+      if (differentiated.has(node.id) && value.size !== 1) {
+        throw new ChainruleError(
+          'shape',
+          `${node.label} has shape [${value.shape.join('×')}], but what is differentiated (the loss) must be a number: sum it (sum(…)) or take a squared norm (||…||^2)`,
           node.equation ? { line: node.equation.line } : {},
         );
       }

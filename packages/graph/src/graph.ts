@@ -76,15 +76,6 @@ export class Graph {
     return this.nodes.flatMap((node) => this.inputsOf(node.id).map((from) => ({ from, to: node.id })));
   }
 
-  /** Consumers of every node (the reverse adjacency). */
-  consumers(): Map<string, string[]> {
-    const consumers = new Map<string, string[]>(this.nodes.map((n) => [n.id, []]));
-    for (const node of this.nodes) {
-      if (node.expression) for (const id of referencedIds(node.expression)) consumers.get(id)!.push(node.id);
-    }
-    return consumers;
-  }
-
   /** Leaves (nodes without an expression) in order. */
   leaves(): GraphNode[] {
     return this.nodes.filter((n) => !n.expression);

@@ -111,15 +111,6 @@ export function solveProblem(problem: Problem, options: { round?: number } = {})
   const withGradients = gradientGraph(graph, problem.wrt);
   let values: Map<string, Tensor>;
   try {
-    const loss = evaluate(graph, problem.values).get(graph.loss)!;
-    if (loss.size !== 1) {
-      const node = graph.node(graph.loss);
-      throw new ChainruleError(
-        'shape',
-        `the loss ${node.label} has shape [${loss.shape.join('×')}], but a loss must be a number: sum it (sum(…)) or take a squared norm (||…||^2)`,
-        node.equation ? { line: node.equation.line } : {},
-      );
-    }
     values = evaluate(withGradients, problem.values, options.round === undefined ? {} : { round: options.round });
   } catch (error) {
     throw withEquationPath(error, problem);

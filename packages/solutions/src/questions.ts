@@ -28,9 +28,13 @@ export interface SolutionOptions {
 }
 
 const nodeMath = (graph: Graph, id: string): Inline => math(nodeLabel(graph, id), nodeLabel(graph, id, 'latex'));
-const definition = (graph: Graph, id: string) => {
+/** `u1 = W1 x` as text and LaTeX. */
+const definition = (graph: Graph, id: string): MathText => {
   const expression = graph.node(id).expression!;
-  return math(`${nodeLabel(graph, id)} = ${formatExpr(expression, graph)}`, `${nodeLabel(graph, id, 'latex')} = ${formatExpr(expression, graph, 'latex')}`);
+  return {
+    unicode: `${nodeLabel(graph, id)} = ${formatExpr(expression, graph)}`,
+    latex: `${nodeLabel(graph, id, 'latex')} = ${formatExpr(expression, graph, 'latex')}`,
+  };
 };
 const valueMath = (graph: Graph, id: string, value: Tensor, decimals: number): Inline =>
   math(
@@ -58,12 +62,13 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
   const solved = solveProblem(problem);
   const graph = solved.gradientGraph;
   const decimals = options.decimals ?? 4;
-  const steps = workedSteps(solved, { decimals, ...(options.round === undefined ? {} : { round: options.round }) });
+  const roundedSolution = options.round === undefined ? undefined : solveProblem(problem, { round: options.round });
+  const steps = workedSteps(solved, { decimals, ...(options.round === undefined ? {} : { round: options.round }), ...(roundedSolution ? { roundedSolution } : {}) });
   const forwardIds = solved.graph.nodes.filter((n) => n.expression).map((n) => n.id);
   const blocks: Block[] = [];
   if (options.notice) blocks.push({ kind: 'notice', text: options.notice });
   blocks.push({ kind: 'heading', level: 3, text: 'Network' });
-  blocks.push({ kind: 'equations', lines: forwardIds.map((id) => (definition(graph, id) as { math: MathText }).math) });
+  blocks.push({ kind: 'equations', lines: forwardIds.map((id) => definition(graph, id)) });
   blocks.push({ kind: 'paragraph', content: ['Given values:'] });
   blocks.push({ kind: 'list', items: solved.graph.leaves().map((leaf) => [valueMath(graph, leaf.id, solved.values.get(leaf.id)!, 6), ` (${leaf.kind})`]) });
   const stepsBlock = (phase: 'forward' | 'backward'): Block => ({
@@ -96,7 +101,7 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
   let roundedResult: ProblemResult | undefined;
   if (options.round !== undefined) {
     const round = options.round;
-    roundedResult = solveProblem(problem, { round }).result;
+    roundedResult = roundedSolution!.result;
     blocks.push({ kind: 'heading', level: 3, text: `Rounding every intermediate result to ${round} decimals` });
     const changed = steps.filter((s) => (s.deviation?.value ?? 0) > 0.5 * 10 ** -round + 1e-12);
     blocks.push({
@@ -206,7 +211,7 @@ function phrase(forward: Graph, consumerId: string, wrt: string): Inline[] {
     case 'squaredNorm':
       return ['the derivative of the squared norm in ', of, ': the residual'];
     default:
-      return ['the chain rule through ', definition(forward, consumerId)];
+      return ['the chain rule through ', { math: definition(forward, consumerId) }];
   }
 }
 
@@ -230,7 +235,7 @@ export function question2(): QuestionSolution {
         'Parsed from the LaTeX of the sheet. Every input, parameter, target, intermediate result and the loss is a node; an edge goes from a node to every node that uses its result directly.',
       ],
     },
-    { kind: 'equations', lines: forward.nodes.filter((n) => n.expression).map((n) => (definition(forward, n.id) as { math: MathText }).math) },
+    { kind: 'equations', lines: forward.nodes.filter((n) => n.expression).map((n) => definition(forward, n.id)) },
     { kind: 'figure', id: 'q2a', caption: 'Question 2a: the computational graph', graph: forward, simplify: false },
     {
       kind: 'list',
@@ -250,7 +255,7 @@ export function question2(): QuestionSolution {
     { kind: 'figure', id: 'q2b', caption: 'Question 2b: the graph with the gradient nodes', graph: withGradients, simplify: false },
     {
       kind: 'list',
-      items: withGradients.nodes.filter((n) => n.added).map((n) => [definition(withGradients, n.id), ' — ', ...explainGradient(withGradients, forward, n.id)]),
+      items: withGradients.nodes.filter((n) => n.added).map((n) => [{ math: definition(withGradients, n.id) }, ' — ', ...explainGradient(withGradients, forward, n.id)]),
     },
     {
       kind: 'paragraph',

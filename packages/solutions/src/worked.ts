@@ -28,6 +28,8 @@ export interface WorkedStep {
 export interface WorkedOptions {
   /** Also compute the path of a student who rounds every intermediate result to this many decimals. */
   round?: number;
+  /** The same problem already solved with `round` (its values are reused instead of evaluated again). */
+  roundedSolution?: SolvedProblem;
   /** Decimals shown in substitutions of exact numbers (default 4). */
   decimals?: number;
 }
@@ -44,7 +46,8 @@ export interface WorkedOptions {
 export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}): WorkedStep[] {
   const graph: Graph = solved.gradientGraph;
   const decimals = options.decimals ?? 4;
-  const rounded = options.round === undefined ? undefined : evaluate(graph, solved.problem.values, { round: options.round });
+  const rounded =
+    options.round === undefined ? undefined : (options.roundedSolution?.values ?? evaluate(graph, solved.problem.values, { round: options.round }));
   const steps: WorkedStep[] = [];
   for (const node of graph.nodes) {
     if (!node.expression) continue;

@@ -5,7 +5,6 @@ export {
   type Tolerance,
   add,
   allClose,
-  assertSameShape,
   broadcastShapes,
   div,
   exp,

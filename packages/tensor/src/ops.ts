@@ -270,9 +270,3 @@ export function roundNumber(v: number, decimals: number): number {
   const result = (Math.round(shifted) / factor) * Math.sign(v);
   return result === 0 ? 0 : result;
 }
-
-/** Checks that two tensors have the same shape, naming `op` otherwise. @example assertSameShape('add', a, b) */
-export function assertSameShape(op: string, a: Tensor, b: Tensor): void {
-  if (!sameShape(a.shape, b.shape)) throw new ShapeError(op, [a.shape, b.shape]);
-}
-

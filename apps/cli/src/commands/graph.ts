@@ -1,4 +1,4 @@
-import { EXPORT_FORMATS, type ExportFormat, gradientGraph, problemGraph } from '@chainrule/graph';
+import { EXPORT_FORMATS, type ExportFormat, exportGraph, gradientGraph, problemGraph } from '@chainrule/graph';
 import { Command, Option } from 'commander';
 import { writeData } from '../output.ts';
 import { loadProblem } from './problem.ts';
@@ -25,7 +25,6 @@ export function graphCommand(): Command {
       const wrt = options.wrt ?? problem.wrt;
       const forward = problemGraph(problem, { wrt });
       const graph = options.gradients ? gradientGraph(forward, wrt) : forward;
-      const { exportGraph } = await import('@chainrule/graph');
       writeData(await exportGraph(graph, options.format, { simplify: options.simplify ?? false }));
     });
 }

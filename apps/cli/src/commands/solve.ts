@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exportGraph } from '@chainrule/graph';
+import { exportGraph, parseJson } from '@chainrule/graph';
 import {
   type LayeredNetwork,
   QUESTIONS,
@@ -12,7 +12,6 @@ import {
   renderSolution,
   solutionSheet,
 } from '@chainrule/solutions';
-import { parseJson } from '@chainrule/graph';
 import { Argument, Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
