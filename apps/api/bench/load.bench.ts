@@ -24,7 +24,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import { printTable, wantsJson } from '@chainrule/bench';
-import { networkProblem, q3Problem } from '../src/fixtures.ts';
+import { networkProblem, q3Problem } from '@chainrule/test-support';
 
 const CONNECTIONS = 100;
 const DURATION_S = Number(/--duration=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 5);

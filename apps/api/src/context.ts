@@ -3,7 +3,8 @@
  * with line/column errors, and the helpers that send work off the event loop.
  */
 import type { ComputePool } from '@chainrule/compute';
-import { ChainruleError, parseJson } from '@chainrule/graph';
+import { ChainruleError } from '@chainrule/graph';
+import { parseJson } from '@chainrule/problem';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiLimits, Semaphore } from './limits.ts';
 import type { TaskRunner } from './offload/pool.ts';

@@ -3,7 +3,7 @@
  * `createApp({ limits })`; the defaults are in {@link DEFAULT_LIMITS}.
  */
 import { MATMUL_POOL_THRESHOLD } from '@chainrule/compute';
-import type { Problem } from '@chainrule/graph';
+import type { Problem } from '@chainrule/problem';
 import { apiError } from './problem.ts';
 
 /** The limits of the API; see {@link DEFAULT_LIMITS} for the defaults and the reasons. */

@@ -2,8 +2,8 @@
  * The zod schemas shared by the routes: they validate the requests and, through
  * `@hono/zod-openapi`, make the OpenAPI document — one source for both.
  */
-import { problemSchema, valueSchema } from '@chainrule/graph';
-import { assignmentQ3Problem } from '@chainrule/solutions';
+import { problemSchema, valueSchema } from '@chainrule/problem';
+import { assignmentQ3Problem } from '@chainrule/assignment9';
 import { z } from '@hono/zod-openapi';
 import { PROBLEM_JSON, problemDetailsSchema } from './problem.ts';
 

@@ -7,7 +7,7 @@ import type { ComputeLike, TasksLike } from './context.ts';
 import { TASKS, type TaskInput, type TaskName, type TaskOutput } from './offload/tasks.ts';
 import { PROBLEM_JSON, type ProblemDetails } from './problem.ts';
 
-export { Q3_LOSS, Q3_W3_GRADIENT, networkProblem, q3Problem } from './fixtures.ts';
+export { Q3_LOSS, Q3_W3_GRADIENT, networkProblem, q3Problem } from '@chainrule/test-support';
 
 /** Anything with `request` like a Hono app. */
 export interface Requestable {

@@ -1,6 +1,6 @@
 /** Helpers shared by the compute bench scripts; timing statistics come from `@chainrule/bench`. */
 import { Worker } from 'node:worker_threads';
-import type { ProblemInput } from '@chainrule/graph';
+import type { ProblemInput } from '@chainrule/problem';
 import { type Tensor, fromFlat } from '@chainrule/tensor';
 import { type Measurement, randomArray, summarize } from '@chainrule/bench';
 

@@ -1,4 +1,4 @@
-import { type ProblemInput, parseProblem, solveProblem } from '@chainrule/graph';
+import { type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
 import { ShapeError, type Tensor, allClose, fromFlat, gemm, matmul } from '@chainrule/tensor';
 import { seededRandom as rng } from '@chainrule/bench';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

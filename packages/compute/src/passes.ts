@@ -3,18 +3,8 @@
  * exactly the same code. Nothing here knows about threads: inputs and outputs are plain data and
  * typed arrays, ready to be posted.
  */
-import {
-  ChainruleError,
-  type ErrorCode,
-  type Graph,
-  type LeafValue,
-  type Problem,
-  canonicalName,
-  evaluate,
-  gradientGraph,
-  problemGraph,
-  valueSchema,
-} from '@chainrule/graph';
+import { ChainruleError, type ErrorCode, type Graph, type LeafValue, canonicalName, evaluate, gradientGraph } from '@chainrule/graph';
+import { type Problem, problemGraph, valueSchema } from '@chainrule/problem';
 import { Tensor, gemm, tensor } from '@chainrule/tensor';
 
 /** A problem's graphs, built once and reused for every evaluation of a chunk. */

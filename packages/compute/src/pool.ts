@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ChainruleError, type ErrorCode, type Problem, type ProblemInput, type SolvedProblem, canonicalName, parseProblem, solveProblem } from '@chainrule/graph';
+import { ChainruleError, type ErrorCode, canonicalName } from '@chainrule/graph';
+import { type Problem, type ProblemInput, type SolvedProblem, parseProblem, solveProblem } from '@chainrule/problem';
 import { type NestedArray, type Shape, ShapeError, Tensor, describeShape, fromFlat, matmul, tensor } from '@chainrule/tensor';
 import { type Remote, nodeEndpoint, transfer, wrap } from './comlink.ts';
 import { ComputeError, type PassName } from './errors.ts';

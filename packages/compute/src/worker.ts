@@ -4,7 +4,8 @@
  */
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { ChainruleError, type Problem } from '@chainrule/graph';
+import { ChainruleError } from '@chainrule/graph';
+import { type Problem } from '@chainrule/problem';
 import { type BatchEntry, type GradeOptions, type GradedQuestion, gradeBatch } from '@chainrule/grader';
 import { type NodeEndpointLike, expose, nodeEndpoint, transfer } from './comlink.ts';
 import { type BatchChunk, type BatchChunkResult, type MatmulJob, batchChunk, finiteDifferences, matmulRows } from './passes.ts';

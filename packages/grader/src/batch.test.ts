@@ -1,8 +1,8 @@
-import { solveProblem } from '@chainrule/graph';
-import { questionProblem } from '@chainrule/solutions';
+import { solveProblem } from '@chainrule/problem';
+import { questionProblem } from '@chainrule/assignment9';
 import { describe, expect, it } from 'vitest';
 import { gradeBatch, summaryCsv, summaryTable } from './batch.ts';
-import { q3ByHand, q3Submission } from './q3-by-hand.ts';
+import { q3ByHand, q3Submission } from '@chainrule/test-support';
 
 const perfect = solveProblem(questionProblem('q3')).result;
 const slipped = q3Submission(q3ByHand({ round: 2, tweak: { u1: (v) => [v[0]!, 4, v[2]!] } }));

@@ -1,4 +1,5 @@
-import { ChainruleError, type Problem, type ProblemInput, formatJsonPath } from '@chainrule/graph';
+import { ChainruleError, formatJsonPath } from '@chainrule/graph';
+import { type Problem, type ProblemInput } from '@chainrule/problem';
 import { type GradeOptions, type GradeReport, createGrader } from './grade.ts';
 import type { GradedQuestion } from './questions.ts';
 

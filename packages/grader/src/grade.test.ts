@@ -1,8 +1,9 @@
-import { ChainruleError, solveProblem } from '@chainrule/graph';
-import { questionProblem } from '@chainrule/solutions';
+import { ChainruleError } from '@chainrule/graph';
+import { solveProblem } from '@chainrule/problem';
+import { questionProblem } from '@chainrule/assignment9';
 import { describe, expect, it } from 'vitest';
 import { type GradeReport, createGrader, gradeSubmission } from './grade.ts';
-import { q3ByHand, q3Submission } from './q3-by-hand.ts';
+import { q3ByHand, q3Submission } from '@chainrule/test-support';
 
 const statuses = (report: GradeReport) => Object.fromEntries(report.order.map((name) => [name, report.items[name]!.status]));
 const exactQ3 = solveProblem(questionProblem('q3')).result;

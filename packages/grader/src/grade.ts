@@ -1,15 +1,5 @@
-import {
-  ChainruleError,
-  type Graph,
-  type GraphNode,
-  type Problem,
-  type ProblemInput,
-  evaluateExpr,
-  formatExpr,
-  gradientId,
-  parseProblem,
-  solveProblem,
-} from '@chainrule/graph';
+import { ChainruleError, type Graph, type GraphNode, evaluateExpr, formatExpr, gradientId } from '@chainrule/graph';
+import { type Problem, type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
 import { ShapeError, type Tensor, fromFlat, transpose } from '@chainrule/tensor';
 import { describeShapeInWords, entryIndex, formatValue } from './format.ts';
 import { type PointsScheme, questionPoints, resolvePoints } from './points.ts';

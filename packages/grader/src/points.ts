@@ -1,4 +1,5 @@
-import { ChainruleError, type Graph, type Problem, problemGraph } from '@chainrule/graph';
+import { ChainruleError, type Graph } from '@chainrule/graph';
+import { type Problem, problemGraph } from '@chainrule/problem';
 import { type GradedQuestion, type LayeredNetworkInput, loadQuestion, questionTotal } from './questions.ts';
 import { resolveNodeName } from './submission.ts';
 

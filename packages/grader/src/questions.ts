@@ -1,6 +1,8 @@
 /** The questions of Assignment 9 the grader knows by name, from `@chainrule/solutions`. */
-import { ChainruleError, type Problem } from '@chainrule/graph';
-import { type LayeredNetwork, type LayeredNetworkInput, POINTS, parseLayeredNetwork, questionProblem, standInQ1Network } from '@chainrule/solutions';
+import { ChainruleError } from '@chainrule/graph';
+import { type Problem } from '@chainrule/problem';
+import { type LayeredNetwork, type LayeredNetworkInput, parseLayeredNetwork } from '@chainrule/problem';
+import { POINTS, questionProblem, standInQ1Network } from '@chainrule/assignment9';
 
 export type { LayeredNetwork, LayeredNetworkInput };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gradeSubmission } from './grade.ts';
-import { q3ByHand, q3Submission } from './q3-by-hand.ts';
+import { q3ByHand, q3Submission } from '@chainrule/test-support';
 import { gradeReportJson, renderGradeReport } from './render.ts';
 
 const slipped = q3ByHand({ round: 2, tweak: { u1: (v) => [v[0]!, 4, v[2]!] } });

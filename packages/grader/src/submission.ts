@@ -1,4 +1,5 @@
-import { ChainruleError, type Graph, canonicalName, fromZodError, gradientId, valueSchema } from '@chainrule/graph';
+import { ChainruleError, type Graph, canonicalName, gradientId } from '@chainrule/graph';
+import { fromZodError, valueSchema } from '@chainrule/problem';
 import { type Tensor, TensorValueError, tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 

@@ -2,7 +2,7 @@
 // 100,000 nodes. Linear means the time per node stays flat: the ratio column divides each size's
 // time per node by that of the smallest chain, measured in the same run.
 import { measure, printTable, wantsJson } from '@chainrule/bench';
-import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '../src/index.ts';
+import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
 
 const SIZES = [1_000, 10_000, 100_000];
 const ACTIVATIONS = ['tanh', 'sigmoid', 'relu'];

@@ -1,4 +1,4 @@
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, apply, constant, ref, referencedIds } from './expr.ts';
 import { FUNCTIONS, type FunctionName, type OpName } from './ops.ts';
 import { type GraphNode, Graph, type NodeKind } from './graph.ts';

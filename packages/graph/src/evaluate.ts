@@ -1,5 +1,5 @@
 import { type NestedArray, ShapeError, Tensor, TensorValueError, roundTo, tensor } from '@chainrule/tensor';
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import type { Expr } from './expr.ts';
 import type { Graph, GraphNode } from './graph.ts';
 import { opDefinition } from './ops.ts';

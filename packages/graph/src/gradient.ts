@@ -1,4 +1,4 @@
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, algebra, constant, ref, referencedIds } from './expr.ts';
 import { type GraphNode, Graph } from './graph.ts';
 import { opDefinition } from './ops.ts';

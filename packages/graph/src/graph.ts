@@ -1,4 +1,4 @@
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, referencedIds } from './expr.ts';
 import { shapeOnlyArgs } from './ops.ts';
 

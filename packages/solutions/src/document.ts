@@ -1,4 +1,5 @@
-import type { Graph, ProblemResult } from '@chainrule/graph';
+import type { Graph } from '@chainrule/graph';
+import type { ProblemResult } from '@chainrule/problem';
 import type { MathText } from './substitute.ts';
 import type { WorkedStep } from './worked.ts';
 

@@ -1,14 +1,4 @@
 export { type Block, type Inline, type QuestionSolution, type SolutionDocument, math } from './document.ts';
-export {
-  ACTIVATIONS,
-  LOSSES,
-  type LayeredNetwork,
-  type LayeredNetworkInput,
-  layeredNetworkSchema,
-  layeredProblem,
-  parseLayeredNetwork,
-} from './layered.ts';
-export { POINTS, QUESTIONS, type Question, assignmentQ3Problem, questionProblem, standInQ1Network } from './problems.ts';
 export { type SolutionOptions, problemSolution, question1, question2, question3 } from './questions.ts';
 export { type SheetOptions, solutionSheet } from './sheet.ts';
 export { type MathText, type NumberStyle, substitution } from './substitute.ts';

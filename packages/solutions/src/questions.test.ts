@@ -1,8 +1,9 @@
-import { ChainruleError, formatJsonPath, graphView, type Graph } from '@chainrule/graph';
+import { ChainruleError, formatJsonPath, type Graph } from '@chainrule/graph';
+import { graphView } from '@chainrule/export';
 import { describe, expect, it } from 'vitest';
 import type { Block, Inline, QuestionSolution } from './document.ts';
-import { type LayeredNetwork, layeredProblem, parseLayeredNetwork } from './layered.ts';
-import { POINTS, assignmentQ3Problem, standInQ1Network } from './problems.ts';
+import { type LayeredNetwork, layeredProblem, parseLayeredNetwork } from '@chainrule/problem';
+import { POINTS, assignmentQ3Problem, standInQ1Network } from '@chainrule/assignment9';
 import { question1, question2, question3 } from './questions.ts';
 import { renderSolution } from './render/index.ts';
 import { solutionSheet } from './sheet.ts';

@@ -1,22 +1,11 @@
-import {
-  type Expr,
-  type Graph,
-  type Problem,
-  type ProblemResult,
-  buildGraph,
-  canonicalName,
-  formatExpr,
-  gradientGraph,
-  nodeLabel,
-  solveProblem,
-} from '@chainrule/graph';
+import { type Expr, type Graph, buildGraph, canonicalName, formatExpr, gradientGraph, nodeLabel } from '@chainrule/graph';
+import { type Problem, type ProblemResult, solveProblem } from '@chainrule/problem';
 import { type Tensor, formatNumber, formatTensor } from '@chainrule/tensor';
 import { latexTensor } from './render/math.ts';
-import { readFileSync } from 'node:fs';
 import { type Block, type Inline, type QuestionSolution, math } from './document.ts';
 import type { MathText } from './substitute.ts';
-import { type LayeredNetwork, layeredProblem } from './layered.ts';
-import { POINTS, assignmentQ3Problem, standInQ1Network } from './problems.ts';
+import { type LayeredNetwork, layeredProblem } from '@chainrule/problem';
+import { POINTS, QUESTION_2_LATEX, assignmentQ3Problem, standInQ1Network } from '@chainrule/assignment9';
 import { workedSteps } from './worked.ts';
 
 /** Options shared by the solution builders. */
@@ -224,8 +213,7 @@ function phrase(forward: Graph, consumerId: string, wrt: string): Inline[] {
  */
 export function question2(): QuestionSolution {
   const wrt = ['W1', 'W2', 'W3'];
-  const q2Latex = readFileSync(new URL('./networks/q2.tex', import.meta.url), 'utf8');
-  const forward = buildGraph(q2Latex, { wrt, functions: { f: 'relu' } });
+  const forward = buildGraph(QUESTION_2_LATEX, { wrt, functions: { f: 'relu' } });
   const withGradients = gradientGraph(forward, wrt);
   const blocks: Block[] = [
     { kind: 'heading', level: 3, text: '(a) The network as a directed graph' },

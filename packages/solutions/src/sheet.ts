@@ -1,6 +1,6 @@
 import type { SolutionDocument } from './document.ts';
-import type { LayeredNetwork } from './layered.ts';
-import type { Question } from './problems.ts';
+import type { LayeredNetwork } from '@chainrule/problem';
+import type { Question } from '@chainrule/assignment9';
 import { type SolutionOptions, question1, question2, question3 } from './questions.ts';
 
 /** Options of {@link solutionSheet}. */

@@ -1,6 +1,6 @@
-import { type ProblemInput, type SolvedProblem, parseProblem, solveProblem } from '@chainrule/graph';
+import { type ProblemInput, type SolvedProblem, parseProblem, solveProblem } from '@chainrule/problem';
 import { describe, expect, it } from 'vitest';
-import { assignmentQ3Problem } from './problems.ts';
+import { assignmentQ3Problem } from '@chainrule/assignment9';
 import { substitution } from './substitute.ts';
 import { type WorkedStep, workedSteps } from './worked.ts';
 

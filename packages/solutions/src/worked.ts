@@ -1,4 +1,5 @@
-import { type Graph, type SolvedProblem, evaluate, formatExpr, nodeLabel } from '@chainrule/graph';
+import { type Graph, evaluate, formatExpr, nodeLabel } from '@chainrule/graph';
+import { type SolvedProblem } from '@chainrule/problem';
 import type { Tensor } from '@chainrule/tensor';
 import { type MathText, substitution } from './substitute.ts';
 

@@ -32,3 +32,4 @@ export {
 } from './ops.ts';
 export { gemm } from './gemm.ts';
 export { type FormatOptions, formatNumber, formatTensor } from './format.ts';
+export { type ErrorCode, type ErrorLocation, ChainruleError, formatJsonPath } from './errors.ts';

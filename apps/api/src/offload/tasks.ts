@@ -4,9 +4,12 @@
  * either way, so the answers cannot differ.
  */
 import { gradeReportJson, gradeSubmission, renderGradeReport } from '@chainrule/grader';
-import { ChainruleError, EXPORTERS, type ExportFormat, type Problem, type ProblemResult, exportGraph, gradientGraph, problemGraph, solveProblem } from '@chainrule/graph';
+import { ChainruleError, gradientGraph } from '@chainrule/graph';
+import { EXPORTERS, type ExportFormat, exportGraph } from '@chainrule/export';
+import { type Problem, type ProblemResult, problemGraph, solveProblem } from '@chainrule/problem';
 import { prefixPath } from '../problem.ts';
-import { type Question, RENDERERS, type SolutionFormat, problemSolution, renderSolution, solutionSheet } from '@chainrule/solutions';
+import { type Question } from '@chainrule/assignment9';
+import { RENDERERS, type SolutionFormat, problemSolution, renderSolution, solutionSheet } from '@chainrule/solutions';
 
 /** A rendered document: its text and media type. */
 export interface Rendered {

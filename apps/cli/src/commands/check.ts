@@ -1,6 +1,7 @@
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ChainruleError, type Problem, parseJson } from '@chainrule/graph';
+import { ChainruleError } from '@chainrule/graph';
+import { type Problem, parseJson } from '@chainrule/problem';
 import { BATCH_POOL_THRESHOLD, getDefaultPool } from '@chainrule/compute';
 import { type BatchEntry, type ReportFormat, gradeSubmission, renderGradeReport, summaryCsv, summaryTable } from '@chainrule/grader';
 import { Command, Option } from 'commander';

@@ -1,4 +1,6 @@
-import { EXPORT_FORMATS, type ExportFormat, exportGraph, gradientGraph, problemGraph } from '@chainrule/graph';
+import { EXPORT_FORMATS, type ExportFormat, exportGraph } from '@chainrule/export';
+import { gradientGraph } from '@chainrule/graph';
+import { problemGraph } from '@chainrule/problem';
 import { Command, Option } from 'commander';
 import { writeData } from '../output.ts';
 import { loadProblem } from './problem.ts';

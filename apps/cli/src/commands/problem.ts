@@ -1,4 +1,4 @@
-import { type Problem, problemFromText } from '@chainrule/graph';
+import { type Problem, problemFromText } from '@chainrule/problem';
 import { readUserFile } from '../io.ts';
 
 /** Reads a problem file (JSON) or a file of bare equations the user named. @example loadProblem('problem.json') */

@@ -1,17 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exportGraph, parseJson } from '@chainrule/graph';
-import {
-  type LayeredNetwork,
-  QUESTIONS,
-  type Question,
-  SOLUTION_FORMATS,
-  type SolutionFormat,
-  parseLayeredNetwork,
-  renderSolution,
-  solutionSheet,
-} from '@chainrule/solutions';
+import { exportGraph } from '@chainrule/export';
+import { parseJson } from '@chainrule/problem';
+import { type LayeredNetwork, parseLayeredNetwork } from '@chainrule/problem';
+import { QUESTIONS, type Question } from '@chainrule/assignment9';
+import { SOLUTION_FORMATS, type SolutionFormat, renderSolution, solutionSheet } from '@chainrule/solutions';
 import { Argument, Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';

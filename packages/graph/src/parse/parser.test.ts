@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { QUESTION_2_ASCII, QUESTION_2_LATEX, QUESTION_2_UNICODE } from '../testing-question2.ts';
+import { QUESTION_2_ASCII, QUESTION_2_LATEX, QUESTION_2_UNICODE } from '@chainrule/test-support';
 import { describe, expect, it } from 'vitest';
-import { ChainruleError } from '../errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import type { Ast, Equation, Position } from './ast.ts';
 import { parseEquations } from './parser.ts';
 

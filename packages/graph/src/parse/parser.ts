@@ -1,4 +1,4 @@
-import { ChainruleError } from '../errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import type { Ast, Equation, Name, Position } from './ast.ts';
 import { canonicalName, greekLetterForCommand, withHat } from './names.ts';
 

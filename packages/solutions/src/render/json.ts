@@ -1,4 +1,4 @@
-import { exportGraph } from '@chainrule/graph';
+import { exportGraph } from '@chainrule/export';
 import type { Tensor } from '@chainrule/tensor';
 import type { QuestionSolution } from '../document.ts';
 import type { Renderer } from './renderer.ts';

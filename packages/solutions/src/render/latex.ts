@@ -1,4 +1,4 @@
-import { TIKZ_LIBRARIES, exportGraph, latexText } from '@chainrule/graph';
+import { TIKZ_LIBRARIES, exportGraph, latexText } from '@chainrule/export';
 import type { Block, Inline } from '../document.ts';
 import { stepLatexLines } from './math.ts';
 import type { Renderer } from './renderer.ts';

@@ -1,4 +1,4 @@
-import { exportGraph } from '@chainrule/graph';
+import { exportGraph } from '@chainrule/export';
 import type { Block, Inline } from '../document.ts';
 import { stepLatexLines } from './math.ts';
 import type { Renderer } from './renderer.ts';

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { SolutionDocument } from '../document.ts';
 import { question3 } from '../questions.ts';
 import { solutionSheet } from '../sheet.ts';
-import { latexText } from '@chainrule/graph';
+import { latexText } from '@chainrule/export';
 import { RENDERERS, SOLUTION_FORMATS, type SolutionFormat, renderSolution } from './index.ts';
 
 const hasPdflatex = spawnSync('pdflatex', ['--version']).status === 0;

@@ -1,4 +1,4 @@
-import { graphView } from '@chainrule/graph';
+import { graphView } from '@chainrule/export';
 import { type Tensor, formatTensor } from '@chainrule/tensor';
 import type { Block, Inline } from '../document.ts';
 import type { WorkedStep } from '../worked.ts';

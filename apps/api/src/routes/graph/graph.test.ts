@@ -1,4 +1,4 @@
-import type { GraphJson } from '@chainrule/graph';
+import type { GraphJson } from '@chainrule/export';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
 import { createPool } from '@chainrule/compute';

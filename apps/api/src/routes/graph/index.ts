@@ -1,4 +1,4 @@
-import { EXPORT_FORMATS, type ExportFormat, type GraphJson, graphJsonSchema } from '@chainrule/graph';
+import { EXPORT_FORMATS, type ExportFormat, type GraphJson, graphJsonSchema } from '@chainrule/export';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
 import { checkProblemLimits, equationCount } from '../../limits.ts';

@@ -1,4 +1,5 @@
-import { QUESTIONS, SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
+import { QUESTIONS } from '@chainrule/assignment9';
+import { SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { type AppEnv, type Deps, runTask } from '../../context.ts';
 import type { Rendered, TaskInput } from '../../offload/tasks.ts';

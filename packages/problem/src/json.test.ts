@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import { parseJson } from './json.ts';
 
 describe('parseJson', () => {

@@ -1,4 +1,4 @@
-import type { GraphView } from '../view.ts';
+import type { GraphView } from './view.ts';
 
 /** The formats a graph exports to. */
 export type ExportFormat = 'json' | 'dot' | 'mermaid' | 'svg' | 'tikz';

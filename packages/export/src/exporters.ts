@@ -1,6 +1,6 @@
-import { ChainruleError } from '../errors.ts';
-import type { Graph } from '../graph.ts';
-import { type ViewOptions, graphView } from '../view.ts';
+import { ChainruleError } from '@chainrule/tensor';
+import type { Graph } from '@chainrule/graph';
+import { type ViewOptions, graphView } from './view.ts';
 import { dotExporter } from './dot.ts';
 import type { ExportFormat, ExportOptions, Exporter } from './exporter.ts';
 import { jsonExporter } from './json.ts';

@@ -1,8 +1,8 @@
 import { type Tensor, fromFlat, maxRelativeError, tensor } from '@chainrule/tensor';
 import { describe, expect, it } from 'vitest';
-import { evaluate } from './evaluate.ts';
+import { evaluate } from '@chainrule/graph';
 import { type ProblemInput, parseProblem, problemGraph, solveProblem } from './problem.ts';
-import { gradientGraph, gradientId } from './gradient.ts';
+import { gradientGraph, gradientId } from '@chainrule/graph';
 
 /** Central differences with one Richardson step (error O(h⁴)) of the loss over every entry of `name`. */
 function finiteDifference(input: ProblemInput, name: string, h = 1e-4): Tensor {

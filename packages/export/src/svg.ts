@@ -1,5 +1,5 @@
 import type { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { ChainruleError } from '../errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 import { renderDot } from './dot.ts';
 import type { Exporter } from './exporter.ts';
 

@@ -1,5 +1,4 @@
-import { type Problem, parseProblem } from '@chainrule/graph';
-import { type LayeredNetwork, layeredProblem, parseLayeredNetwork } from './layered.ts';
+import { type LayeredNetwork, type Problem, layeredProblem, parseLayeredNetwork, parseProblem } from '@chainrule/problem';
 import standInNetwork from './networks/stand-in-q1.json' with { type: 'json' };
 import q3Problem from './networks/q3.json' with { type: 'json' };
 

@@ -1,5 +1,5 @@
 import { type ParseError, type ParseErrorCode, parse, printParseErrorCode } from 'jsonc-parser';
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 
 /**
  * Parses strict JSON with errors that say where: the line and column of the first syntax error

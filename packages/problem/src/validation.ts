@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ChainruleError } from './errors.ts';
+import { ChainruleError } from '@chainrule/tensor';
 
 type Issue = z.core.$ZodIssue;
 

@@ -1,4 +1,4 @@
-import type { GraphView } from '../view.ts';
+import type { GraphView } from './view.ts';
 import { type StyleKey, dotString, leafAnchors, styleKey } from './dot.ts';
 import type { ExportOptions, Exporter } from './exporter.ts';
 import { layoutDot } from './svg.ts';

@@ -1,4 +1,4 @@
-import type { GraphView } from '../view.ts';
+import type { GraphView } from './view.ts';
 import { PALETTE, STYLE_KEYS, type StyleKey, formulaRhs, styleKey } from './dot.ts';
 import type { Exporter } from './exporter.ts';
 

@@ -1,6 +1,6 @@
-import { ChainruleError } from '../errors.ts';
-import type { NodeKind } from '../graph.ts';
-import type { GraphView, ViewNode } from '../view.ts';
+import { ChainruleError } from '@chainrule/tensor';
+import type { NodeKind } from '@chainrule/graph';
+import type { GraphView, ViewNode } from './view.ts';
 import type { ExportOptions, Exporter } from './exporter.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { type Problem, fromZodError, parseProblem } from '@chainrule/graph';
+import { type Problem, parseProblem } from './problem.ts';
+import { fromZodError } from './validation.ts';
 import { z } from 'zod';
 
 const vector = z.array(z.number()).min(1);

@@ -1,12 +1,6 @@
-import type { Tensor } from '@chainrule/tensor';
+import { type BuildOptions, FUNCTIONS, type Graph, canonicalName, evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
+import { ChainruleError, type Tensor } from '@chainrule/tensor';
 import { z } from 'zod';
-import { type BuildOptions, graphFromEquations } from './build.ts';
-import { ChainruleError } from './errors.ts';
-import { evaluate } from './evaluate.ts';
-import { gradientGraph } from './gradient.ts';
-import type { Graph } from './graph.ts';
-import { FUNCTIONS } from './ops.ts';
-import { canonicalName, parseEquations } from './parse/index.ts';
 import { parseJson } from './json.ts';
 import { fromZodError } from './validation.ts';
 

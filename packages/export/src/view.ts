@@ -1,6 +1,4 @@
-import type { Edge, Graph, NodeKind } from './graph.ts';
-import type { Expr } from './expr.ts';
-import { type FormulaStyle, formatExpr, nodeLabel } from './print.ts';
+import { type Edge, type Expr, type FormulaStyle, type Graph, type NodeKind, formatExpr, nodeLabel } from '@chainrule/graph';
 
 /** A node as exporters draw it. */
 export interface ViewNode {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GraphView } from '../view.ts';
+import type { GraphView } from './view.ts';
 import type { Exporter } from './exporter.ts';
 
 const nodeKindSchema = z.enum(['input', 'parameter', 'target', 'intermediate', 'loss', 'gradient']);

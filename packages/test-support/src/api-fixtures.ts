@@ -1,9 +1,27 @@
 /** Problems for the tests and the load bench (not part of the API). */
-import { assignmentQ3Problem } from '@chainrule/solutions';
 
-/** Question 3's problem file as a client sends it. */
+/** Question 3's problem file as a client sends it, copied from the sheet (not read from the product). */
 export function q3Problem() {
-  return structuredClone(assignmentQ3Problem());
+  return {
+    "equations": [
+      "L  = 1/2 ||y - ŷ||^2",
+      "y  = u3 + z2",
+      "u3 = W3 z1",
+      "z2 = f(u2)",
+      "u2 = W2 x",
+      "z1 = f(u1)",
+      "u1 = W1 x"
+    ],
+    "functions": { "f": "relu" as const },
+    "values": {
+      "x": [1, 2, 3, 4],
+      "ŷ": [1, 0],
+      "W1": [[0.4, 0.5, 0.25, 0.1], [0.2, 0.25, 0.4, 0.5], [0.1, 0.75, 0.3, 0]],
+      "W2": [[0.1, 0.25, 0.5, 0.4], [0, 0.3, 0.75, 0.1]],
+      "W3": [[1, 0.5, 0.25], [0.2, 0.3, 0.4]]
+    },
+    "wrt": ["W1", "W2", "W3"]
+  };
 }
 
 /** Question 3's numbers from the sheet, computed by hand in the solutions package's tests. */
