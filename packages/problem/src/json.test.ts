@@ -1,24 +1,131 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChainruleError } from '@chainrule/tensor';
 import { parseJson } from './json.ts';
 
+/** The error parseJson throws for `text` (fails the test when it does not throw a ChainruleError). */
+function failure(text: string, source?: string): ChainruleError {
+  try {
+    parseJson(text, source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ChainruleError);
+    return error as ChainruleError;
+  }
+  return expect.unreachable(`parsed: ${text.slice(0, 80)}`);
+}
+
 describe('parseJson', () => {
   it('parses valid JSON', () => {
     expect(parseJson('{"a": [1, 2]}')).toEqual({ a: [1, 2] });
+    expect(parseJson('\uFEFF{"a": 1}')).toEqual({ a: 1 });
   });
+
   it('locates a syntax error by line and column', () => {
-    try {
-      parseJson('{\n  "a": 1,\n  "b": }', 'p.json');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ChainruleError);
-      const e = error as ChainruleError;
-      expect(e.location).toEqual({ line: 3, column: 8 });
-      expect(e.describe()).toMatch(/^line 3, column 8: p\.json is not valid JSON/);
-      expect(e.status).toBe(400);
+    const e = failure('{\n  "a": 1,\n  "b": }', 'p.json');
+    expect(e.location).toEqual({ line: 3, column: 8 });
+    expect(e.describe()).toMatch(/^line 3, column 8: p\.json is not valid JSON: value expected/);
+    expect(e.status).toBe(400);
+  });
+
+  it.each([
+    ['{"a": 1,}', 1, 9, /property name expected, found '}'/],
+    ['[1, 2,]', 1, 7, /value expected, found '\]'/],
+    ['{"a" 1}', 1, 6, /colon expected/],
+    ['{"a": 1 "b": 2}', 1, 9, /comma or close brace expected/],
+    ['[1 2]', 1, 4, /comma or close bracket expected/],
+    ['{"a": 1} x', 1, 10, /end of input expected/],
+    ['// note\n{}', 1, 1, /comments are not allowed/],
+    ['{"a": tru}', 1, 7, /value expected, found 'tru'/],
+    ['{"a": NaN}', 1, 7, /value expected, found 'NaN'/],
+    ['["a\tb"]', 1, 2, /invalid character in a string/],
+    ['["\\x"]', 1, 2, /invalid escape character/],
+    ['[01]', 1, 3, /comma or close bracket expected/],
+    ['', 1, 1, /unexpected end of input: value expected/],
+    ['[1,\u00a02]', 1, 4, /value expected/],
+  ])('%j: line %i, column %i', (text, line, column, message) => {
+    const e = failure(text);
+    expect(e.location).toEqual({ line, column });
+    expect(e.message).toMatch(message);
+  });
+
+  it('locates truncated input at its end', () => {
+    const e = failure('{"a": [1, 2', 'p.json');
+    expect(e.location).toEqual({ line: 1, column: 12 });
+    expect(e.message).toBe('p.json is not valid JSON: unexpected end of input: close bracket expected; 2 brackets or braces are not closed');
+  });
+
+  it('survives nesting of any depth, valid or truncated (no recursion)', () => {
+    const depth = 100_000;
+    let value = parseJson(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    for (let level = 1; level < depth; level++) value = (value as unknown[])[0];
+    expect(value).toEqual([]);
+
+    const arrays = failure('['.repeat(depth), 'deep.json');
+    expect(arrays.location).toEqual({ line: 1, column: depth + 1 });
+    expect(arrays.message).toMatch(/value or close bracket expected; 100000 brackets or braces are not closed/);
+
+    const objects = failure('{"a":'.repeat(depth));
+    expect(objects.location).toEqual({ line: 1, column: 5 * depth + 1 });
+    expect(objects.status).toBe(400);
+
+    const broken = failure(`${'{"a":['.repeat(depth)}1}`);
+    expect(broken.location).toEqual({ line: 1, column: 6 * depth + 2 });
+    expect(broken.message).toMatch(/comma or close bracket expected, found '}'/);
+  });
+
+  it('agrees with JSON.parse on what is valid, and every refusal is located inside the text', () => {
+    const pieces = fc.constantFrom('{', '}', '[', ']', ',', ':', '"a"', '1', '-2.5e3', 'true', 'null', ' ', '\n', '"', 'x', '01', '\\');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        let expected: unknown;
+        let valid = true;
+        try {
+          expected = JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        if (valid) {
+          expect(parseJson(text)).toEqual(expected);
+          return;
+        }
+        const e = failure(text);
+        const lines = text.split('\n');
+        expect(e.location.line).toBeGreaterThanOrEqual(1);
+        expect(e.location.line).toBeLessThanOrEqual(lines.length);
+        expect(e.location.column).toBeLessThanOrEqual(lines[e.location.line! - 1]!.length + 1);
+        expect(e.status).toBe(400);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('locates every truncation of a valid document at or before its end', () => {
+    const text = JSON.stringify({ equations: ['L = 1/2 ||y - t||^2', 'y = W x'], values: { W: [[1, -2.5e-3]], x: [true, null] } }, null, 2);
+    for (let end = 0; end < text.length; end++) {
+      const cut = text.slice(0, end);
+      if (/^\s*\d*$/.test(cut) && cut.trim() !== '') continue; // a bare number prefix is valid JSON
+      const e = failure(cut);
+      const before = cut.split('\n');
+      expect(e.location.line).toBeLessThanOrEqual(before.length);
     }
   });
-  it('locates truncated input at its end', () => {
-    expect(() => parseJson('{"a": [1, 2', 'p.json')).toThrow(ChainruleError);
+
+  it('refuses a key __proto__ however it is spelled, with its JSON path', () => {
+    for (const key of ['__proto__', '\\u005f_proto__', '__\\u0070roto__']) {
+      const e = failure(`{"values": {"W": [[1]], "${key}": [1]}}`, 'p.json');
+      expect(e.status).toBe(422);
+      expect(e.location.path).toEqual(['values', '__proto__']);
+      expect(e.message).toMatch(/'__proto__' is not allowed/);
+    }
+    expect(failure('[{"a": [{}, {"__proto__": {"x": 1}}]}]').location.path).toEqual([0, 'a', 1, '__proto__']);
+    expect(failure(`${'['.repeat(50_000)}{"__proto__": 1}${']'.repeat(50_000)}`).location.path).toHaveLength(50_001);
+  });
+
+  it('keeps the other names of Object.prototype as ordinary own keys', () => {
+    const value = parseJson('{"constructor": 1, "toString": [2], "hasOwnProperty": "x", "valueOf": null, "a\\\\u": 0}') as Record<string, unknown>;
+    expect(Object.keys(value)).toEqual(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'a\\u']);
+    expect(value.constructor).toBe(1);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
   });
 });
