@@ -1,0 +1,99 @@
+import type { ChainruleError } from '@chainrule/tensor';
+import { type SourceChunk, parseError } from './source.ts';
+import type { Token } from './tokens.ts';
+
+/*
+ * The grouping stage: the token stream of the whole input cut into equations. Equations end at line
+ * breaks, at LaTeX's `\\` and at `\begin`/`\end` of an environment (which must match); `&` of an
+ * alignment is dropped; in LaTeX, a row broken over several lines is joined while a bracket or norm is
+ * still open or an operator ends one line or starts the next.
+ */
+
+/** The tokens of one equation, and what ended it. */
+export interface EquationTokens {
+  chunk: SourceChunk;
+  tokens: Token[];
+  /** The `\\` or `\end{…}` that ended the row, if any. */
+  terminator: Token | undefined;
+}
+
+const OPENING_KINDS: ReadonlySet<Token['kind']> = new Set<Token['kind']>(['(', '{', 'normOpen']);
+const CLOSING_KINDS: ReadonlySet<Token['kind']> = new Set<Token['kind']>([')', '}', 'normClose']);
+const CONTINUES_AFTER: ReadonlySet<Token['kind']> = new Set<Token['kind']>(['+', '-', '*', '/', 'matmul', '=', '^', ',', 'frac']);
+const CONTINUES_BEFORE: ReadonlySet<Token['kind']> = new Set<Token['kind']>([
+  '+', '-', '*', '/', 'matmul', '=', '^', ')', '}', 'normClose', 'postfixTranspose', 'postfixSquare', 'top',
+]);
+
+/**
+ * Whether a LaTeX line starting with `first` continues the equation so far (a row broken over several
+ * lines) rather than starting the next one: it does if a bracket or norm is still open, or an operator
+ * ends the previous line or starts this one.
+ */
+function continuesEquation(soFar: readonly Token[], first: Token): boolean {
+  let openBrackets = 0;
+  let normBars = 0;
+  for (const token of soFar) {
+    if (OPENING_KINDS.has(token.kind)) openBrackets++;
+    else if (CLOSING_KINDS.has(token.kind)) openBrackets--;
+    else if (token.kind === 'normBar') normBars++;
+  }
+  const last = soFar.at(-1);
+  return (
+    openBrackets > 0 ||
+    normBars % 2 === 1 ||
+    (last !== undefined && CONTINUES_AFTER.has(last.kind)) ||
+    CONTINUES_BEFORE.has(first.kind)
+  );
+}
+
+/**
+ * Splits the token stream into equations (in order, interleaved with faults found while splitting, so
+ * that the first fault in the text is the one reported). A lexer error ends the stream; the equation it
+ * interrupted is dropped, since its tokens are incomplete.
+ */
+export function groupEquations(
+  lexed: readonly { chunk: SourceChunk; tokens: readonly Token[] }[],
+  options: { latex: boolean; oneEquationPerLine: boolean; lexError: ChainruleError | undefined },
+): (EquationTokens | ChainruleError)[] {
+  const items: (EquationTokens | ChainruleError)[] = [];
+  const openEnvironments: Token[] = [];
+  for (const [chunkIndex, { chunk, tokens }] of lexed.entries()) {
+    let current: Token[] = [];
+    let lastLine = 0;
+    const flush = (terminator: Token | undefined): void => {
+      if (current.length > 0) items.push({ chunk, tokens: current, terminator });
+      current = [];
+    };
+    for (const token of tokens) {
+      if (current.length > 0 && options.oneEquationPerLine && token.pos.line !== lastLine) {
+        const continues = options.latex && (token.kind === 'align' || continuesEquation(current, token));
+        if (!continues) flush(undefined);
+      }
+      lastLine = token.pos.line;
+      if (token.kind === 'rowEnd') {
+        flush(token);
+      } else if (token.kind === 'beginEnvironment') {
+        flush(token);
+        openEnvironments.push(token);
+      } else if (token.kind === 'endEnvironment') {
+        flush(token);
+        const opened = openEnvironments.pop();
+        if (opened === undefined || opened.kind !== 'beginEnvironment') {
+          items.push(parseError(`'${token.text}' without a matching '\\begin{${token.environment}}'`, token.pos));
+        } else if (opened.environment !== token.environment) {
+          items.push(parseError(`'${token.text}' does not match '${opened.text}' at line ${opened.pos.line}`, token.pos));
+        }
+      } else if (token.kind === 'align') {
+        if (!options.latex) items.push(parseError("unexpected character '&'", token.pos));
+      } else {
+        current.push(token);
+      }
+    }
+    const interruptedLine = chunkIndex === lexed.length - 1 ? options.lexError?.location.line : undefined;
+    const wasInterrupted =
+      interruptedLine !== undefined && (options.latex || !options.oneEquationPerLine || current.at(-1)?.pos.line === interruptedLine);
+    if (wasInterrupted) current = [];
+    flush(undefined);
+  }
+  return items;
+}

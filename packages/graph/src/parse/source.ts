@@ -1,0 +1,66 @@
+import { ChainruleError } from '@chainrule/tensor';
+import type { Position } from './ast.ts';
+
+/**
+ * The one way the parser fails: a `'parse'` error at a line and column of the text as typed
+ * (no JSON path: the caller that read the equations from a file adds it).
+ */
+export function parseError(message: string, pos: Position): ChainruleError {
+  return new ChainruleError('parse', message, { line: pos.line, column: pos.column });
+}
+
+/** `'€' (U+20AC)`; invisible and combining characters by code point only. */
+export function describeCharacter(character: string): string {
+  const codePoint = `U+${(character.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  if (character === ' ') return 'a space';
+  if (character === '\t') return 'a tab';
+  if (/^[\p{C}\p{Z}\p{M}]$/u.test(character)) return codePoint;
+  return /^[\x21-\x7e]$/.test(character) ? `'${character}'` : `'${character}' (${codePoint})`;
+}
+
+/** One piece of input text with the line/column of each of its UTF-16 offsets. Columns count code points. */
+export class SourceChunk {
+  private readonly lines: Int32Array;
+  private readonly columns: Int32Array;
+
+  /** `splitLines`: line breaks start new lines (a whole document); otherwise the chunk is one line (an array element). */
+  constructor(
+    readonly text: string,
+    origin: Position,
+    splitLines: boolean,
+  ) {
+    this.lines = new Int32Array(text.length + 1);
+    this.columns = new Int32Array(text.length + 1);
+    let line = origin.line;
+    let column = origin.column;
+    for (let offset = 0; offset < text.length; offset++) {
+      this.lines[offset] = line;
+      this.columns[offset] = column;
+      const code = text.charCodeAt(offset);
+      const isLineBreak = code === 0x0a || (code === 0x0d && text.charCodeAt(offset + 1) !== 0x0a);
+      const isHighSurrogateOfPair = code >= 0xd800 && code <= 0xdbff && (text.charCodeAt(offset + 1) & 0xfc00) === 0xdc00;
+      if (isLineBreak && splitLines) {
+        line++;
+        column = 1;
+      } else if (!isHighSurrogateOfPair) {
+        column++;
+      }
+    }
+    this.lines[text.length] = line;
+    this.columns[text.length] = column;
+  }
+
+  position(offset: number): Position {
+    return { line: this.lines[offset] ?? 0, column: this.columns[offset] ?? 0 };
+  }
+}
+
+/** The input as chunks: a whole document (lines split at line breaks), or one chunk per array element (line = index + 1). */
+export function toChunks(source: string | readonly string[]): SourceChunk[] {
+  if (typeof source === 'string') return [new SourceChunk(source, { line: 1, column: 1 }, true)];
+  if (!Array.isArray(source)) throw parseError('expected the equations as a string or an array of strings', { line: 1, column: 1 });
+  return source.map((element: unknown, index) => {
+    if (typeof element !== 'string') throw parseError(`expected a string, found ${typeof element}`, { line: index + 1, column: 1 });
+    return new SourceChunk(element, { line: index + 1, column: 1 }, false);
+  });
+}
