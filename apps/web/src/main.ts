@@ -1,0 +1,285 @@
+/**
+ * The page: holds the state, sends every heavy pass to the engine worker (debounced, only the
+ * latest edit is computed), and hands the answers to the panels. The URL's hash follows the state.
+ */
+import './style.css';
+import type { Analysis, AppState, DownloadFormat, ProblemState } from './model.ts';
+import { newNumbers } from './random.ts';
+import { connectEngine } from './rpc.ts';
+import { decodeState, encodeState } from './share.ts';
+import { createEditor } from './ui/editor.ts';
+import { createGraphPanel } from './ui/graph.ts';
+import { createStepsPanel } from './ui/steps.ts';
+import { createValuesPanel } from './ui/values.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $<HTMLParagraphElement>('status');
+const say = (text: string) => {
+  status.textContent = text;
+};
+
+const { engine } = connectEngine((message) => say(`The engine stopped: ${message}. Reload the page.`));
+
+let state: AppState;
+let analysis: Analysis | undefined;
+let selected: string | undefined;
+const DEBOUNCE_MS = 200;
+
+const editor = createEditor($('equations'), $('gutter'), $('equation-error'), (text) => update({ ...state.problem, equations: text }, { preset: false }));
+const graph = createGraphPanel($('graph'), { zoomIn: $('zoom-in'), zoomOut: $('zoom-out'), fit: $('zoom-fit') }, (id) => select(id));
+const steps = createStepsPanel($<HTMLOListElement>('steps'), $('practice-summary'), {
+  onSelect: (id) => select(id),
+  onAnswer: (id, text) => {
+    state = { ...state, answers: { ...state.answers, [id]: text } };
+    saveHash();
+    void grade();
+  },
+});
+const values = createValuesPanel(
+  {
+    values: $('values'),
+    json: $('values-json-text'),
+    jsonSwitch: $('values-json'),
+    functions: $('functions'),
+    wrt: $('wrt'),
+    loss: $('loss'),
+    error: $('value-error'),
+  },
+  (change) => update(change(state.problem), { preset: false }),
+);
+
+/** A new problem: recompute after a pause in typing. */
+function update(problem: ProblemState, options: { preset: boolean } = { preset: true }): void {
+  state = { ...state, problem, ...(options.preset ? {} : {}) };
+  schedule();
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+let running = false;
+let again = false;
+function schedule(delay = DEBOUNCE_MS): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => void run(), delay);
+}
+
+/** One pass on the worker; edits made meanwhile are computed once it is done (latest only). */
+async function run(): Promise<void> {
+  if (running) {
+    again = true;
+    return;
+  }
+  running = true;
+  document.body.classList.add('busy');
+  try {
+    const problem = state.problem;
+    const result = await engine.analyze(problem, state.view);
+    if (problem === state.problem) show(result);
+    saveHash();
+  } catch (error) {
+    say(`Something went wrong in the engine: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    running = false;
+    document.body.classList.remove('busy');
+    if (again) {
+      again = false;
+      void run();
+    }
+  }
+}
+
+function show(result: Analysis): void {
+  analysis = result;
+  const equationError = result.errors.find((e) => e.stage === 'equations');
+  editor.showError(equationError);
+  const valueError = result.errors.find((e) => e.stage === 'values');
+  const valueErrorLine = $('value-error');
+  valueErrorLine.hidden = valueError === undefined;
+  valueErrorLine.textContent = valueError?.described ?? '';
+  const drawingError = result.errors.find((e) => e.stage === 'drawing');
+  const graphError = $('graph-error');
+  graphError.hidden = drawingError === undefined;
+  graphError.textContent = drawingError?.described ?? '';
+  $('notes').textContent = result.notes.join('; ');
+  values.show(state.problem, result);
+  if (!equationError) graph.show(result.svg, result.nodes);
+  steps.show(result.steps, { round: state.view.round, mode: state.mode, answers: state.answers });
+  document.body.dataset.ready = 'true';
+  $('graph').dataset.nodes = String(graph.nodeCount());
+  if (selected !== undefined && !result.nodes.some((n) => n.id === selected) && !result.steps.some((s) => s.id === selected)) selected = undefined;
+  highlight();
+  if (state.mode === 'practice') void grade();
+  say(equationError ? 'The equations have an error.' : valueError ? 'The values have an error.' : `${result.steps.length} steps, ${graph.nodeCount()} nodes drawn.`);
+}
+
+/** Selecting a node or a step: open the step, light up the path from the loss. */
+function select(id: string): void {
+  selected = selected === id ? undefined : id;
+  highlight();
+}
+
+function highlight(): void {
+  if (!analysis || selected === undefined) {
+    graph.highlight();
+    steps.open(undefined);
+    return;
+  }
+  const node = analysis.nodes.find((n) => n.id === selected);
+  const step = analysis.steps.find((s) => s.id === selected);
+  graph.highlight(selected, step?.path ?? [selected]);
+  if (!steps.open(selected)) say(`${node?.label ?? selected} is given, not computed: it has no step${node?.gradientId ? '; its gradient has one' : ''}.`);
+  else say(`Step of ${step?.name ?? selected}.`);
+}
+
+async function grade(): Promise<void> {
+  if (state.mode !== 'practice') return;
+  try {
+    const report = await engine.practise(state.problem, state.view, state.preset, state.answers);
+    steps.grade(report);
+  } catch (error) {
+    steps.grade(undefined, error instanceof Error ? error.message : String(error));
+  }
+}
+
+let hashTimer: ReturnType<typeof setTimeout> | undefined;
+function saveHash(): void {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(async () => {
+    const hash = await encodeState(state);
+    if (hash !== location.hash) history.replaceState(null, '', hash);
+  }, 300);
+}
+
+function applyState(next: AppState): void {
+  state = next;
+  editor.setValue(state.problem.equations);
+  $<HTMLInputElement>('show-gradients').checked = state.view.gradients;
+  $<HTMLInputElement>('simplify').checked = state.view.simplify;
+  $<HTMLInputElement>('numbers-exact').checked = state.view.round === null;
+  $<HTMLInputElement>('numbers-rounded').checked = state.view.round !== null;
+  if (state.view.round !== null) $<HTMLInputElement>('decimals').value = String(state.view.round);
+  setMode(state.mode, false);
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) button.setAttribute('aria-pressed', String(button.dataset.preset === state.preset));
+  schedule(0);
+}
+
+async function loadPreset(question: NonNullable<AppState['preset']>): Promise<void> {
+  const { problem, note } = await engine.preset(question);
+  $('preset-note').textContent = note;
+  selected = undefined;
+  applyState({ ...state, preset: question, problem, answers: {}, view: { ...state.view, round: question === 'q3' || question === 'q2' ? 2 : state.view.round } });
+}
+
+function setMode(mode: AppState['mode'], recompute = true): void {
+  state = { ...state, mode };
+  $('tab-solution').setAttribute('aria-selected', String(mode === 'solution'));
+  $('tab-practice').setAttribute('aria-selected', String(mode === 'practice'));
+  $('steps').setAttribute('aria-labelledby', mode === 'solution' ? 'tab-solution' : 'tab-practice');
+  document.body.dataset.mode = mode;
+  if (recompute && analysis) {
+    steps.show(analysis.steps, { round: state.view.round, mode, answers: state.answers });
+    highlight();
+    void grade();
+    saveHash();
+  }
+}
+
+function setView(view: Partial<AppState['view']>): void {
+  state = { ...state, view: { ...state.view, ...view } };
+  schedule(0);
+}
+
+function wire(): void {
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
+    button.addEventListener('click', () => void loadPreset(button.dataset.preset as NonNullable<AppState['preset']>));
+  }
+  $('new-numbers').addEventListener('click', () => {
+    update({ ...state.problem, values: newNumbers(state.problem.values) });
+    state = { ...state, answers: {} };
+    say('New numbers of the same shapes.');
+  });
+  $('show-gradients').addEventListener('change', (e) => setView({ gradients: (e.target as HTMLInputElement).checked }));
+  $('simplify').addEventListener('change', (e) => setView({ simplify: (e.target as HTMLInputElement).checked }));
+  const decimals = $<HTMLInputElement>('decimals');
+  const roundChoice = () => {
+    const n = Math.min(Math.max(Math.round(Number(decimals.value)), 0), 8);
+    setView({ round: $<HTMLInputElement>('numbers-exact').checked ? null : Number.isFinite(n) ? n : 2 });
+  };
+  $('numbers-exact').addEventListener('change', roundChoice);
+  $('numbers-rounded').addEventListener('change', roundChoice);
+  decimals.addEventListener('change', () => {
+    $<HTMLInputElement>('numbers-rounded').checked = true;
+    roundChoice();
+  });
+  $('tab-solution').addEventListener('click', () => setMode('solution'));
+  $('tab-practice').addEventListener('click', () => setMode('practice'));
+  const tabs = [$('tab-solution'), $('tab-practice')];
+  for (const tab of tabs) {
+    tab.addEventListener('keydown', (event) => {
+      if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+      const other = tabs.find((t) => t !== tab)!;
+      other.focus();
+      other.click();
+    });
+  }
+  $('download').addEventListener('click', async () => {
+    const format = $<HTMLSelectElement>('download-format').value as DownloadFormat;
+    try {
+      const file = await engine.download(state.problem, state.view, format);
+      const url = URL.createObjectURL(new Blob([file.text], { type: file.mediaType }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = file.filename;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      say(`Saved ${file.filename}.`);
+    } catch (error) {
+      say(`Cannot export: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+  $<HTMLInputElement>('load-file').addEventListener('change', async (event) => {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      const problem = await engine.readProblemFile(await file.text(), file.name);
+      $('preset-note').textContent = `Loaded ${file.name}.`;
+      applyState({ ...state, preset: null, problem, answers: {} });
+    } catch (error) {
+      say(`Cannot load ${file.name}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      input.value = '';
+    }
+  });
+  $('share').addEventListener('click', async () => {
+    const hash = await encodeState(state);
+    history.replaceState(null, '', hash);
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      say('The link is copied: it holds the whole page.');
+    } catch {
+      say(`Copy this link: ${url}`);
+    }
+  });
+  window.addEventListener('hashchange', async () => {
+    const decoded = await decodeState(location.hash);
+    if (typeof decoded === 'object' && JSON.stringify(decoded) !== JSON.stringify(state)) applyState(decoded);
+  });
+}
+
+async function start(): Promise<void> {
+  state = { preset: 'q3', problem: { equations: '', functions: {}, values: {}, wrt: [] }, view: { gradients: true, simplify: false, round: 2 }, answers: {}, mode: 'solution' };
+  wire();
+  const decoded = await decodeState(location.hash);
+  if (typeof decoded === 'object') {
+    applyState(decoded);
+    $('preset-note').textContent = 'Opened from a shared link.';
+    return;
+  }
+  if (typeof decoded === 'string') say(`${decoded}; showing Question 3 instead.`);
+  await loadPreset('q3');
+}
+
+void start();

@@ -1,0 +1,208 @@
+/**
+ * The steps panel: the worked solution, forward then backward, each step's formula, substitution
+ * and value in KaTeX (exact, or rounded at every step) — or, in practice mode, the formula and a
+ * field for the student's number with the grader's verdict. Formulas are typeset when a step
+ * scrolls into view, so a network of hundreds of steps stays quick.
+ */
+import type { PracticeReport, StepView } from '../model.ts';
+import { renderMath } from './math.ts';
+
+/** The panel's handle. */
+export interface StepsPanel {
+  show(steps: readonly StepView[], options: { round: number | null; mode: 'solution' | 'practice'; answers: Record<string, string> }): void;
+  /** Opens (scrolls to, marks) the step of a node; false when the node has no step. */
+  open(id: string | undefined): boolean;
+  grade(report: PracticeReport | undefined, error?: string): void;
+}
+
+const shapeText = (shape: readonly number[]) => (shape.length === 0 ? 'a number' : shape.length === 1 ? `${shape[0]} numbers` : `${shape[0]}×${shape[1]}: rows separated by ;`);
+
+/** Wires the panel. @example createStepsPanel(list, summary, { onSelect, onAnswer }) */
+export function createStepsPanel(
+  list: HTMLOListElement,
+  summary: HTMLElement,
+  handlers: { onSelect: (id: string) => void; onAnswer: (id: string, text: string) => void },
+): StepsPanel {
+  let items = new Map<string, HTMLLIElement>();
+  let pending = new Map<Element, () => void>();
+  let current: readonly StepView[] = [];
+  const observer =
+    typeof IntersectionObserver === 'function'
+      ? new IntersectionObserver(
+          (entries) => {
+            for (const entry of entries) {
+              if (!entry.isIntersecting) continue;
+              pending.get(entry.target)?.();
+              pending.delete(entry.target);
+              observer?.unobserve(entry.target);
+            }
+          },
+          { rootMargin: '600px' },
+        )
+      : undefined;
+  const later = (element: Element, render: () => void) => {
+    if (!observer) return render();
+    pending.set(element, render);
+    observer.observe(element);
+  };
+  const renderNow = (element: Element | undefined) => {
+    if (!element) return;
+    for (const target of [element, ...element.querySelectorAll('.math')]) {
+      const render = pending.get(target);
+      if (render) {
+        render();
+        pending.delete(target);
+        observer?.unobserve(target);
+      }
+    }
+  };
+
+  return {
+    show(steps, { round, mode, answers }) {
+      observer?.disconnect();
+      pending = new Map();
+      items = new Map();
+      current = steps;
+      const children: HTMLElement[] = [];
+      let phase: string | undefined;
+      steps.forEach((step, index) => {
+        if (step.phase !== phase) {
+          phase = step.phase;
+          const heading = document.createElement('li');
+          heading.className = 'phase';
+          heading.setAttribute('role', 'presentation');
+          heading.textContent = phase === 'forward' ? 'Forward pass' : 'Backward pass — from ∂L/∂L = 1, the chain rule node by node';
+          children.push(heading);
+        }
+        const item = document.createElement('li');
+        item.className = `step ${step.phase}`;
+        item.id = `step-${index}`;
+        item.dataset.node = step.id;
+        item.dataset.value = JSON.stringify(step.value);
+        if (step.rounded !== undefined) item.dataset.rounded = JSON.stringify(step.rounded);
+        const head = document.createElement('button');
+        head.type = 'button';
+        head.className = 'step-head';
+        head.setAttribute('aria-label', `step ${index + 1}: ${step.name}${step.line !== undefined ? `, line ${step.line}` : ''}; show it in the graph`);
+        const title = document.createElement('span');
+        title.className = 'math';
+        later(title, () => renderMath(title, step.nameLatex));
+        const where = document.createElement('span');
+        where.className = 'where';
+        where.textContent = `${index + 1}${step.line !== undefined ? ` · line ${step.line}` : ''}`;
+        head.append(where, title);
+        head.addEventListener('click', () => handlers.onSelect(step.id));
+        const body = document.createElement('div');
+        body.className = 'math block';
+        const lines = [`${step.nameLatex} &= ${step.formulaLatex}`];
+        if (mode === 'solution') {
+          if (round === null || step.rounded === undefined) {
+            if (step.substitutionLatex) lines.push(`&= ${step.substitutionLatex}`);
+            lines.push(`&= ${step.valueLatex}`);
+          } else {
+            const substitution = step.roundedSubstitutionLatex ?? step.substitutionLatex;
+            if (substitution) lines.push(`&= ${substitution}`);
+            lines.push(`&\\approx ${step.roundedLatex}`);
+          }
+        }
+        later(body, () => renderMath(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`, true));
+        item.append(head, body);
+        if (step.chainLatex && mode === 'solution') {
+          const chain = document.createElement('div');
+          chain.className = 'math chain';
+          chain.setAttribute('aria-label', 'the chain rule along the paths from the loss');
+          later(chain, () => renderMath(chain, step.chainLatex!, false));
+          item.append(chain);
+        }
+        if (mode === 'practice') {
+          const field = document.createElement('div');
+          field.className = 'answer';
+          const label = document.createElement('label');
+          const input = document.createElement('input');
+          input.type = 'text';
+          input.id = `answer-${index}`;
+          input.dataset.node = step.id;
+          input.autocomplete = 'off';
+          input.spellcheck = false;
+          input.value = answers[step.id] ?? '';
+          input.placeholder = shapeText(step.shape);
+          label.htmlFor = input.id;
+          label.textContent = `your ${step.name}`;
+          const verdict = document.createElement('span');
+          verdict.className = 'verdict';
+          verdict.id = `verdict-${index}`;
+          verdict.setAttribute('aria-live', 'polite');
+          input.setAttribute('aria-describedby', verdict.id);
+          input.addEventListener('change', () => handlers.onAnswer(step.id, input.value));
+          input.addEventListener('keydown', (event) => {
+            if (event.key === 'Enter') {
+              handlers.onAnswer(step.id, input.value);
+              const inputs = [...list.querySelectorAll<HTMLInputElement>('.answer input')];
+              inputs[inputs.indexOf(input) + 1]?.focus();
+            }
+          });
+          field.append(label, input, verdict);
+          item.append(field);
+        }
+        items.set(step.id, item);
+        children.push(item);
+      });
+      list.replaceChildren(...children);
+      summary.hidden = mode !== 'practice';
+    },
+    open(id) {
+      for (const item of items.values()) item.classList.remove('open');
+      if (id === undefined) return false;
+      const item = items.get(id);
+      if (!item) return false;
+      item.classList.add('open');
+      renderNow(item);
+      item.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+      return true;
+    },
+    grade(report, error) {
+      summary.replaceChildren();
+      if (error) {
+        summary.textContent = error;
+        summary.className = 'practice-summary bad';
+        return;
+      }
+      if (!report) return;
+      summary.className = 'practice-summary';
+      const points = document.createElement('strong');
+      points.className = 'points';
+      points.textContent = report.points ? `${report.points.earned} / ${report.points.total} points` : '';
+      const first = document.createElement('span');
+      first.className = 'first-wrong';
+      first.textContent = report.firstWrong ? `first wrong step: ${report.firstWrong.step}` : report.counts.wrong === 0 && report.counts.missing === 0 ? 'every step right' : 'no wrong step so far';
+      const counts = document.createElement('span');
+      counts.className = 'counts';
+      counts.textContent = `${report.counts.correct} correct · ${report.counts.carried} carried forward · ${report.counts.wrong} wrong · ${report.counts.missing} to go`;
+      const note = document.createElement('span');
+      note.className = 'hint';
+      note.textContent = `${report.pointsNote}. ${report.tolerance}`;
+      summary.append(points, first, counts, note);
+      for (const step of current) {
+        const item = items.get(step.id);
+        const verdict = item?.querySelector<HTMLElement>('.verdict');
+        if (!item || !verdict) continue;
+        const unreadable = report.unreadable[step.id];
+        const result = report.items[step.id];
+        const status = unreadable ? 'unreadable' : (result?.status ?? 'missing');
+        item.dataset.status = status;
+        item.classList.toggle('first', report.firstWrong?.id === step.id);
+        verdict.textContent =
+          status === 'unreadable'
+            ? `cannot read this: ${unreadable}`
+            : status === 'correct'
+              ? '✓ correct'
+              : status === 'carried'
+                ? `✓ correct from your own earlier values (error carried forward)`
+                : status === 'wrong'
+                  ? `✗ wrong${result?.offBy !== undefined && Number.isFinite(result.offBy) ? ` — off by up to ${Number(result.offBy.toPrecision(3))}` : result?.message ? ` — ${result.message.replace(/expected [^,]*, /, '')}` : ''}`
+                  : '';
+        if (result?.maxPoints !== undefined && status !== 'missing') verdict.textContent += ` (${result.points ?? 0}/${result.maxPoints} pt)`;
+      }
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/** The Web Worker: every heavy pass of the page runs here, so typing never waits for Graphviz or a solve. */
+import type { EngineApi } from './model.ts';
+import { analyze } from './engine/analyze.ts';
+import { download, readProblemFile, validateDot } from './engine/files.ts';
+import { practise } from './engine/practise.ts';
+import { preset, presetNote } from './engine/presets.ts';
+import { exposeEngine } from './rpc.ts';
+
+const engine: EngineApi = {
+  analyze,
+  download,
+  practise,
+  readProblemFile: async (text, name) => readProblemFile(text, name),
+  validateDot,
+  preset: async (question) => ({ problem: preset(question), note: presetNote(question) }),
+};
+
+exposeEngine(engine);

@@ -1,0 +1,67 @@
+/**
+ * What the browser tests and the bench share: a tiny static server for the built page (the way
+ * a course website serves it), Debian's Chromium driven by playwright-core, and the paths.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+
+export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST = path.join(WEB_ROOT, 'dist');
+export const RESULTS = path.join(WEB_ROOT, 'test-results');
+export const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+};
+
+/** Serves `dist/` under `prefix` (a course website's folder) on a free port. @example const site = await serveStatic('/course/ml/') */
+export async function serveStatic(prefix = '/'): Promise<{ url: string; close: () => Promise<void> }> {
+  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`the page is not built: run 'pnpm --filter @chainrule/web build' (no ${DIST}/index.html)`);
+  const server: Server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith(prefix)) {
+      response.writeHead(404).end();
+      return;
+    }
+    const relative = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
+    const file = path.join(DIST, relative);
+    if (!file.startsWith(DIST) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The Chromium to drive: `CHROMIUM` or Debian's. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** Headless Debian Chromium (Playwright cannot download its own browsers here). @example const browser = await launch() */
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+}

@@ -1,0 +1,51 @@
+import { type Plugin, defaultClientConditions, defineConfig } from 'vite';
+
+/**
+ * The graph core registers its built-in ops by importing `ops/builtin` for its side effects,
+ * while its package.json says `"sideEffects": false`; a bundler that believes the flag drops
+ * the registrations (every function name then fails to validate). Keep that module's effects.
+ */
+function keepOpRegistrations(): Plugin {
+  const graphModule = /[\\/](?:packages[\\/]graph[\\/]src|@chainrule[\\/]graph[\\/]dist)[\\/].*\.[jt]s$/;
+  return {
+    name: 'chainrule:keep-op-registrations',
+    enforce: 'pre',
+    // Every module of the graph package is kept (its statements are still tree-shaken): a barrel
+    // that only re-exports would otherwise be skipped together with its side-effect import.
+    transform(code, id) {
+      return graphModule.test(id) ? { code, map: null, moduleSideEffects: true } : null;
+    },
+  };
+}
+
+// Graphviz (its WASM inlined) gets its own name, so the bench can tell it from the page's code.
+const chunkFileNames = (chunk: { moduleIds: readonly string[] }) =>
+  chunk.moduleIds.some((id) => id.includes('@hpcc-js')) ? 'assets/graphviz-[hash].js' : 'assets/[name]-[hash].js';
+
+/**
+ * Static files with relative URLs (`base: './'`), so the page works from any folder of a course
+ * website, from the API at `/`, and offline. The engine runs in a module worker; Graphviz comes in
+ * its own chunk, loaded by the worker on first drawing.
+ */
+export default defineConfig({
+  base: './',
+  // '@chainrule/source': the workspace packages' export condition pointing at their TypeScript sources.
+  resolve: { conditions: ['@chainrule/source', ...defaultClientConditions] },
+  plugins: [keepOpRegistrations()],
+  worker: {
+    format: 'es',
+    plugins: () => [keepOpRegistrations()],
+    rolldownOptions: { output: { chunkFileNames } },
+  },
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    chunkSizeWarningLimit: 2000,
+    reportCompressedSize: false,
+    rolldownOptions: { output: { chunkFileNames } },
+  },
+  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1' },
+});
