@@ -5,6 +5,7 @@
 import { getDefaultPool } from '@chainrule/compute';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { type CorsOrigins, CORS_ORIGINS_ENV, corsMiddleware, parseCorsOrigins, securityHeaders, utf8Bodies } from './browser.ts';
 import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline } from './context.ts';
 import { type ApiLimits, DEFAULT_LIMITS, Semaphore } from './limits.ts';
 import { poolTasks } from './offload/pool.ts';
@@ -27,6 +28,8 @@ export interface AppOptions {
   limits?: Partial<ApiLimits>;
   /** Where 5xx errors and worker failures are logged (default `console.error`). */
   log?: (message: string, error?: unknown) => void;
+  /** Origins allowed by CORS (default: `CHAINRULE_CORS_ORIGINS`, else `'*'`, without credentials). */
+  corsOrigins?: CorsOrigins;
 }
 
 /**
@@ -76,6 +79,8 @@ export function createApp(options: AppOptions = {}) {
     return problemResponse(toProblem(error, c.req.path));
   });
 
+  app.use('*', securityHeaders(), corsMiddleware(options.corsOrigins ?? parseCorsOrigins(process.env[CORS_ORIGINS_ENV]) ?? '*'));
+  app.use('/v1/*', utf8Bodies());
   app.use(
     '/v1/*',
     bodyLimit({

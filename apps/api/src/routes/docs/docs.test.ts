@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
 import { inlineTasks, stubPool } from '../../test-support.ts';
@@ -28,10 +31,43 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /docs', () => {
-  it('serves Swagger UI pointed at the document', async () => {
+  it('serves Swagger UI from local, pinned assets: no other origin, no inline script', async () => {
     const res = await app.request('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await res.text()).toContain('/openapi.json');
+    const html = await res.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    expect(html).not.toMatch(/<script>|<script(?![^>]*\ssrc=)[^>]*>/);
+    const urls = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    expect(urls).toEqual(expect.arrayContaining(['/docs/assets/swagger-ui-bundle.js', '/docs/assets/init.js', '/docs/assets/swagger-ui.css']));
+
+    // Each asset is the installed swagger-ui-dist file, byte for byte, with its media type.
+    const require = createRequire(import.meta.url);
+    const dist = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+    expect(JSON.parse(readFileSync(path.join(dist, 'package.json'), 'utf8')).version).toBe(require('../../../package.json').dependencies['swagger-ui-dist'].replace(/^\^/, ''));
+    for (const url of urls) {
+      const asset = await app.request(url);
+      expect(asset.status, url).toBe(200);
+      expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+      const file = url.replace('/docs/assets/', '');
+      if (file === 'init.js') continue;
+      expect(asset.headers.get('content-type'), url).toMatch(file.endsWith('.js') ? /^text\/javascript/ : file.endsWith('.css') ? /^text\/css/ : /^image\/png/);
+      expect(Buffer.from(await asset.arrayBuffer()).equals(readFileSync(path.join(dist, file))), url).toBe(true);
+    }
+  });
+
+  it('starts Swagger UI on /openapi.json from a script file', async () => {
+    const init = await app.request('/docs/assets/init.js');
+    expect(init.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const script = await init.text();
+    expect(script).toContain("url: '/openapi.json'");
+    expect(script).toContain('SwaggerUIBundle(');
+  });
+
+  it('serves nothing else from the package', async () => {
+    for (const file of ['package.json', 'index.html', '..%2Fpackage.json', 'swagger-ui-bundle.js.map', 'constructor', '__proto__', 'toString']) {
+      const res = await app.request(`/docs/assets/${file}`);
+      expect(res.status, file).toBe(404);
+    }
   });
 });

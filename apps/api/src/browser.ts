@@ -1,0 +1,131 @@
+/**
+ * What browsers need from the API: CORS for course web pages (hono/cors), security headers on
+ * every response (hono/secure-headers; HTML pages get their own Content-Security-Policy), and
+ * request bodies in UTF-8 only (RFC 8259 §8.1), so a body is never decoded in the wrong charset.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import { apiError } from './problem.ts';
+
+/** Allowed CORS origins: `'*'` (any page; no credentials — the API has no cookies), or exact origins. */
+export type CorsOrigins = '*' | readonly string[];
+
+/** The environment variable `createApp` reads its default CORS origins from. */
+export const CORS_ORIGINS_ENV = 'CHAINRULE_CORS_ORIGINS';
+
+/**
+ * Parses a list of origins as `CHAINRULE_CORS_ORIGINS` holds it: `*`, or origins separated by
+ * commas or spaces (`https://course.example.edu, http://localhost:5173`). Undefined or blank →
+ * undefined. Anything that is not an origin (a path, a trailing slash, no scheme) throws, naming it.
+ *
+ * @example
+ * parseCorsOrigins('https://a.example, http://localhost:5173'); // ['https://a.example', 'http://localhost:5173']
+ * parseCorsOrigins('*'); // '*'
+ */
+export function parseCorsOrigins(text: string | undefined, source = CORS_ORIGINS_ENV): CorsOrigins | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const items = text.split(/[\s,]+/).filter((item) => item !== '');
+  if (items.length === 1 && items[0] === '*') return '*';
+  return items.map((item) => {
+    let origin: string | undefined;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined || origin === 'null' || origin !== item) {
+      throw new Error(`${source}: '${item}' is not an origin; write scheme://host[:port] with no path or trailing slash${item === '*' ? ', or * alone' : ''}${origin && origin !== 'null' ? ` (e.g. ${origin})` : ''}`);
+    }
+    return origin;
+  });
+}
+
+/**
+ * CORS for every route: preflights (`OPTIONS`) answered 204, `Retry-After` readable by scripts.
+ *
+ * @example
+ * app.use('*', corsMiddleware(['https://course.example.edu']));
+ */
+export function corsMiddleware(origins: CorsOrigins): MiddlewareHandler {
+  return cors({
+    origin: origins === '*' ? '*' : [...origins],
+    allowMethods: ['GET', 'HEAD', 'POST'],
+    exposeHeaders: ['Retry-After', 'Allow'],
+    maxAge: 600,
+    credentials: false,
+  });
+}
+
+/**
+ * The Content-Security-Policy of the HTML pages (`/docs`): scripts, styles, images and requests
+ * from this server only. Swagger UI sets `style` attributes, hence `'unsafe-inline'` for styles
+ * (never for scripts); its icons are `data:` images.
+ */
+export const HTML_CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+const htmlHeaders = secureHeaders({ contentSecurityPolicy: HTML_CSP, xFrameOptions: 'DENY', crossOriginResourcePolicy: 'same-origin' });
+// JSON, SVG, text: nothing in them may run or be framed; other origins may read them (CORS decides).
+const dataHeaders = secureHeaders({
+  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  xFrameOptions: 'DENY',
+  crossOriginResourcePolicy: 'cross-origin',
+  crossOriginOpenerPolicy: false,
+  originAgentCluster: false,
+  strictTransportSecurity: false,
+});
+
+/**
+ * `X-Content-Type-Options: nosniff`, frame protection (`X-Frame-Options: DENY`,
+ * `frame-ancestors 'none'`) and a Content-Security-Policy on every response: {@link HTML_CSP} on
+ * HTML pages, `default-src 'none'` on everything else.
+ *
+ * @example
+ * app.use('*', securityHeaders());
+ */
+export function securityHeaders(): MiddlewareHandler {
+  return async (c, next) => {
+    // Decided after the handler, by what it answered: an error page of /docs is not HTML.
+    await next();
+    const html = /^text\/html\b/i.test(c.res.headers.get('content-type') ?? '');
+    await (html ? htmlHeaders : dataHeaders)(c, async () => {});
+  };
+}
+
+const UTF8 = /^(utf-?8)$/i;
+
+/**
+ * Refuses a request body declared in a charset other than UTF-8 (`Content-Type: application/json;
+ * charset=iso-8859-1`) with 415, before it is read: JSON is UTF-8 (RFC 8259 §8.1), and decoding
+ * it as UTF-8 regardless would silently change every non-ASCII character.
+ *
+ * @example
+ * app.use('/v1/*', utf8Bodies());
+ */
+export function utf8Bodies(): MiddlewareHandler {
+  return async (c, next) => {
+    const contentType = c.req.header('content-type');
+    const charset = contentType === undefined ? undefined : /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
+    if (charset) {
+      const name = charset[1] ?? charset[2] ?? '';
+      if (!UTF8.test(name)) {
+        throw apiError('problem', `the body must be UTF-8 (charset=utf-8), not charset=${name === '' ? '(empty)' : name}`, {
+          status: 415,
+          problemType: 'unsupported-media-type',
+          extensions: { charset: name },
+        });
+      }
+    }
+    await next();
+  };
+}
