@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run from source; tsx compiles it on the fly.
-import { register } from 'tsx/esm/api';
+// Installed, the CLI runs its built JavaScript (dist/, no TypeScript compiled at start-up). In the
+// workspace it runs its TypeScript sources through tsx.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/main.ts');
+const source = new URL('../src/main.ts', import.meta.url);
+if (existsSync(source)) {
+  await import('../../../scripts/run-from-source.mjs');
+  await import(source.href);
+} else {
+  await import('../dist/main.js');
+}
