@@ -4,7 +4,7 @@ import type { Token } from './tokens.ts';
 
 /*
  * The grouping stage: the token stream of the whole input cut into equations. Equations end at line
- * breaks, at LaTeX's `\\` and at `\begin`/`\end` of an environment (which must match); `&` of an
+ * breaks, at `;`, at LaTeX's `\\` and at `\begin`/`\end` of an environment (which must match); `&` of an
  * alignment is dropped; in LaTeX, a row broken over several lines is joined while a bracket or norm is
  * still open or an operator ends one line or starts the next.
  */
@@ -70,7 +70,7 @@ export function groupEquations(
         if (!continues) flush(undefined);
       }
       lastLine = token.pos.line;
-      if (token.kind === 'rowEnd') {
+      if (token.kind === 'rowEnd' || token.kind === ';') {
         flush(token);
       } else if (token.kind === 'beginEnvironment') {
         flush(token);

@@ -1,5 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
-import { canonicalName, greekLetterForCommand, withHat } from './names.ts';
+import { scanLayerIndex } from './layer-index.ts';
+import { canonicalName, greekLetterForCommand, withHat, withLayerIndex } from './names.ts';
 import {
   CLOSING_DELIMITER_COMMANDS,
   ENVIRONMENTS,
@@ -7,14 +8,18 @@ import {
   IGNORED_COMMANDS,
   NAME_WRAPPER_COMMANDS,
   OPENING_DELIMITER_COMMANDS,
+  OPERATOR_NAME_COMMANDS,
   SIMPLE_CHARACTERS,
   SIMPLE_COMMANDS,
   SIZING_DELIMITER_COMMANDS,
+  UNSUPPORTED_COMMAND_HINTS,
+  VULGAR_FRACTIONS,
   characterHint,
   isAsciiDigit,
   isNameCommand,
   isNameContinuation,
   isNameLetter,
+  isSubscriptDigit,
   isWhitespace,
 } from './notation.ts';
 import { type SourceChunk, describeCharacter, parseError } from './source.ts';
@@ -101,16 +106,34 @@ export class Lexer {
     this.index = end;
   }
 
+  /** Pushes a name ending at `end`, with the layer index that follows it, if any (`a^{(1)}`, `a⁽¹⁾`). */
   private pushName(text: string, plain: boolean, start: number, end: number): void {
-    const raw = this.text.slice(start, end);
-    this.tokens.push({ kind: 'name', name: canonicalName(text), plain, text: raw, offset: start, end, pos: this.chunk.position(start) });
-    this.index = end;
+    const layer = scanLayerIndex(this.text, end, (message, offset) => {
+      throw this.error(message, offset);
+    });
+    const spelled = layer ? withLayerIndex(text, layer.index, layer.bracket) : text;
+    const nameEnd = layer?.end ?? end;
+    const raw = this.text.slice(start, nameEnd);
+    this.tokens.push({ kind: 'name', name: canonicalName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos: this.chunk.position(start) });
+    if (layer?.transpose) {
+      const { offset, text: marker } = layer.transpose;
+      this.tokens.push({ kind: 'postfixTranspose', text: marker, offset, end: nameEnd, pos: this.chunk.position(offset) });
+    }
+    this.index = nameEnd;
+  }
+
+  /** `_2`, `_{2}`, `₂`, `_F` after a norm: `‖v‖₂²`. */
+  private lexNormIndex(start: number): void {
+    const match = /^(?:[₀-₉]+|_(?:\d|F)|_\{\s*(?:\d+|F)\s*\})/.exec(this.text.slice(start, start + 12))?.[0] ?? '';
+    const index = match.replace(/[_{}\s]/g, '').replace(/[₀-₉]/g, (digit) => String(digit.charCodeAt(0) - 0x2080));
+    this.tokens.push({ kind: 'normIndex', index, text: match, offset: start, end: start + match.length, pos: this.chunk.position(start) });
+    this.index = start + match.length;
   }
 
   private lexNext(): void {
     const start = this.index;
     const character = this.characterAt(start);
-    if (isWhitespace(character) || character === '$') {
+    if (isWhitespace(character) || character === '$' || character === '~') {
       this.index += character.length;
       return;
     }
@@ -125,6 +148,16 @@ export class Lexer {
     if (isNameLetter(character)) {
       const end = this.scanPlainName(start);
       this.pushName(this.text.slice(start, end), true, start, end);
+      return;
+    }
+    const fraction = VULGAR_FRACTIONS.get(character);
+    if (fraction !== undefined) {
+      this.tokens.push({ kind: 'fraction', numerator: fraction[0], denominator: fraction[1], text: character, offset: start, end: start + 1, pos: this.chunk.position(start) });
+      this.index = start + 1;
+      return;
+    }
+    if (isSubscriptDigit(character) || (character === '_' && /^(?:\d|F(?![A-Za-z])|\{\s*(?:\d+|F)\s*\})/.test(this.text.slice(start + 1, start + 8)))) {
+      this.lexNormIndex(start);
       return;
     }
     if (character === '\\') {
@@ -227,6 +260,8 @@ export class Lexer {
     if (command === undefined) {
       if (next === '') throw this.error("unexpected '\\' at the end of the line", start);
       if (next === '|') return this.push('normBar', start, start + 2);
+      if (next === '{') return this.push('(', start, start + 2);
+      if (next === '}') return this.push(')', start, start + 2);
       // Spacing (`\,` `\;` `\!` `\:` `\ `) and math-mode delimiters (`\[ \]`, `\( \)`).
       if (',;!: >[]()'.includes(next) || isWhitespace(next)) {
         this.index = afterBackslash + next.length;
@@ -255,7 +290,8 @@ export class Lexer {
       this.index = this.readBracedWord(start, commandEnd, command).end;
       return;
     }
-    throw this.error(`unsupported LaTeX command '\\${command}'`, start);
+    const hint = UNSUPPORTED_COMMAND_HINTS[command];
+    throw this.error(`unsupported LaTeX command '\\${command}'${hint === undefined ? '' : `: ${hint}`}`, start);
   }
 
   /** The delimiter after `\left`, `\right`, `\big`…: `(`, `)` or a norm bar (`\|`, `‖`, `\Vert`, `\lVert`, `\rVert`). */
@@ -264,6 +300,8 @@ export class Lexer {
     const character = this.characterAt(at);
     if (character === '(') return this.push('(', start, at + 1);
     if (character === ')') return this.push(')', start, at + 1);
+    if (character === '\\' && this.text[at + 1] === '{') return this.push('(', start, at + 2);
+    if (character === '\\' && this.text[at + 1] === '}') return this.push(')', start, at + 2);
     if (character === '‖') return this.push(normKind, start, at + 1);
     if (character === '|' && this.text[at + 1] === '|') return this.push(normKind, start, at + 2);
     if (character === '\\') {
@@ -317,6 +355,7 @@ export class Lexer {
     const commandEnd = start + 1 + command.length;
     const greek = greekLetterForCommand(command);
     if (greek !== undefined) return { text: greek, end: commandEnd };
+    if (OPERATOR_NAME_COMMANDS.has(command)) return { text: command, end: commandEnd };
     if (!NAME_WRAPPER_COMMANDS.has(command) && !HAT_COMMANDS.has(command)) {
       throw this.error(`expected a name, found '\\${command}'`, start);
     }

@@ -1,7 +1,8 @@
 import type { Name } from './ast.ts';
 
-/** LaTeX command → the Greek letter it typesets. */
+/** LaTeX command → the Greek letter (or `ℓ`) it typesets. */
 const GREEK_LETTER_BY_COMMAND: ReadonlyMap<string, string> = new Map([
+  ['ell', 'ℓ'],
   ['alpha', 'α'], ['beta', 'β'], ['gamma', 'γ'], ['delta', 'δ'], ['epsilon', 'ϵ'], ['varepsilon', 'ε'],
   ['zeta', 'ζ'], ['eta', 'η'], ['theta', 'θ'], ['vartheta', 'ϑ'], ['iota', 'ι'], ['kappa', 'κ'],
   ['lambda', 'λ'], ['mu', 'μ'], ['nu', 'ν'], ['xi', 'ξ'], ['pi', 'π'], ['rho', 'ρ'], ['varrho', 'ϱ'],
@@ -24,22 +25,38 @@ const GREEK_LETTER_BY_KEY: ReadonlyMap<string, string> = new Map([
   ['phi', 'φ'],
 ]);
 
-const NAME_WRAPPER_COMMANDS = 'boldsymbol|mathbf|bm|mathrm|operatorname|mathit|mathsf|mathcal|vec';
+const NAME_WRAPPER_COMMANDS =
+  'boldsymbol|mathbf|bm|mathrm|operatorname|mathit|mathsf|mathcal|mathscr|vec|text|textrm|textit|textbf|textsf|mathbfit|symbf|symbfit|pmb|mathnormal';
 const WRAPPED_NAME = new RegExp(String.raw`\\(?:${NAME_WRAPPER_COMMANDS})(?![A-Za-z])\s*(?:\{([^{}]*)\}|(\p{L}))`, 'u');
 const HATTED_NAME = /\\(?:widehat|hat)(?![A-Za-z])\s*(?:\{([^{}\\]*)\}|(\p{L}))/u;
 const LATEX_COMMAND = /\\([A-Za-z]+)/g;
 const COMBINING_CIRCUMFLEX = '\u0302';
 
+/** Superscript characters and the characters they raise; `ᵀ` inside a layer index `⁽ᵀ⁾` is the letter T. */
+const PLAIN_BY_SUPERSCRIPT: ReadonlyMap<string, string> = new Map(
+  Array.from('⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ').map(
+    (superscript, i) => [superscript, Array.from('0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW')[i]!] as const,
+  ),
+);
+const SUPERSCRIPT_BY_PLAIN: ReadonlyMap<string, string> = new Map([...PLAIN_BY_SUPERSCRIPT].map(([raised, plain]) => [plain, raised]));
+/** `^{(1)}`, `^(1)`, `^{[l]}`, `^[l]`: a layer index written after a name. */
+const LAYER_INDEX_MARKUP = /\^\s*(?:\{\s*[([]([^()[\]{}]*)[)\]]\s*\}|[([]([^()[\]{}]*)[)\]])/gu;
+const RAISED_LAYER_INDEX = /⁽([^⁽⁾]*)⁾/gu;
+/** Letters of the mathematical alphabets (`𝐖`, `𝑥`, `𝓛`, `ℎ`, `ℒ`) that stand for a plain letter. */
+const MATH_ALPHABET_LETTER = /[\u{1D400}-\u{1D7CB}ℂℊℋℌℍℎℐℑℒℕℙℚℛℜℝℤℨℬℭℯℰℱℳℴ]/gu;
+
 /**
  * The canonical name of a variable as written, so that different spellings of one name share a key:
  * `_` and braces of subscripts are dropped, subscript digits become digits, a hat becomes the suffix `hat`,
- * Greek letters become their LaTeX names (`σ` → `sigma`) and `ℒ`/`\mathcal{L}` become `L`.
- * Leftover LaTeX markup (`\boldsymbol{W}_3`, `\hat{y}`) is stripped as well. Never throws.
+ * Greek letters become their LaTeX names (`σ` → `sigma`, `ℓ` → `ell`), `ℒ`/`\mathcal{L}`/`𝓛` become `L` (and any
+ * letter of the mathematical alphabets, `𝐖`, `𝑥`, its plain letter), and a layer index joins the name as an
+ * index does (`a⁽¹⁾`, `a^{(1)}`, `a^(1)`, `a^{[1]}` → `a1`; `h^{(k-1)}` → `hk-1`). Leftover LaTeX markup (`\boldsymbol{W}_3`, `\hat{y}`) is stripped as well. Never throws.
  *
  * @example
  * canonicalName('W_{3}').key; // 'W3'
  * canonicalName('W₃').key;    // 'W3'
  * canonicalName('ŷ').key;     // 'yhat' (also for 'yhat', 'y_hat', '\\hat{y}')
+ * canonicalName('W⁽¹⁾').key;  // 'W1' (also for 'W^{(1)}', 'W^(1)', '\\mathbf{W}^{(1)}')
  */
 export function canonicalName(text: string): Name {
   return { key: canonicalKey(text), text };
@@ -47,12 +64,40 @@ export function canonicalName(text: string): Name {
 
 function canonicalKey(text: string): string {
   const decomposed = stripLatexMarkup(text)
+    .replace(LAYER_INDEX_MARKUP, (_match, braced: string | undefined, bare: string | undefined) => layerIndexKey(braced ?? bare ?? ''))
+    .replace(RAISED_LAYER_INDEX, (_match, raised: string) => layerIndexKey(Array.from(raised, (c) => PLAIN_BY_SUPERSCRIPT.get(c) ?? c).join('')))
+    .replace(MATH_ALPHABET_LETTER, (letter) => letter.normalize('NFKC'))
     .normalize('NFD')
     .replace(/(\p{L})\u0302/gu, '$1hat')
     .normalize('NFC')
     .replace(/[₀-₉]/g, (digit) => String(digit.charCodeAt(0) - 0x2080))
     .replace(/[\s_{}]/gu, '');
   return Array.from(decomposed, (character) => GREEK_KEY_BY_LETTER.get(character) ?? character).join('');
+}
+
+/** The key part of a layer index: `k - 1` → `k-1`, `1` → `1`. */
+function layerIndexKey(index: string): string {
+  return index.replace(/\s/gu, '').replaceAll('−', '-');
+}
+
+/**
+ * A name with a layer index as text shows it: `a` and `1` → `a⁽¹⁾`, `h` and `k-1` → `h⁽ᵏ⁻¹⁾`; an index
+ * with a character that has no superscript (`q`), or written in brackets (`W^{[1]}`), stays `h^(q)`, `W^[1]`.
+ *
+ * @example
+ * withLayerIndex('W', '1', '(');     // 'W⁽¹⁾'
+ * withLayerIndex('W', '1', '[');     // 'W^[1]'
+ */
+export function withLayerIndex(name: string, index: string, bracket: '(' | '['): string {
+  const plain = layerIndexKey(index);
+  const raised = Array.from(plain, (c) => SUPERSCRIPT_BY_PLAIN.get(c));
+  if (bracket === '(' && raised.every((c) => c !== undefined)) return `${name}⁽${raised.join('')}⁾`;
+  return bracket === '(' ? `${name}^(${plain})` : `${name}^[${plain}]`;
+}
+
+/** The character a superscript character raises (`¹` → `1`, `ᵏ` → `k`), or `undefined`. @example plainOfSuperscript('ᵏ') // 'k' */
+export function plainOfSuperscript(character: string): string | undefined {
+  return PLAIN_BY_SUPERSCRIPT.get(character);
 }
 
 function stripLatexMarkup(text: string): string {

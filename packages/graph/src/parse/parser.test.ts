@@ -153,7 +153,7 @@ describe('precedence and associativity', () => {
     ['||a + ||b||^2||^2', '(sqnorm (+ a (sqnorm b)))'],
     ['||(a ||b||^2)||^2', '(sqnorm (matmul a (sqnorm b)))'],
     ['W (x + b)', '(call W (+ x b))'],
-    ['max(a, b - c)', '(call max a (- b c))'],
+    ['max(0, b - c)', '(call relu (- b c))'],
     ['sum(v)', '(call sum v)'],
     ['f(g(x))^2', '(square (call f (call g x)))'],
     ['.5 x + 1e-3 - 2.50', '(- (+ (matmul .5 x) 1e-3) 2.50)'],
@@ -265,6 +265,7 @@ describe('errors', () => {
     ['', { line: 1, column: 1 }, 'no equations found'],
     ['  # only a comment\n\n', { line: 1, column: 1 }, 'no equations found'],
     ['y = a & b', { line: 1, column: 7 }, "unexpected character '&'"],
+    ['y = max(a, b - c)', { line: 1, column: 5 }, 'max(…) is supported only as max(0, u) or max(u, 0), the ReLU: write relu(u)'],
   ])('%j fails at %j', (source, at, message) => {
     expectParseError(source, at, message);
   });
@@ -276,7 +277,7 @@ describe('errors', () => {
 
   it('points into the LaTeX as typed', () => {
     const withSqrt = QUESTION_2_LATEX.replace(String.raw`\boldsymbol{W}_2 \boldsymbol{x}`, String.raw`\boldsymbol{W}_2 \sqrt{\boldsymbol{x}}`);
-    expectParseError(withSqrt, { line: 6, column: 38 }, "unsupported LaTeX command '\\sqrt'");
+    expectParseError(withSqrt, { line: 6, column: 38 }, "unsupported LaTeX command '\\sqrt': square roots are not supported");
     const unclosedCall = QUESTION_2_LATEX.replace(String.raw`f(\boldsymbol{u}_2)`, String.raw`f(\boldsymbol{u}_2`);
     expectParseError(unclosedCall, { line: 5, column: 40 }, "expected ')' to close '(' opened at column 22, found '\\\\'");
     const unclosedNorm = QUESTION_2_LATEX.replace(String.raw`\right\|`, '');
@@ -303,6 +304,8 @@ describe('any input', () => {
     '.5', '1e-3', '.', '&', '&=', '\\\\', '\\', '\\frac', '\\frac12', '\\left', '\\right', '\\left\\|', '\\right\\|',
     '\\|', '\\boldsymbol{', '\\hat', '\\hat{', '\\mathcal{L}', '\\sigma', '\\top', '\\cdot', '\\odot', '\\,', '\\quad',
     '\\begin{aligned}', '\\end{aligned}', '\\begin{', '\\end', '$', '\uD800', '😀',
+    '⁽', '¹', 'ᵏ', '⁻', '⁾', '^(', '^{(', '^{[', ')}', 'T}', '½', '¾', ';', '×', '∘', '\\max', 'max(0,', '\\text{', '\\tanh',
+    '_2', '_{2}', '₂', '_F', '𝐖', '𝓛', 'ℓ', '\\{', '\\}', '~', '\\prime', "'",
   ];
   const tokenSoup = fc.array(fc.constantFrom(...tokenAlphabet), { maxLength: 30 }).map((parts) => parts.join(''));
 

@@ -111,6 +111,8 @@ class EquationParser {
         return "unexpected second '=': write one equation per line";
       case ',':
         return "unexpected ',' outside a function call";
+      case 'normIndex':
+        return `unexpected subscript '${token.text}': an index belongs to a name (W_2) or a norm (‖v‖₂²)`;
       default:
         return `expected an operator or end of line, found ${describeToken(token)}`;
     }
@@ -170,6 +172,7 @@ class EquationParser {
   private canStartPrimary(token: ParserToken): boolean {
     switch (token.kind) {
       case 'number':
+      case 'fraction':
       case 'name':
       case '(':
       case '{':
@@ -202,6 +205,8 @@ class EquationParser {
 
   private parsePostfix(): Ast {
     let operand = this.parsePrimary();
+    /** `‖v‖₂²` and `‖v‖²₂`: one index on a norm, before or after its square. */
+    let normIndexed = false;
     for (;;) {
       const token = this.peek();
       let kind: 'square' | 'transpose';
@@ -214,6 +219,13 @@ class EquationParser {
       } else if (token.kind === '^') {
         this.next();
         kind = this.parseSuperscript(token);
+      } else if (token.kind === 'normIndex' && (operand.type === 'pendingNorm' || (operand.type === 'squaredNorm' && !normIndexed))) {
+        this.next();
+        if (token.index !== '2' && token.index !== 'F') {
+          throw parseError(`only the Euclidean norm ‖v‖₂ (and ‖W‖_F) is supported, found the index ${token.index}`, token.pos);
+        }
+        normIndexed = true;
+        continue;
       } else {
         break;
       }
@@ -259,6 +271,12 @@ class EquationParser {
     switch (token.kind) {
       case 'number':
         return { type: 'number', value: token.value, text: token.text, pos: token.pos };
+      case 'fraction': {
+        // `½` is `1/2`, as the sheet's ASCII writes it.
+        const numerator: Ast = { type: 'number', value: token.numerator, text: String(token.numerator), pos: token.pos };
+        const denominator: Ast = { type: 'number', value: token.denominator, text: String(token.denominator), pos: token.pos };
+        return { type: 'binary', op: '/', left: numerator, right: denominator, pos: token.pos };
+      }
       case 'name':
         if (this.peek().kind === '(') return this.parseCall(token);
         return { type: 'name', name: token.name, pos: token.pos };
@@ -290,7 +308,19 @@ class EquationParser {
       args.push(this.parseSum());
     }
     this.expectClosing(open, ')', "')'");
+    if (callee.name.key.toLowerCase() === 'max') return this.maxAsRelu(callee, args);
     return { type: 'call', callee: callee.name, args, pos: callee.pos };
+  }
+
+  /** `max(0, u)` and `max(u, 0)`, as sheets write the ReLU, are relu(u); any other max is refused. */
+  private maxAsRelu(callee: Token & { kind: 'name' }, args: Ast[]): Ast {
+    const isZero = (arg: Ast | undefined) => arg?.type === 'number' && arg.value === 0;
+    const [first, second] = args;
+    const operand = args.length !== 2 ? undefined : isZero(first) ? second : isZero(second) ? first : undefined;
+    if (operand === undefined) {
+      throw parseError(`${callee.text}(…) is supported only as ${callee.text}(0, u) or ${callee.text}(u, 0), the ReLU: write relu(u)`, callee.pos);
+    }
+    return { type: 'call', callee: canonicalName('relu'), args: [operand], pos: callee.pos };
   }
 
   private parseGroup(open: Token, bracket: OpenBracket, closing: ')' | '}'): Ast {

@@ -25,7 +25,9 @@ export type PunctuationKind =
   /** `\\` between LaTeX rows. */
   | 'rowEnd'
   /** `&` of a LaTeX alignment: ignored. */
-  | 'align';
+  | 'align'
+  /** `;` between equations on one line. */
+  | ';';
 
 interface TokenBase {
   /** The token as typed. */
@@ -40,6 +42,10 @@ interface TokenBase {
 export type Token = TokenBase &
   (
     | { kind: 'number'; value: number }
+    /** `½`: a fraction of two numbers in one character. */
+    | { kind: 'fraction'; numerator: number; denominator: number }
+    /** `_2`, `₂`, `_F` standing alone: the index of a norm, `‖v‖₂`. */
+    | { kind: 'normIndex'; index: string }
     /** `plain`: typed as letters (`W_3`), not made by a LaTeX command (`\boldsymbol{W}_3`). */
     | { kind: 'name'; name: Name; plain: boolean }
     | { kind: 'beginEnvironment' | 'endEnvironment'; environment: string }
