@@ -1,31 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatTensor } from './format.ts';
+import { formatNumber, formatTable, formatTensor, layoutEntries } from './format.ts';
 import {
   add,
   allClose,
+  broadcastTo,
   div,
   exp,
   log,
+  map,
   matmul,
   mul,
   neg,
   outer,
   relu,
-  reluStep,
-  roundNumber,
   scale,
   sigmoid,
-  sigmoidDerivative,
   softmax,
   squaredNorm,
   sub,
   sum,
   sumToShape,
   tanh,
-  tanhDerivative,
   transpose,
 } from './ops.ts';
+import { roundNumber, roundTo } from './round.ts';
+import { broadcastShapes, matmulShape } from './shape.ts';
 import { ShapeError, TensorValueError } from './errors.ts';
 import { tensor } from './tensor.ts';
 
@@ -50,14 +50,48 @@ describe('matmul', () => {
     // 0.4+1+0.75+0.4, 0.2+0.5+1.2+2, 0.1+1.5+0.9+0
     expect(allClose(u1, tensor([2.55, 3.9, 2.5]))).toBe(true);
   });
-  it('covers matrix·matrix, vector·matrix and the dot product', () => {
+  it('covers matrix·matrix, matrix·column and the outer product of a column and a row', () => {
     expect(matmul(tensor([[1, 2], [3, 4]]), tensor([[5, 6], [7, 8]])).toArray()).toEqual([[19, 22], [43, 50]]);
-    expect(matmul(tensor([1, 1]), tensor([[1, 2], [3, 4]])).toArray()).toEqual([4, 6]);
-    expect(matmul(tensor([1, 2]), tensor([3, 4])).toArray()).toBe(11);
+    expect(matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])).toArray()).toEqual([3, 7]);
+    // u vᵀ for u = [1, 2], v = [3, 4]: a column times a row.
+    expect(matmul(tensor([1, 2]), transpose(tensor([3, 4]))).toArray()).toEqual([[3, 4], [6, 8]]);
+    // xᵀ y, the dot product 1·3 + 2·4, is a 1-vector (a 1×2 row times a column).
+    expect(matmul(transpose(tensor([1, 2])), tensor([3, 4])).toArray()).toEqual([11]);
   });
-  it('names both shapes when the inner dimensions differ', () => {
-    expect(() => matmul(tensor([[1, 2, 3]]), tensor([1, 2]))).toThrow(ShapeError);
-    expect(() => matmul(tensor([[1, 2, 3]]), tensor([1, 2]))).toThrow('matmul: shapes [1×3] and [2] do not fit');
+  it('refuses a vector left of a matrix, naming the convention and the fix', () => {
+    expect(() => matmul(tensor([1, 1]), tensor([[1, 2], [3, 4]]))).toThrow(ShapeError);
+    expect(() => matmul(tensor([1, 1]), tensor([[1, 2], [3, 4]]))).toThrow(
+      'matmul: shapes [2] and [2×2] do not fit (a vector is an n×1 column, so it cannot multiply a matrix of 2 rows from the left: write Wᵀ x, or give the vector as a 1×n matrix)',
+    );
+    // The same numbers as a 1×2 matrix are a row: [1, 1]·W = [4, 6].
+    expect(matmul(tensor([[1, 1]]), tensor([[1, 2], [3, 4]])).toArray()).toEqual([[4, 6]]);
+    expect(() => matmul(tensor([1, 2]), tensor([3, 4]))).toThrow(/a vector is an n×1 column/);
+  });
+  it('names both shapes when the inner dimensions differ, and refuses a scalar', () => {
+    expect(() => matmul(tensor([[1, 2, 3]]), tensor([1, 2]))).toThrow('matmul: shapes [1×3] and [2] do not fit (inner dimensions 3 and 2 differ)');
+    expect(() => matmul(tensor(2), tensor([1, 2]))).toThrow('matmul: shapes scalar and [2] do not fit (a scalar in a matrix product: write `a * x` to scale)');
+  });
+  it('has one shape rule, exported for other kernels', () => {
+    expect(matmulShape([3, 4], [4])).toEqual({ m: 3, n: 1, k: 4, shape: [3] });
+    expect(matmulShape([3, 4], [4, 5])).toEqual({ m: 3, n: 5, k: 4, shape: [3, 5] });
+    expect(matmulShape([3], [1, 2])).toEqual({ m: 3, n: 2, k: 1, shape: [3, 2] });
+    expect(() => matmulShape([2], [2, 3])).toThrow(ShapeError);
+  });
+  it('agrees with the definition on random shapes (C_ij = Σ_p A_ip B_pj)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), (m, k, n) => {
+        const a = tensor(Array.from({ length: m }, (_, i) => Array.from({ length: k }, (_, p) => i - 2 * p + 0.5)));
+        const b = tensor(Array.from({ length: k }, (_, p) => Array.from({ length: n }, (_, j) => p * j - 1)));
+        const c = matmul(a, b);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s += a.at(i, p) * b.at(p, j);
+            expect(c.at(i, j)).toBeCloseTo(s, 12);
+          }
+        }
+      }),
+    );
   });
 });
 
@@ -70,45 +104,56 @@ describe('element-wise ops', () => {
     expect(scale(tensor([1, -2]), 0.5).toArray()).toEqual([0.5, -1]);
     expect(neg(tensor([1, -2])).toArray()).toEqual([-1, 2]);
     expect(relu(tensor([-1, 0, 2])).toArray()).toEqual([0, 0, 2]);
-    expect(reluStep(tensor([-1, 0, 2])).toArray()).toEqual([0, 0, 1]);
     expect(exp(tensor([0, 1])).toArray()).toEqual([1, Math.E]);
     expect(log(tensor([1, Math.E])).toArray()).toEqual([0, 1]);
   });
-  it('broadcasts a bias over a batch', () => {
-    expect(add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).toArray()).toEqual([[11, 22], [13, 24]]);
-    expect(add(tensor([[1, 2], [3, 4]]), tensor([[10], [20]])).toArray()).toEqual([[11, 12], [23, 24]]);
+  it('sees a vector next to a matrix as a column', () => {
+    // The sheet's convention: [1, 2] is the column [[1], [2]], added to every column.
+    expect(add(tensor([[10, 20], [30, 40]]), tensor([1, 2])).toArray()).toEqual([[11, 21], [32, 42]]);
+    expect(add(tensor([1, 2]), tensor([[10, 20], [30, 40]])).toArray()).toEqual([[11, 21], [32, 42]]);
+    // A 1×2 matrix is a row and stretches down.
+    expect(add(tensor([[1, 2], [3, 4]]), tensor([[10, 20]])).toArray()).toEqual([[11, 22], [13, 24]]);
+    expect(mul(tensor([[1, 2, 3], [4, 5, 6]]), tensor([2, 10])).toArray()).toEqual([[2, 4, 6], [40, 50, 60]]);
+    expect(add(tensor([1, 2, 3]), tensor([[10]])).toArray()).toEqual([[11], [12], [13]]);
+    expect(add(tensor([1, 2]), tensor([5])).toArray()).toEqual([6, 7]);
     expect(() => add(tensor([[1, 2], [3, 4]]), tensor([1, 2, 3]))).toThrow('add: shapes [2×2] and [3] do not fit');
+    // A row plus a column stretches both: entry (i, j) is row_j + column_i.
+    expect(add(tensor([[1, 2, 3]]), tensor([1, 2, 3])).toArray()).toEqual([[2, 3, 4], [3, 4, 5], [4, 5, 6]]);
+    expect(() => add(tensor([[1, 2, 3], [4, 5, 6]]), tensor([1, 2, 3]))).toThrow('add: shapes [2×3] and [3] do not fit');
     expect(() => add(tensor([1, 2]), tensor([1, 2, 3]))).toThrow(ShapeError);
+    expect(broadcastShapes('add', [3], [3, 4])).toEqual([3, 4]);
+    expect(broadcastShapes('add', [], [3])).toEqual([3]);
   });
-  it('sums a broadcast gradient back to the operand shape', () => {
-    expect(sumToShape(tensor([[1, 2], [3, 4]]), [2]).toArray()).toEqual([4, 6]);
+  it('sums a broadcast gradient back to the operand shape, and broadcasts up', () => {
+    // A column [2] of a 2×2 matrix collects the row sums 1+2, 3+4; a row [1×2] the column sums.
+    expect(sumToShape(tensor([[1, 2], [3, 4]]), [2]).toArray()).toEqual([3, 7]);
+    expect(sumToShape(tensor([[1, 2], [3, 4]]), [1, 2]).toArray()).toEqual([[4, 6]]);
     expect(sumToShape(tensor([[1, 2], [3, 4]]), [2, 1]).toArray()).toEqual([[3], [7]]);
     expect(sumToShape(tensor([1, 2, 3]), []).toArray()).toBe(6);
+    expect(sumToShape(tensor([[1], [2]]), [2]).toArray()).toEqual([1, 2]);
+    expect(() => sumToShape(tensor([[1, 2]]), [2])).toThrow(ShapeError);
+    expect(broadcastTo(tensor([1, 2]), [2, 3]).toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
+    expect(broadcastTo(tensor(5), [2]).toArray()).toEqual([5, 5]);
+    expect(() => broadcastTo(tensor([1, 2]), [3])).toThrow(ShapeError);
+  });
+  it('undoes its own broadcast: sumToShape(broadcastTo(g)) = g · (stretch factor)', () => {
+    const g = tensor([1, -2, 3]);
+    expect(sumToShape(broadcastTo(g, [3, 4]), [3]).toArray()).toEqual([4, -8, 12]);
   });
 });
 
-describe('activations and their derivatives', () => {
+describe('activations', () => {
   it('match closed forms', () => {
     expect(sigmoid(tensor([0])).toArray()).toEqual([0.5]);
-    expect(sigmoidDerivative(tensor([0])).toArray()).toEqual([0.25]);
     expect(allClose(sigmoid(tensor([-800, 800])), tensor([0, 1]))).toBe(true);
+    expect(sigmoid(tensor([2])).at(0)).toBeCloseTo(0.8807970779778823, 15);
     expect(tanh(tensor([0])).toArray()).toEqual([0]);
-    expect(tanhDerivative(tensor([0])).toArray()).toEqual([1]);
+    expect(map(tensor([1, -2]), Math.abs).toArray()).toEqual([1, 2]);
     expect(allClose(softmax(tensor([1000, 1000])), tensor([0.5, 0.5]))).toBe(true);
     const p = softmax(tensor([[1, 2, 3], [0, 0, 0]]));
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const z = e[0]! + e[1]! + e[2]!;
     expect(allClose(p, tensor([[e[0]! / z, e[1]! / z, e[2]! / z], [1 / 3, 1 / 3, 1 / 3]]))).toBe(true);
-  });
-  it('derivatives agree with central differences', () => {
-    fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), (v) => {
-        const h = 1e-6;
-        const numeric = (f: typeof sigmoid) => (f(tensor([v + h])).at(0) - f(tensor([v - h])).at(0)) / (2 * h);
-        expect(sigmoidDerivative(tensor([v])).at(0)).toBeCloseTo(numeric(sigmoid), 6);
-        expect(tanhDerivative(tensor([v])).at(0)).toBeCloseTo(numeric(tanh), 6);
-      }),
-    );
   });
 });
 
@@ -117,6 +162,9 @@ describe('reductions, products, rounding and formatting', () => {
     expect(sum(tensor([[1, 2], [3, 4]])).item()).toBe(10);
     expect(squaredNorm(tensor([3, 4])).item()).toBe(25);
     expect(transpose(tensor([[1, 2, 3], [4, 5, 6]])).toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    // A (column) vector transposes to a 1×n row; a scalar stays.
+    expect(transpose(tensor([1, 2, 3])).toArray()).toEqual([[1, 2, 3]]);
+    expect(transpose(tensor(4)).toArray()).toBe(4);
     expect(outer(tensor([1, 2]), tensor([3, 4, 5])).toArray()).toEqual([[3, 4, 5], [6, 8, 10]]);
   });
   it('rounds half away from zero despite binary representation', () => {
@@ -129,10 +177,38 @@ describe('reductions, products, rounding and formatting', () => {
     expect(roundNumber(1.5e-7, 7)).toBe(2e-7);
     expect(roundNumber(1e21, 2)).toBe(1e21);
     expect(roundNumber(123.456, 0)).toBe(123);
+    expect(roundNumber(-2.5, 0)).toBe(-3);
+    expect(roundNumber(0, 400)).toBe(0);
+    expect(roundNumber(0.1, 400)).toBe(0.1);
+    expect(roundNumber(Number.POSITIVE_INFINITY, 2)).toBe(Number.POSITIVE_INFINITY);
+    expect(roundTo(tensor([2.555, -0.125]), 2).toArray()).toEqual([2.56, -0.13]);
   });
   it('aligns matrix columns on the decimal point', () => {
     expect(formatTensor(tensor([[1, 0.25], [10, 2]]), { decimals: 2 })).toBe('[  1.00  0.25 ]\n[ 10.00  2.00 ]');
     expect(formatTensor(tensor([2.5, -0.0001]), { decimals: 2, trimZeros: true })).toBe('[2.5, 0]');
     expect(formatNumber(-0.0001, { decimals: 2 })).toBe('0.00');
+  });
+  it('writes numbers with the options asked for', () => {
+    expect(formatNumber(2.5, { decimals: 2 })).toBe('2.50');
+    expect(formatNumber(2.675, { decimals: 2 })).toBe('2.68');
+    expect(formatNumber(-1.5, { minus: '−' })).toBe('−1.5');
+    expect(formatNumber(0.000123456789, { decimals: 6, trimZeros: true, significantBelow: 1e-3 })).toBe('0.000123457');
+    expect(formatNumber(0.00123456789, { decimals: 6, trimZeros: true, significantBelow: 1e-3 })).toBe('0.001235');
+    expect(formatNumber(Number.NEGATIVE_INFINITY)).toBe('−∞');
+  });
+  it('writes a vector the same way in every layout: a list in text, a column in LaTeX', () => {
+    const v = tensor([1.5, -2]);
+    expect(formatTensor(v)).toBe('[1.5, -2]');
+    expect(formatTensor(v, { layout: 'inline' })).toBe('[1.5, -2]');
+    expect(formatTensor(v, { layout: 'latex' })).toBe('\\begin{bmatrix} 1.5 \\\\ -2 \\end{bmatrix}');
+    expect(formatTensor(tensor([[1, 2], [3, 4]]), { layout: 'inline' })).toBe('[[1, 2], [3, 4]]');
+    expect(formatTensor(tensor([[1, 2], [3, 4]]), { layout: 'latex' })).toBe('\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}');
+    expect(formatTensor([[1, 2], [3]], { layout: 'inline' })).toBe('[[1, 2], [3]]');
+    expect(layoutEntries(['a', 'b', 'c', 'd'], [2, 2], 'inline')).toBe('[[a, b], [c, d]]');
+    expect(layoutEntries(['x'], [], 'latex')).toBe('x');
+  });
+  it('lays out a text table by characters, a cell of several lines by its longest', () => {
+    expect(formatTable(['name', 'value'], [['u1', '2.55'], ['∂L/∂u1', '0']])).toEqual(['name    value', '------  -----', 'u1      2.55 ', '∂L/∂u1  0    ']);
+    expect(formatTable(['a'], [['xy\nz']], { gap: 1, rule: false })).toEqual(['a ', 'xy\nz']);
   });
 });

@@ -1,5 +1,6 @@
 import { type Shape, ShapeError } from './errors.ts';
 import { gemm } from './gemm.ts';
+import { asColumnMatrix, broadcastShapes, matmulShape, sameShape } from './shape.ts';
 import { Tensor, scalar } from './tensor.ts';
 
 /** An operand of an element-wise op: a tensor or a plain number (a scalar). */
@@ -7,39 +8,9 @@ export type Operand = Tensor | number;
 
 const asTensor = (x: Operand): Tensor => (typeof x === 'number' ? scalar(x) : x);
 
-function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((e, i) => e === b[i]);
-}
-
-/**
- * The shape two operands broadcast to, NumPy style: trailing axes align, an axis of extent 1 (or a
- * missing one) stretches. This covers a scalar with anything and a bias `[n]` or `[m, 1]` added to a
- * batch `[m, n]`.
- *
- * @example
- * broadcastShapes('add', [3, 4], [4]); // [3, 4]
- */
-export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let axis = 0; axis < rank; axis++) {
-    const ea = a[a.length - rank + axis] ?? 1;
-    const eb = b[b.length - rank + axis] ?? 1;
-    if (ea !== eb && ea !== 1 && eb !== 1) throw new ShapeError(op, [a, b]);
-    out.push(ea === 1 ? eb : ea);
-  }
-  return out;
-}
-
-/** A rank ≤ 2 shape seen as [rows, cols]: a scalar is 1×1 and a vector is one row. */
-function asMatrixShape(shape: Shape): [number, number] {
-  if (shape.length === 2) return [shape[0]!, shape[1]!];
-  return [1, shape[0] ?? 1];
-}
-
-/** Row and column strides of `shape` inside a broadcast; 0 along an axis that stretches. */
+/** Row and column strides of `shape` inside a broadcast, in the column convention; 0 along an axis that stretches. */
 function broadcastStrides(shape: Shape): [number, number] {
-  const [rows, cols] = asMatrixShape(shape);
+  const [rows, cols] = asColumnMatrix(shape);
   return [rows === 1 ? 0 : cols, cols === 1 ? 0 : 1];
 }
 
@@ -54,7 +25,7 @@ function zipWith(op: string, x: Operand, y: Operand, f: (a: number, b: number) =
     return new Tensor(out, a.shape);
   }
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const [rows, cols] = asMatrixShape(shape);
+  const [rows, cols] = asColumnMatrix(shape);
   const [aRow, aCol] = broadcastStrides(a.shape);
   const [bRow, bCol] = broadcastStrides(b.shape);
   const out = new Float64Array(rows * cols);
@@ -64,14 +35,26 @@ function zipWith(op: string, x: Operand, y: Operand, f: (a: number, b: number) =
   return new Tensor(out, shape);
 }
 
-function map(t: Tensor, f: (v: number) => number): Tensor {
+/**
+ * Applies `f` to every element.
+ *
+ * @example
+ * map(tensor([1, -2]), Math.abs); // [1, 2]
+ */
+export function map(t: Tensor, f: (v: number) => number): Tensor {
   const out = new Float64Array(t.size);
   const d = t.data;
   for (let i = 0; i < out.length; i++) out[i] = f(d[i]!);
   return new Tensor(out, t.shape);
 }
 
-/** Element-wise `a + b` with broadcasting. @example add(tensor([1, 2]), 1) // [2, 3] */
+/**
+ * Element-wise `a + b` with broadcasting; a vector next to a matrix is a column.
+ *
+ * @example
+ * add(tensor([1, 2]), 1);                              // [2, 3]
+ * add(tensor([[10, 20], [30, 40]]), tensor([1, 2]));  // [[11, 21], [32, 42]]
+ */
 export const add = (a: Operand, b: Operand): Tensor => zipWith('add', a, b, (p, q) => p + q);
 /** Element-wise `a − b` with broadcasting. @example sub(tensor([1, 2]), tensor([1, 1])) // [0, 1] */
 export const sub = (a: Operand, b: Operand): Tensor => zipWith('sub', a, b, (p, q) => p - q);
@@ -89,24 +72,10 @@ export const exp = (t: Tensor): Tensor => map(t, Math.exp);
 export const log = (t: Tensor): Tensor => map(t, Math.log);
 /** max(0, v). @example relu(tensor([-1, 2])) // [0, 2] */
 export const relu = (t: Tensor): Tensor => map(t, (v) => (v > 0 ? v : 0));
-/** The derivative of relu: 1 where v > 0, else 0 (the subgradient at 0 is taken as 0). @example reluStep(tensor([-1, 2])) // [0, 1] */
-export const reluStep = (t: Tensor): Tensor => map(t, (v) => (v > 0 ? 1 : 0));
 /** 1 / (1 + e^−v). @example sigmoid(tensor([0])) // [0.5] */
 export const sigmoid = (t: Tensor): Tensor => map(t, sigmoidOf);
-/** σ'(v) = σ(v)(1 − σ(v)), evaluated at the pre-activation v. @example sigmoidDerivative(tensor([0])) // [0.25] */
-export const sigmoidDerivative = (t: Tensor): Tensor =>
-  map(t, (v) => {
-    const s = sigmoidOf(v);
-    return s * (1 - s);
-  });
 /** @example tanh(tensor([0])) // [0] */
 export const tanh = (t: Tensor): Tensor => map(t, Math.tanh);
-/** tanh'(v) = 1 − tanh²(v), evaluated at the pre-activation v. @example tanhDerivative(tensor([0])) // [1] */
-export const tanhDerivative = (t: Tensor): Tensor =>
-  map(t, (v) => {
-    const th = Math.tanh(v);
-    return 1 - th * th;
-  });
 
 function sigmoidOf(v: number): number {
   // Split by sign so that e^−v never overflows.
@@ -152,19 +121,23 @@ export function squaredNorm(t: Tensor): Tensor {
 }
 
 /**
- * Sums `t` down to `shape`, undoing a broadcast: the gradient of a broadcast operand is the
- * incoming gradient summed over the axes it was stretched along.
+ * Sums `t` down to `shape`, undoing a broadcast (in the column convention, so a vector `[m]` is
+ * the m×1 column of an m×n matrix): the gradient of a broadcast operand is the incoming gradient
+ * summed over the axes it was stretched along.
  *
  * @example
- * sumToShape(tensor([[1, 2], [3, 4]]), [2]); // [4, 6]
+ * sumToShape(tensor([[1, 2], [3, 4]]), [2]);    // [3, 7]: the row sums, a column
+ * sumToShape(tensor([[1, 2], [3, 4]]), [1, 2]); // [[4, 6]]: the column sums, a row
  */
 export function sumToShape(t: Tensor, shape: Shape): Tensor {
   if (sameShape(t.shape, shape)) return t;
   const target = broadcastShapes('sumToShape', t.shape, shape);
-  if (!sameShape(target, t.shape)) throw new ShapeError('sumToShape', [t.shape, shape], 'the target does not broadcast to the source');
+  if (!sameShape(asColumnMatrix(target), asColumnMatrix(t.shape))) {
+    throw new ShapeError('sumToShape', [t.shape, shape], 'the target does not broadcast to the source');
+  }
   const size = shape.reduce((p, e) => p * e, 1);
   const out = new Float64Array(size);
-  const [rows, cols] = asMatrixShape(t.shape);
+  const [rows, cols] = asColumnMatrix(t.shape);
   const [row, col] = broadcastStrides(shape);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) out[i * row + j * col]! += t.data[i * cols + j]!;
@@ -173,28 +146,55 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
 }
 
 /**
- * The matrix product. `[m×k]·[k×n] → [m×n]`, `[m×k]·[k] → [m]` (matrix times column vector),
- * `[k]·[k×n] → [n]`, `[k]·[k] → scalar` (dot product). A scalar operand scales.
+ * `t` broadcast up to `shape` (in the column convention): the inverse of {@link sumToShape}'s
+ * shapes, e.g. the gradient of a sum spread over every element.
  *
  * @example
- * matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1])); // [3, 7]
+ * broadcastTo(tensor([1, 2]), [2, 3]); // [[1, 1, 1], [2, 2, 2]]
+ * broadcastTo(scalar(5), [2]);         // [5, 5]
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (a.rank === 0 || b.rank === 0) return mul(a, b);
-  const m = a.rank === 2 ? a.shape[0]! : 1;
-  const k = a.shape[a.rank - 1]!;
-  const kb = b.shape[0]!;
-  const n = b.rank === 2 ? b.shape[1]! : 1;
-  if (k !== kb) throw new ShapeError('matmul', [a.shape, b.shape], `inner dimensions ${k} and ${kb} differ`);
-  const out = new Float64Array(m * n);
-  gemm(m, n, k, a.data, b.data, out);
-  const shape = a.rank === 2 ? (b.rank === 2 ? [m, n] : [m]) : b.rank === 2 ? [n] : [];
+export function broadcastTo(t: Tensor, shape: Shape): Tensor {
+  if (sameShape(t.shape, shape)) return t;
+  const target = broadcastShapes('broadcastTo', t.shape, shape);
+  if (!sameShape(asColumnMatrix(target), asColumnMatrix(shape))) {
+    throw new ShapeError('broadcastTo', [t.shape, shape], 'the source does not broadcast to the target');
+  }
+  const [rows, cols] = asColumnMatrix(shape);
+  const [row, col] = broadcastStrides(t.shape);
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) out[i * cols + j] = t.data[i * row + j * col]!;
+  }
   return new Tensor(out, shape);
 }
 
-/** The transpose of a matrix; a vector or scalar is returned as is. @example transpose(tensor([[1, 2]])).shape // [2, 1] */
+/**
+ * The matrix product in the column convention (see {@link matmulShape}): `[m×k]·[k×n] → [m×n]`,
+ * `W x` with a vector `x` of shape `[k]` gives `[m]`, a vector times a 1×n row gives the outer
+ * product. A vector left of a matrix (`x W`) is a ShapeError that names the fix (`Wᵀ x`).
+ *
+ * @example
+ * matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1]));  // [3, 7]
+ * matmul(tensor([1, 2]), transpose(tensor([3, 4]))); // [[3, 4], [6, 8]]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const { m, n, k, shape } = matmulShape(a.shape, b.shape);
+  const out = new Float64Array(m * n);
+  gemm(m, n, k, a.data, b.data, out);
+  return new Tensor(out, shape);
+}
+
+/**
+ * The transpose: a matrix's rows become columns, a (column) vector `[n]` becomes the 1×n row,
+ * a scalar stays as it is.
+ *
+ * @example
+ * transpose(tensor([[1, 2]])).shape; // [2, 1]
+ * transpose(tensor([1, 2])).shape;   // [1, 2]
+ */
 export function transpose(t: Tensor): Tensor {
-  if (t.rank < 2) return t;
+  if (t.rank === 0) return t;
+  if (t.rank === 1) return t.reshape([1, t.size]);
   const [rows, cols] = t.shape as [number, number];
   const out = new Float64Array(t.size);
   for (let i = 0; i < rows; i++) {
@@ -251,22 +251,4 @@ export function maxRelativeError(a: Tensor, b: Tensor, floor = 1e-12): number {
     worst = Math.max(worst, Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), floor));
   }
   return worst;
-}
-
-/** Rounds every element to `decimals` decimal places (half away from zero, as by hand). @example roundTo(tensor([2.555]), 2) // [2.56] */
-export function roundTo(t: Tensor, decimals: number): Tensor {
-  return map(t, (v) => roundNumber(v, decimals));
-}
-
-/** Rounds one number to `decimals` places, half away from zero, robust to binary representation (2.675 → 2.68). @example roundNumber(2.675, 2) // 2.68 */
-export function roundNumber(v: number, decimals: number): number {
-  if (!Number.isFinite(v)) return v;
-  const factor = 10 ** decimals;
-  if (Math.abs(v) * factor >= 2 ** 52) return v; // already an integer at that precision
-  // 0.7·1.15 is stored as 0.8049999999999999 and 1.005·100 as 100.49999999999999; a student has
-  // 0.805 and 100.5. Twelve significant digits drop that binary noise before rounding.
-  const shifted = Number((Number(Math.abs(v).toPrecision(12)) * factor).toPrecision(12));
-  // Math.round rounds .5 upward, which for the absolute value is away from zero.
-  const result = (Math.round(shifted) / factor) * Math.sign(v);
-  return result === 0 ? 0 : result;
 }
