@@ -1,4 +1,4 @@
-import { type Edge, type Expr, type FormulaStyle, type Graph, type NodeKind, formatExpr, nodeLabel } from '@chainrule/graph';
+import { type Edge, type Expr, type FormulaStyle, type Graph, type NodeKind, formatExpr, lookThrough, nodeLabel } from '@chainrule/graph';
 
 /** A node as exporters draw it. */
 export interface ViewNode {
@@ -30,9 +30,8 @@ export interface ViewOptions {
 
 /** The op a node is drawn with: bookkeeping wrappers (unbroadcast, expand) are looked through. */
 function displayOp(expression: Expr | undefined): string | null {
-  let e = expression;
-  if (!e) return null;
-  while (e.kind === 'op' && (e.op === 'unbroadcast' || e.op === 'expand')) e = e.args[0]!;
+  if (!expression) return null;
+  const e = lookThrough(expression);
   if (e.kind === 'ref') return 'identity';
   if (e.kind === 'const') return 'const';
   return e.op;

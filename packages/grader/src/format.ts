@@ -1,18 +1,17 @@
-import type { Tensor } from '@chainrule/tensor';
+import { type NumberFormat, type Tensor, formatNumber, formatTensor } from '@chainrule/tensor';
 import type { Numbers } from './submission.ts';
-import { roundHalfAway } from './tolerance.ts';
 
-/** A number for display: up to 6 decimals, or 6 significant digits below 0.001; the JSON report keeps full precision. */
+/** How a report writes numbers: up to 6 decimals, or 6 significant digits below 0.001; the JSON report keeps full precision. */
+const REPORT_NUMBERS: NumberFormat = { decimals: 6, trimZeros: true, significantBelow: 1e-3, nonFinite: 'js' };
+
+/** A number for display (see {@link REPORT_NUMBERS}). @example formatValue(2.5555555) // '2.555556' */
 export function formatValue(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return String(v === 0 ? 0 : v);
-  const shown = Math.abs(v) >= 1e-3 ? roundHalfAway(v, 6) : Number(v.toPrecision(6));
-  return String(shown);
+  return formatNumber(v, REPORT_NUMBERS);
 }
 
-/** A number, vector or matrix on one line: `2.5`, `[2.55, 3.9]`, `[[1, 2], [3, 4]]`. */
+/** A number, vector or matrix on one line: `2.5`, `[2.55, 3.9]`, `[[1, 2], [3, 4]]`. @example formatNumbers([[1, 2], [3, 4]]) // '[[1, 2], [3, 4]]' */
 export function formatNumbers(value: Numbers): string {
-  if (typeof value === 'number') return formatValue(value);
-  return `[${(value as (number | number[])[]).map((entry) => (typeof entry === 'number' ? formatValue(entry) : formatNumbers(entry))).join(', ')}]`;
+  return formatTensor(value, { ...REPORT_NUMBERS, layout: 'inline' });
 }
 
 /** A shape in words: `a number`, `a vector of 3`, `3×4`. */

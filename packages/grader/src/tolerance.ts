@@ -47,13 +47,14 @@ export function acceptsExact(v: number, c: number): boolean {
   return Math.abs(v - c) <= Math.max(1e-6 * Math.abs(c), 1e-9, 10 ** -d + slack(c));
 }
 
-/** Rounds half away from zero like the reference does; falls back where `roundNumber` cannot (tiny or huge numbers). */
-export function roundHalfAway(v: number, decimals: number): number {
-  const rounded = roundNumber(v, decimals);
-  if (!Number.isNaN(rounded) || Number.isNaN(v)) return rounded;
-  const scale = 10 ** decimals;
-  return (Math.sign(v) * Math.round(Math.abs(v) * scale)) / scale;
-}
+/**
+ * The tensor core's one rounding (half away from zero, robust to binary noise), under the name
+ * grade.ts imports. New code should import `roundNumber` from `@chainrule/tensor`.
+ *
+ * @example
+ * roundHalfAway(2.675, 2); // 2.68
+ */
+export const roundHalfAway = roundNumber;
 
 /**
  * The tolerance rule in words, for the header of a report.
@@ -72,7 +73,7 @@ export function describeTolerance(round: number | null): string {
   }
   const unit = 10 ** -round;
   return (
-    `rounded to ${round} decimal${round === 1 ? '' : 's'} at every step: an entry is accepted within ${roundHalfAway(unit, round)} ` +
+    `rounded to ${round} decimal${round === 1 ? '' : 's'} at every step: an entry is accepted within ${roundNumber(unit, round)} ` +
     `(one unit${round === 0 ? '' : ` of the ${ordinal(round)} decimal`}) of the value rounded at every step, of the exact value, ` +
     'or of the value recomputed from your own earlier values'
   );

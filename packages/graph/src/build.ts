@@ -1,6 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
-import { type Expr, apply, constant, ref, referencedIds } from './expr.ts';
-import { FUNCTIONS, type FunctionName, type OpName } from './ops.ts';
+import { type Expr, constant, ref, referencedIds } from './expr.ts';
+import { FUNCTIONS, type OpName, expandOp, opArity } from './ops/index.ts';
 import { type GraphNode, Graph, type NodeKind } from './graph.ts';
 import type { Ast, Equation } from './parse/ast.ts';
 import { canonicalName, parseEquations } from './parse/index.ts';
@@ -20,7 +20,7 @@ export interface BuildOptions {
   loss?: string;
 }
 
-const isFunctionName = (key: string): key is FunctionName => Object.hasOwn(FUNCTIONS, key);
+const isFunctionName = (key: string): boolean => Object.hasOwn(FUNCTIONS, key);
 
 /**
  * Parses equations (ASCII, Unicode or LaTeX) and builds their computational graph.
@@ -45,7 +45,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     if (!isFunctionName(fn)) {
       throw new ChainruleError('graph', `function '${alias}' is bound to '${fn}', which is not one of ${Object.keys(FUNCTIONS).join(', ')}`);
     }
-    functions.set(key, { op: FUNCTIONS[fn], alias });
+    functions.set(key, { op: FUNCTIONS[fn]!, alias });
   }
 
   const definedKeys = new Set(parsed.map((e) => e.target.key));
@@ -53,7 +53,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   for (const equation of parsed) {
     const rhs = equation.expression;
     if (rhs.type === 'name' && isFunctionName(rhs.name.key) && !definedKeys.has(rhs.name.key)) {
-      functions.set(equation.target.key, { op: FUNCTIONS[rhs.name.key], alias: equation.target.text });
+      functions.set(equation.target.key, { op: FUNCTIONS[rhs.name.key]!, alias: equation.target.text });
     } else {
       equations.push(equation);
     }
@@ -234,7 +234,7 @@ function toExpr(
       }
       case 'negate': {
         const operand = convert(node.operand);
-        return isConstant(operand) ? constant(-operand.value, `−${operand.text ?? operand.value}`) : apply('neg', [operand]);
+        return isConstant(operand) ? constant(-operand.value, `−${operand.text ?? operand.value}`) : expandOp('neg', [operand]);
       }
       case 'binary': {
         const left = convert(node.left);
@@ -242,16 +242,16 @@ function toExpr(
         if (isConstant(left) && isConstant(right)) return foldConstants(node.op, left, right);
         switch (node.op) {
           case '+':
-            return apply('add', [left, right]);
+            return expandOp('add', [left, right]);
           case '-':
-            return apply('add', [left, isConstant(right) ? constant(-right.value) : apply('neg', [right])]);
+            return expandOp('sub', [left, right]);
           case '*':
-            return apply('mul', [left, right]);
+            return expandOp('mul', [left, right]);
           case '/':
-            return apply('mul', [left, isConstant(right) ? constant(1 / right.value, `1/${right.text ?? right.value}`) : apply('recip', [right])]);
+            return expandOp('div', [left, right]);
           case 'matmul':
             // A number next to a matrix scales it (`1/2 ||v||^2`, `2 x`); otherwise juxtaposition is the matrix product.
-            return isConstant(left) || isConstant(right) ? apply('mul', [left, right]) : apply('matmul', [left, right]);
+            return expandOp(isConstant(left) || isConstant(right) ? 'mul' : 'matmul', [left, right]);
         }
         break;
       }
@@ -273,21 +273,22 @@ function toExpr(
             throw new ChainruleError('graph', `'${node.callee.text}' is not a function (bind it, e.g. '${node.callee.text} = relu')`, node.pos);
           }
           label(node.callee.key, node.callee.text);
-          return apply('matmul', [ref(node.callee.key), convert(node.args[0]!)]);
+          return expandOp('matmul', [ref(node.callee.key), convert(node.args[0]!)]);
         }
-        if (node.args.length !== 1) {
-          throw new ChainruleError('graph', `${node.callee.text}(…) takes one argument, got ${node.args.length}`, node.pos);
+        const arity = opArity(op);
+        if (node.args.length !== arity) {
+          throw new ChainruleError('graph', `${node.callee.text}(…) takes ${arity === 1 ? 'one argument' : `${arity} arguments`}, got ${node.args.length}`, node.pos);
         }
-        return apply(op, [convert(node.args[0]!)], bound?.alias);
+        return expandOp(op, node.args.map(convert), bound?.alias);
       }
       case 'squaredNorm':
-        return apply('squaredNorm', [convert(node.operand)]);
+        return expandOp('squaredNorm', [convert(node.operand)]);
       case 'square': {
         const operand = convert(node.operand);
-        return isConstant(operand) ? constant(operand.value ** 2) : apply('mul', [operand, operand]);
+        return isConstant(operand) ? constant(operand.value ** 2) : expandOp('square', [operand]);
       }
       case 'transpose':
-        return apply('transpose', [convert(node.operand)]);
+        return expandOp('transpose', [convert(node.operand)]);
     }
     throw new ChainruleError('internal', `unknown expression in '${equation.source}'`, equation.pos);
   };

@@ -2,8 +2,7 @@ import { type NestedArray, ShapeError, Tensor, TensorValueError, roundTo, tensor
 import { ChainruleError } from '@chainrule/tensor';
 import type { Expr } from './expr.ts';
 import type { Graph, GraphNode } from './graph.ts';
-import { opDefinition } from './ops.ts';
-import { canonicalName } from './parse/index.ts';
+import { opRecord } from './ops/index.ts';
 import { formatExpr } from './print.ts';
 
 /** A value for a leaf: a tensor, or plain numbers (a number, a vector, an array of rows). */
@@ -32,7 +31,7 @@ export function evaluate(
   const given = new Map<string, Tensor>();
   const entries = leafValues instanceof Map ? [...leafValues.entries()] : Object.entries(leafValues);
   for (const [name, value] of entries) {
-    const key = graph.has(name) ? name : canonicalName(name).key;
+    const key = graph.resolve(name) ?? name;
     try {
       given.set(key, value instanceof Tensor ? value : tensor(value));
     } catch (error) {
@@ -121,7 +120,7 @@ export function evaluateExpr(expression: Expr, values: ReadonlyMap<string, Tenso
       result = tensor(expression.value);
       break;
     case 'op':
-      result = opDefinition(expression.op).forward(expression.args.map((arg) => evaluateExpr(arg, values, memo)));
+      result = opRecord(expression.op).forward(expression.args.map((arg) => evaluateExpr(arg, values, memo)));
       break;
   }
   memo.set(expression, result);

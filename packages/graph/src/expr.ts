@@ -1,4 +1,4 @@
-import type { OpName } from './ops.ts';
+import { type OpName, opRecord } from './ops/registry.ts';
 
 /**
  * The expression of one graph node: a small tree of primitive ops over references to other nodes.
@@ -106,9 +106,9 @@ export const algebra = {
 function scalarExpr(e: Expr): boolean {
   if (e.kind === 'const') return true;
   if (e.kind === 'ref') return false;
-  if (e.op === 'squaredNorm' || e.op === 'sum') return true;
-  if (e.op === 'add' || e.op === 'mul' || e.op === 'neg' || e.op === 'recip') return e.args.every(scalarExpr);
-  return false;
+  const record = opRecord(e.op);
+  if (record.scalarResult) return true;
+  return record.elementwise && e.args.every(scalarExpr);
 }
 
 /** Structural equality of two expressions. @example sameExpr(ref('x'), ref('x')) // true */
@@ -120,7 +120,7 @@ export function sameExpr(a: Expr, b: Expr): boolean {
 }
 
 /** The ids an expression reads, in order of first appearance; `valueOnly` leaves out arguments read only for their shape. @example referencedIds(expr) */
-export function referencedIds(e: Expr, valueOnly = false, shapeOnlyArgs?: (op: OpName) => readonly number[]): string[] {
+export function referencedIds(e: Expr, valueOnly = false): string[] {
   const seen = new Set<string>();
   const stack: Expr[] = [e];
   const order: string[] = [];
@@ -132,7 +132,7 @@ export function referencedIds(e: Expr, valueOnly = false, shapeOnlyArgs?: (op: O
         order.push(next.id);
       }
     } else if (next.kind === 'op') {
-      const skip = valueOnly && shapeOnlyArgs ? shapeOnlyArgs(next.op) : [];
+      const skip = valueOnly ? opRecord(next.op).shapeOnly : [];
       for (let i = next.args.length - 1; i >= 0; i--) if (!skip.includes(i)) stack.push(next.args[i]!);
     }
   }

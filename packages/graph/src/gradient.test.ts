@@ -6,7 +6,8 @@ import { seededRandom as rng } from '@chainrule/bench';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from './build.ts';
 import { evaluate } from './evaluate.ts';
-import { gradientGraph, gradientId } from './gradient.ts';
+import { gradientGraph } from './gradient.ts';
+import { gradientId } from './graph.ts';
 
 type Activation = 'relu' | 'sigmoid' | 'tanh';
 

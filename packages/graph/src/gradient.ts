@@ -1,19 +1,12 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, algebra, constant, ref, referencedIds } from './expr.ts';
-import { type GraphNode, Graph } from './graph.ts';
-import { opDefinition } from './ops.ts';
-import { canonicalName } from './parse/index.ts';
+import { type GraphNode, Graph, gradientId } from './graph.ts';
+import { opRecord } from './ops/index.ts';
 
 /** Options of {@link gradientGraph}. */
 export interface GradientOptions {
   /** The scalar node to differentiate; the graph's loss by default. */
   of?: string;
-}
-
-/** The id of the node holding ∂`of`/∂`wrt`. @example gradientId('L', 'W1') // 'dL/dW1' */
-export function gradientId(of: string, wrt: string): string {
-  const part = (id: string) => (id.includes('/') ? `(${id})` : id);
-  return `d${part(of)}/d${part(wrt)}`;
 }
 
 /**
@@ -28,7 +21,7 @@ export function gradientId(of: string, wrt: string): string {
  * formatExpr(withGradients.node('dL/dW').expression!, withGradients); // '(∂L/∂y) xᵀ'
  */
 export function gradientGraph(graph: Graph, wrt: readonly string[], options: GradientOptions = {}): Graph {
-  const resolve = (name: string) => (graph.has(name) ? name : canonicalName(name).key);
+  const resolve = (name: string) => graph.resolve(name) ?? name;
   const of = options.of !== undefined ? resolve(options.of) : graph.loss;
   if (of === undefined) throw new ChainruleError('gradient', 'the graph has no loss: name the node to differentiate');
   const target = graph.node(of);
@@ -112,10 +105,13 @@ function backpropagate(expression: Expr, upstream: Expr, needed: ReadonlySet<str
       continue;
     }
     if (e.kind === 'const' || !referencedIds(e).some((id) => needed.has(id))) continue;
-    const definition = opDefinition(e.op);
-    const parts = definition.gradient({ dy, node: e, args: e.args });
+    const record = opRecord(e.op);
+    if (!record.gradient) {
+      throw new ChainruleError('gradient', `cannot differentiate through '${record.name}': the op table has no gradient rule for it (give its entry a gradient, or a derivative with one)`);
+    }
+    const parts = record.gradient({ dy, node: e, args: e.args });
     parts.forEach((part, index) => {
-      if (part !== null && !(definition.shapeOnly ?? []).includes(index)) stack.push([e.args[index]!, part]);
+      if (part !== null && !record.shapeOnly.includes(index)) stack.push([e.args[index]!, part]);
     });
   }
 }

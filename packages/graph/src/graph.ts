@@ -1,6 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, referencedIds } from './expr.ts';
-import { shapeOnlyArgs } from './ops.ts';
+import { canonicalName } from './parse/index.ts';
 
 /** What a node is: a leaf (input, parameter, target), a computed value, the loss, or a node added by differentiation. */
 export type NodeKind = 'input' | 'parameter' | 'target' | 'intermediate' | 'loss' | 'gradient';
@@ -20,6 +20,21 @@ export interface GraphNode {
   /** For a node defined by an equation: the equation as written and its line. */
   readonly equation?: { readonly source: string; readonly line: number };
 }
+
+/**
+ * The id of the node holding ∂`of`/∂`wrt` (both node ids).
+ *
+ * @example
+ * gradientId('L', 'W1');      // 'dL/dW1'
+ * gradientId('dL/dW', 'x');   // 'd(dL/dW)/dx'
+ */
+export function gradientId(of: string, wrt: string): string {
+  const part = (id: string) => (id.includes('/') ? `(${id})` : id);
+  return `d${part(of)}/d${part(wrt)}`;
+}
+
+/** `∂L/∂W3`, `dL/dW3`, `\partial L / \partial W_3`: a gradient written as a name. */
+const GRADIENT_NOTATION = /^\s*(?:∂|d|\\partial\b)\s*(.+?)\s*\/\s*(?:∂|d|\\partial\b)\s*(.+?)\s*$/u;
 
 /** A directed edge: `to` uses the result of `from` directly. */
 export interface Edge {
@@ -65,10 +80,49 @@ export class Graph {
     return node;
   }
 
+  /**
+   * The id of the node a name means, or undefined: the id itself, any spelling of a name in the
+   * equations (`W_{3}`, `W₃`, `ŷ` → `W3`, `yhat`), or a gradient written as `∂L/∂W3`, `dL/dW3`
+   * or `\partial L/\partial W_3` (the node differentiation added for it).
+   *
+   * @example
+   * graph.resolve('W_3');    // 'W3'
+   * graph.resolve('∂L/∂W3'); // 'dL/dW3' (in a graph with gradient nodes)
+   * graph.resolve('nope');   // undefined
+   */
+  resolve(name: string): string | undefined {
+    if (this.#byId.has(name)) return name;
+    const key = canonicalName(name).key;
+    if (this.#byId.has(key)) return key;
+    const match = GRADIENT_NOTATION.exec(name);
+    if (match) {
+      const of = this.resolve(match[1]!);
+      const wrt = this.resolve(match[2]!);
+      if (of !== undefined && wrt !== undefined) return this.gradientNode(wrt, of)?.id;
+    }
+    return undefined;
+  }
+
+  /**
+   * The node holding ∂`of`/∂`wrt` (names are resolved; `of` defaults to the loss), or undefined
+   * when differentiation added none (no path, or not differentiated yet).
+   *
+   * @example
+   * gradientGraph(graph, ['W1']).gradientNode('W1')?.id; // 'dL/dW1'
+   */
+  gradientNode(wrt: string, of: string | undefined = this.loss): GraphNode | undefined {
+    if (of === undefined) return undefined;
+    const wrtId = this.resolve(wrt);
+    const ofId = this.resolve(of);
+    if (wrtId === undefined || ofId === undefined) return undefined;
+    const node = this.#byId.get(gradientId(ofId, wrtId));
+    return node?.gradient?.of === ofId && node.gradient.wrt === wrtId ? node : undefined;
+  }
+
   /** The ids whose values this node uses directly (not those read only for a shape). */
   inputsOf(id: string): string[] {
     const expression = this.node(id).expression;
-    return expression ? referencedIds(expression, true, shapeOnlyArgs) : [];
+    return expression ? referencedIds(expression, true) : [];
   }
 
   /** Every edge, grouped by consumer in topological order. */

@@ -1,3 +1,4 @@
+import { activationNames } from '@chainrule/graph';
 import { type Problem, parseProblem } from './problem.ts';
 import { fromZodError } from './validation.ts';
 import { z } from 'zod';
@@ -5,8 +6,14 @@ import { z } from 'zod';
 const vector = z.array(z.number()).min(1);
 const matrix = z.array(vector).min(1);
 
-/** Activations a layer may use; `identity` passes the pre-activation on. */
-export const ACTIVATIONS = ['identity', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
+/**
+ * Activations a layer may use: `identity` (passes the pre-activation on) and every op the op
+ * table marks as an activation.
+ *
+ * @example
+ * ACTIVATIONS; // ['identity', 'relu', 'sigmoid', 'tanh', 'softmax', 'softplus']
+ */
+export const ACTIVATIONS: readonly [string, ...string[]] = ['identity', ...activationNames()];
 /** Losses a layered network may use. */
 export const LOSSES = ['half-squared-error', 'squared-error', 'cross-entropy'] as const;
 

@@ -1,7 +1,6 @@
-import { type Expr, type Graph, buildGraph, canonicalName, formatExpr, gradientGraph, nodeLabel } from '@chainrule/graph';
+import { type Expr, type Graph, buildGraph, formatExpr, gradientGraph, nodeLabel, opRecord } from '@chainrule/graph';
 import { type Problem, type ProblemResult, solveProblem } from '@chainrule/problem';
 import { type Tensor, formatNumber, formatTensor } from '@chainrule/tensor';
-import { latexTensor } from './render/math.ts';
 import { type Block, type Inline, type QuestionSolution, math } from './document.ts';
 import type { MathText } from './substitute.ts';
 import { type LayeredNetwork, layeredProblem } from '@chainrule/problem';
@@ -28,16 +27,11 @@ const definition = (graph: Graph, id: string): MathText => {
 const valueMath = (graph: Graph, id: string, value: Tensor, decimals: number): Inline =>
   math(
     `${nodeLabel(graph, id)} = ${oneLine(value, decimals)}`,
-    `${nodeLabel(graph, id, 'latex')} = ${latexTensor(value, decimals)}`,
+    `${nodeLabel(graph, id, 'latex')} = ${formatTensor(value, { decimals, trimZeros: true, layout: 'latex' })}`,
   );
 
 /** A tensor on one line: `[1, 2]`, or `[[1, 2], [3, 4]]` for a matrix. */
-function oneLine(value: Tensor, decimals: number, trimZeros = true): string {
-  if (value.rank < 2) return formatTensor(value, { decimals, trimZeros });
-  const cols = value.shape[1]!;
-  const rows = Array.from({ length: value.shape[0]! }, (_, i) => `[${Array.from(value.data.subarray(i * cols, (i + 1) * cols), (v) => formatNumber(v, { decimals, trimZeros })).join(', ')}]`);
-  return `[${rows.join(', ')}]`;
-}
+const oneLine = (value: Tensor, decimals: number, trimZeros = true): string => formatTensor(value, { decimals, trimZeros, layout: 'inline' });
 
 /**
  * The worked solution of any problem file: the network, the given values, every forward and
@@ -79,11 +73,11 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
   });
   blocks.push(stepsBlock('backward'));
   blocks.push({ kind: 'heading', level: 3, text: 'Gradients' });
-  const wrtIds = new Set(problem.wrt.map((name) => canonicalName(name).key));
+  const wrtIds = new Set(problem.wrt.map((name) => graph.resolve(name)));
   blocks.push({
     kind: 'list',
     items: graph.nodes
-      .filter((n) => n.gradient && n.gradient.of === solved.graph.loss && wrtIds.has(n.gradient.wrt))
+      .filter((n) => n.gradient && wrtIds.has(n.gradient.wrt) && graph.gradientNode(n.gradient.wrt) === n)
       .map((n) => [valueMath(graph, n.id, solved.values.get(n.id)!, decimals)]),
   });
 
@@ -185,23 +179,22 @@ function phrase(forward: Graph, consumerId: string, wrt: string): Inline[] {
   const of = nodeMath(forward, consumerId);
   if (e.kind === 'op' && e.op === 'mul' && e.args[0]!.kind === 'const') e = e.args[1]!;
   if (e.kind !== 'op') return ['passes ', upstream, ' on unchanged'];
-  const isArg = (arg: Expr | undefined) => arg?.kind === 'ref' && arg.id === wrt;
-  switch (e.op) {
-    case 'add':
-      return [of, ' adds ', nodeMath(forward, wrt), ', so the gradient ', upstream, ' passes through unchanged'];
-    case 'matmul':
-      return isArg(e.args[0])
-        ? ['the outer product of the upstream gradient ', upstream, ' with the transposed right factor of ', of]
-        : ['the upstream gradient ', upstream, ' sent back through the transposed left factor of ', of];
-    case 'relu':
-    case 'sigmoid':
-    case 'tanh':
-      return ['the upstream gradient ', upstream, ' multiplied element-wise by the derivative of the activation at ', nodeMath(forward, wrt), e.op === 'relu' ? ' (1 where it is positive, else 0)' : ''];
-    case 'squaredNorm':
-      return ['the derivative of the squared norm in ', of, ': the residual'];
-    default:
-      return ['the chain rule through ', { math: definition(forward, consumerId) }];
-  }
+  const position = e.args.findIndex((arg) => arg.kind === 'ref' && arg.id === wrt);
+  return opRecord(e.op)
+    .explain(position)
+    .map((part): Inline => {
+      if (typeof part === 'string') return part;
+      switch (part.node) {
+        case 'upstream':
+          return upstream;
+        case 'consumer':
+          return of;
+        case 'operand':
+          return nodeMath(forward, wrt);
+        case 'definition':
+          return { math: definition(forward, consumerId) };
+      }
+    });
 }
 
 /**

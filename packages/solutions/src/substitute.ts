@@ -1,5 +1,5 @@
-import { type Expr, type Graph, type OpExpr, evaluateExpr, formatExpr } from '@chainrule/graph';
-import { type Tensor, formatNumber } from '@chainrule/tensor';
+import { type Expr, type Graph, type OpExpr, evaluateExpr, formatExpr, lookThrough, opRecord } from '@chainrule/graph';
+import { type Tensor, formatNumber, layoutEntries, matmulShape } from '@chainrule/tensor';
 
 /** A formula in both forms a solution shows: Unicode text and LaTeX. */
 export interface MathText {
@@ -14,31 +14,13 @@ export interface NumberStyle {
 
 const MAX_ENTRIES = 64;
 
-const lookThrough = (e: Expr): Expr => {
-  let current = e;
-  while (current.kind === 'op' && (current.op === 'unbroadcast' || current.op === 'expand')) current = current.args[0]!;
-  return current;
-};
-
 /** Writes a number for a substitution; negative numbers get parentheses where they follow an operator. */
 function numberText(v: number, style: NumberStyle, latex: boolean, wrapNegative = false): string {
-  const text = formatNumber(v, { decimals: style.decimals, trimZeros: true });
-  const signed = text.startsWith('-') ? (latex ? text : `−${text.slice(1)}`) : text;
-  return wrapNegative && text.startsWith('-') ? (latex ? `\\left(${signed}\\right)` : `(${signed})`) : signed;
+  const text = formatNumber(v, { decimals: style.decimals, trimZeros: true, minus: latex ? '-' : '−' });
+  return wrapNegative && v < 0 && /^[−-]/.test(text) ? (latex ? `\\left(${text}\\right)` : `(${text})`) : text;
 }
 
-/** Lays out per-entry strings in the shape of `shape`: a vector as a list (LaTeX: a column), a matrix as rows. */
-function layout(entries: string[], shape: readonly number[], latex: boolean): string {
-  if (shape.length < 2) {
-    if (shape.length === 0) return entries[0]!;
-    return latex ? `\\begin{bmatrix} ${entries.join(' \\\\ ')} \\end{bmatrix}` : `[${entries.join(', ')}]`;
-  }
-  const [rows, cols] = shape as [number, number];
-  const lines = Array.from({ length: rows }, (_, i) => entries.slice(i * cols, (i + 1) * cols));
-  return latex
-    ? `\\begin{bmatrix} ${lines.map((l) => l.join(' & ')).join(' \\\\ ')} \\end{bmatrix}`
-    : `[${lines.map((l) => `[${l.join(', ')}]`).join(', ')}]`;
-}
+const layout = (entries: string[], shape: readonly number[], latex: boolean): string => layoutEntries(entries, shape, latex ? 'latex' : 'inline');
 
 /**
  * The numbers substituted into a node's formula, entry by entry, as a student writes them:
@@ -69,9 +51,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
   const productTerms = (product: OpExpr): string[] => {
     const left = valueOf(product.args[0]!);
     const right = valueOf(product.args[1]!);
-    const k = left.rank === 2 ? left.shape[1]! : 1;
-    const m = left.rank === 2 ? left.shape[0]! : left.size;
-    const n = right.rank === 2 ? right.shape[1]! : 1;
+    const { m, n, k } = matmulShape(left.shape, right.shape);
     const entries: string[] = [];
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
@@ -83,59 +63,55 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
     return entries;
   };
 
-  switch (e.op) {
-    case 'matmul':
+  const how = opRecord(e.op).substitution;
+  switch (how) {
+    case undefined:
+      return undefined;
+    case 'products':
       return layout(productTerms(e), out.shape, latex);
-    case 'add':
-    case 'mul': {
+    case 'sum':
+    case 'product': {
       const [a, b] = e.args as [Expr, Expr];
       const norm = lookThrough(b);
-      if (e.op === 'mul' && a.kind === 'const' && norm.kind === 'op' && norm.op === 'squaredNorm') {
+      if (how === 'product' && a.kind === 'const' && norm.kind === 'op' && opRecord(norm.op).substitution === 'sumOfSquares') {
         const inner = substitute(norm, graph, values, style, latex);
         const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a.value);
         return inner === undefined ? undefined : latex ? `${factor} \\left(${inner}\\right)` : `${factor} (${inner})`;
       }
-      const subtracts = e.op === 'add' && b.kind === 'op' && b.op === 'neg';
+      const subtracts = how === 'sum' && b.kind === 'op' && opRecord(b.op).substitution === 'negation';
       const second = subtracts ? (b as OpExpr).args[0]! : b;
       const left = valueOf(a);
       const right = valueOf(second);
       if (left.size !== out.size && left.size !== 1) return undefined;
       if (right.size !== out.size && right.size !== 1) return undefined;
-      const symbol = e.op === 'mul' ? times : subtracts ? (latex ? ' - ' : ' − ') : ' + ';
+      const symbol = how === 'product' ? times : subtracts ? (latex ? ' - ' : ' − ') : ' + ';
       const at = (t: Tensor, i: number) => t.data[t.size === 1 ? 0 : i]!;
       // In a sum, a matrix product shows its products too: `W1 x + b1` → `0.15·0.05 + 0.2·0.1 + 0.35`.
       const inner = lookThrough(a);
-      const leftTerms = e.op === 'add' && inner.kind === 'op' && inner.op === 'matmul' && left.size === out.size ? productTerms(inner) : undefined;
+      const leftTerms =
+        how === 'sum' && inner.kind === 'op' && opRecord(inner.op).substitution === 'products' && left.size === out.size ? productTerms(inner) : undefined;
       const entries = Array.from({ length: out.size }, (_, i) => `${leftTerms?.[i] ?? num(at(left, i))}${symbol}${num(at(right, i), true)}`);
       return layout(entries, out.shape, latex);
     }
-    case 'neg': {
+    case 'negation': {
       const inner = valueOf(e.args[0]!);
       const entries = Array.from(inner.data, (v) => `${latex ? '-' : '−'}${num(v, true)}`);
       return layout(entries, out.shape, latex);
     }
-    case 'squaredNorm': {
+    case 'sumOfSquares': {
       const inner = valueOf(e.args[0]!);
       const squares = Array.from(inner.data, (v) => `${num(v, true)}${latex ? '^{2}' : '²'}`);
       return squares.join(' + ');
     }
-    case 'relu':
-    case 'sigmoid':
-    case 'tanh':
-    case 'exp':
-    case 'log':
-    case 'reluStep':
-    case 'sigmoidDerivative':
-    case 'tanhDerivative': {
+    case 'call': {
+      // The op printed around a placeholder, e.g. `σ(§)` or `f'(§)`, filled in with each entry.
       const inner = valueOf(e.args[0]!);
-      const name = e.op === 'relu' ? null : formatExpr({ ...e, args: [{ kind: 'const', value: 0, text: '§' }] }, graph, latex ? 'latex' : 'unicode');
-      const entries = Array.from(inner.data, (v) => {
-        if (name === null) return latex ? `\\max(0, ${num(v)})` : `max(0, ${num(v)})`;
-        return name.replace('§', num(v));
-      });
-      return layout(entries, out.shape, latex);
+      const template = formatExpr({ ...e, args: [{ kind: 'const', value: 0, text: '§' }] }, graph, latex ? 'latex' : 'unicode');
+      return layout(Array.from(inner.data, (v) => template.replace('§', num(v))), out.shape, latex);
     }
-    default:
-      return undefined;
+    default: {
+      const inner = valueOf(e.args[0]!);
+      return layout(Array.from(inner.data, (v) => how.entry(num(v), latex)), out.shape, latex);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { graphView } from '@chainrule/export';
-import { type Tensor, formatTensor } from '@chainrule/tensor';
+import { type Tensor, formatTable, formatTensor } from '@chainrule/tensor';
 import type { Block, Inline } from '../document.ts';
 import type { WorkedStep } from '../worked.ts';
 import type { Renderer } from './renderer.ts';
@@ -61,10 +61,8 @@ function blockText(block: Block, style: Style): string {
       return [`[${block.caption}: ${view.nodes.length} nodes, ${view.edges.length} edges — the SVG/DOT/Mermaid/TikZ are in --format md/latex or --out]`, ...edges.map((e) => `  ${e}`)].join('\n');
     }
     case 'table': {
-      const cells = [block.header, ...block.rows.map((row) => row.map((cell) => inlineText([cell])))];
-      const widths = block.header.map((_, j) => Math.max(...cells.map((row) => Math.max(...(row[j] ?? '').split('\n').map((l) => [...l].length)))));
-      const line = (row: string[]) => row.map((cell, j) => cell.padEnd(widths[j]!)).join('  ');
-      return [style.bold(line(block.header)), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+      const [header, ...lines] = formatTable(block.header, block.rows.map((row) => row.map((cell) => inlineText([cell]))));
+      return [style.bold(header!), ...lines].join('\n');
     }
   }
 }

@@ -1,0 +1,298 @@
+import {
+  type Tensor,
+  ShapeError,
+  add,
+  broadcastTo,
+  div,
+  exp,
+  log,
+  map,
+  matmul,
+  mul,
+  neg,
+  relu,
+  sigmoid,
+  softmax,
+  squaredNorm,
+  sum,
+  sumToShape,
+  tanh,
+  transpose,
+} from '@chainrule/tensor';
+import { type Expr, algebra, apply, constant } from '../expr.ts';
+import { PRECEDENCE } from './precedence.ts';
+import type { DerivedOpDefinition, ExplanationPart, OpDefinition } from './registry.ts';
+
+const { SUM, PRODUCT, UNARY, POSTFIX, ATOM } = PRECEDENCE;
+// Read at call time, not destructured here: this module is loaded while expr.ts may still be loading.
+const times = (a: Expr | null, b: Expr | null) => algebra.mul(a, b);
+const negate = (a: Expr | null) => algebra.neg(a);
+const minus = (a: Expr | null, b: Expr | null) => algebra.sub(a, b);
+const product = (a: Expr | null, b: Expr | null) => algebra.matmul(a, b);
+const flip = (a: Expr | null) => algebra.transpose(a);
+const unbroadcast = (g: Expr | null, like: Expr) => algebra.unbroadcast(g, like);
+const expand = (g: Expr | null, like: Expr) => algebra.expand(g, like);
+const recip = (a: Expr) => algebra.recip(a);
+
+const upstream = { node: 'upstream' } as const;
+const consumer = { node: 'consumer' } as const;
+const operand = { node: 'operand' } as const;
+
+const activationStep = (suffix = ''): readonly ExplanationPart[] => [
+  'the upstream gradient ',
+  upstream,
+  ' multiplied element-wise by the derivative of the activation at ',
+  operand,
+  ...(suffix ? [suffix] : []),
+];
+
+const unaryForward = (f: (t: Tensor) => Tensor) => ([u]: readonly Tensor[]) => f(u!);
+
+/**
+ * The primitives of chainrule, each with everything known about it. The order is the order of
+ * the bound function names in messages and schemas.
+ */
+export const BUILTIN_OPS: readonly OpDefinition[] = [
+  {
+    name: 'add',
+    arity: 2,
+    elementwise: true,
+    forward: ([a, b]) => add(a!, b!),
+    gradient: ({ dy, args: [a, b] }) => [unbroadcast(dy, a!), unbroadcast(dy, b!)],
+    print: (e, p) => {
+      const [a, b] = e.args as [Expr, Expr];
+      const left = p.wrap(p.print(a), SUM);
+      if (b.kind === 'op' && b.op === 'neg') return { text: `${left} ${p.minus} ${p.wrap(p.print(b.args[0]!), PRODUCT)}`, precedence: SUM };
+      if (b.kind === 'const' && b.value < 0) return { text: `${left} ${p.minus} ${p.constant(-b.value).text}`, precedence: SUM };
+      return { text: `${left} + ${p.wrap(p.print(b), SUM)}`, precedence: SUM };
+    },
+    substitution: 'sum',
+    explain: () => [consumer, ' adds ', operand, ', so the gradient ', upstream, ' passes through unchanged'],
+  },
+
+  {
+    name: 'neg',
+    arity: 1,
+    elementwise: true,
+    forward: unaryForward(neg),
+    gradient: ({ dy }) => [negate(dy)],
+    print: (e, p) => ({ text: `${p.minus}${p.wrap(p.print(e.args[0]!), UNARY + 1)}`, precedence: UNARY }),
+    substitution: 'negation',
+  },
+
+  {
+    name: 'mul',
+    arity: 2,
+    elementwise: true,
+    forward: ([a, b]) => mul(a!, b!),
+    gradient: ({ dy, args: [a, b] }) => [unbroadcast(times(dy, b!), a!), unbroadcast(times(dy, a!), b!)],
+    print: (e, p) => {
+      const [a, b] = e.args as [Expr, Expr];
+      if (b.kind === 'op' && b.op === 'recip') {
+        if (p.latex) return { text: `\\frac{${p.print(a).text}}{${p.print(b.args[0]!).text}}`, precedence: ATOM };
+        return { text: `${p.wrap(p.print(a), PRODUCT)} / ${p.wrap(p.print(b.args[0]!), POSTFIX)}`, precedence: PRODUCT };
+      }
+      if (a.kind === 'const') return { text: `${p.wrap(p.print(a), POSTFIX)}${p.latex ? '\\,' : ' '}${p.wrap(p.print(b), POSTFIX)}`, precedence: PRODUCT };
+      if (b === a) return { text: `${p.wrap(p.print(a), ATOM)}${p.latex ? '^{2}' : '²'}`, precedence: POSTFIX };
+      return { text: `${p.wrap(p.print(a), PRODUCT)} ${p.latex ? '\\odot' : '⊙'} ${p.wrap(p.print(b), POSTFIX)}`, precedence: PRODUCT };
+    },
+    substitution: 'product',
+  },
+
+  {
+    name: 'recip',
+    arity: 1,
+    elementwise: true,
+    forward: unaryForward((a) => div(1, a)),
+    gradient: ({ dy, node }) => [negate(times(dy, times(node, node)))],
+    print: (e, p) => {
+      const inner = p.print(e.args[0]!);
+      return p.latex ? { text: `\\frac{1}{${inner.text}}`, precedence: ATOM } : { text: `1/${p.wrap(inner, ATOM)}`, precedence: PRODUCT };
+    },
+  },
+
+  {
+    name: 'matmul',
+    arity: 2,
+    forward: ([a, b]) => matmul(a!, b!),
+    gradient: ({ dy, args: [a, b] }) => [unbroadcast(product(dy, flip(b!)), a!), unbroadcast(product(flip(a!), dy), b!)],
+    print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), POSTFIX)}${p.latex ? '\\,' : ' '}${p.wrap(p.print(e.args[1]!), POSTFIX)}`, precedence: PRODUCT }),
+    substitution: 'products',
+    explain: (position) =>
+      position === 0
+        ? ['the outer product of the upstream gradient ', upstream, ' with the transposed right factor of ', consumer]
+        : ['the upstream gradient ', upstream, ' sent back through the transposed left factor of ', consumer],
+  },
+
+  {
+    name: 'transpose',
+    arity: 1,
+    forward: unaryForward(transpose),
+    gradient: ({ dy, args: [a] }) => [unbroadcast(flip(dy), a!)],
+    print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), ATOM)}${p.latex ? '^{\\top}' : 'ᵀ'}`, precedence: POSTFIX }),
+  },
+
+  {
+    name: 'squaredNorm',
+    arity: 1,
+    scalarResult: true,
+    forward: unaryForward(squaredNorm),
+    gradient: ({ dy, args: [a] }) => [times(constant(2), times(dy, a!))],
+    print: (e, p) =>
+      p.latex
+        ? { text: `\\left\\| ${p.print(e.args[0]!).text} \\right\\|^{2}`, precedence: ATOM }
+        : { text: `‖${p.print(e.args[0]!).text}‖²`, precedence: ATOM },
+    substitution: 'sumOfSquares',
+    explain: () => ['the derivative of the squared norm in ', consumer, ': the residual'],
+  },
+
+  {
+    name: 'relu',
+    arity: 1,
+    elementwise: true,
+    names: ['relu'],
+    activation: true,
+    notation: { prose: 'the ReLU' },
+    forward: unaryForward(relu),
+    // The subgradient at 0 is taken as 0, as in PyTorch and TensorFlow.
+    derivative: { forward: (u) => map(u, (v) => (v > 0 ? 1 : 0)), gradient: () => [null] },
+    substitution: { entry: (value, latex) => (latex ? `\\max(0, ${value})` : `max(0, ${value})`) },
+    explain: () => activationStep(' (1 where it is positive, else 0)'),
+  },
+
+  {
+    name: 'sigmoid',
+    arity: 1,
+    elementwise: true,
+    names: ['sigmoid', 'sigma'],
+    activation: true,
+    notation: { unicode: 'σ', latex: '\\sigma', prose: 'the logistic sigmoid' },
+    forward: unaryForward(sigmoid),
+    derivative: {
+      forward: (u) => map(sigmoid(u), (s) => s * (1 - s)),
+      // σ'' = σ'(1 − 2σ)
+      gradient: ({ dy, node, args: [a] }) => [times(dy, times(node, minus(constant(1), times(constant(2), apply('sigmoid', [a!], node.alias)))))],
+    },
+    explain: () => activationStep(),
+  },
+
+  {
+    name: 'tanh',
+    arity: 1,
+    elementwise: true,
+    names: ['tanh'],
+    activation: true,
+    notation: { latex: '\\tanh', prose: 'the hyperbolic tangent' },
+    forward: unaryForward(tanh),
+    derivative: {
+      forward: (u) => map(tanh(u), (t) => 1 - t * t),
+      // tanh'' = −2 tanh · tanh'
+      gradient: ({ dy, node, args: [a] }) => [times(dy, times(constant(-2), times(apply('tanh', [a!], node.alias), node)))],
+    },
+    explain: () => activationStep(),
+  },
+
+  {
+    name: 'softmax',
+    arity: 1,
+    names: ['softmax'],
+    activation: true,
+    notation: { prose: 'the softmax' },
+    forward: unaryForward((a) => {
+      if (a.rank !== 1) throw new ShapeError('softmax', [a.shape], 'softmax in a graph takes a vector');
+      return softmax(a);
+    }),
+    // J·dy for J = diag(s) − s sᵀ: s ⊙ (dy − sum(dy ⊙ s))
+    gradient: ({ dy, node }) => [times(node, minus(dy, apply('sum', [times(dy, node)!])))],
+  },
+
+  {
+    name: 'exp',
+    arity: 1,
+    elementwise: true,
+    names: ['exp'],
+    notation: { latex: '\\exp', prose: 'the exponential' },
+    forward: unaryForward(exp),
+    gradient: ({ dy, node }) => [times(dy, node)],
+  },
+
+  {
+    name: 'log',
+    arity: 1,
+    elementwise: true,
+    names: ['log', 'ln'],
+    notation: { latex: '\\log', prose: 'the natural logarithm' },
+    forward: unaryForward(log),
+    gradient: ({ dy, args: [a] }) => [times(dy, recip(a!))],
+  },
+
+  {
+    name: 'sum',
+    arity: 1,
+    scalarResult: true,
+    names: ['sum'],
+    notation: { prose: 'the sum of the entries' },
+    forward: unaryForward(sum),
+    gradient: ({ dy, args: [a] }) => [expand(dy, a!)],
+  },
+
+  {
+    name: 'unbroadcast',
+    arity: 2,
+    bookkeeping: true,
+    shapeOnly: [1],
+    forward: ([g, like]) => sumToShape(g!, like!.shape),
+    gradient: ({ dy, args: [g] }) => [expand(dy, g!), null],
+    // Summing to the operand's shape is bookkeeping, not part of the textbook formula.
+    print: (e, p) => p.print(e.args[0]!),
+  },
+
+  {
+    name: 'expand',
+    arity: 2,
+    bookkeeping: true,
+    shapeOnly: [1],
+    forward: ([g, like]) => broadcastTo(g!, like!.shape),
+    gradient: ({ dy, args: [g] }) => [unbroadcast(dy, g!), null],
+    print: (e, p) => p.print(e.args[0]!),
+  },
+];
+
+// ─── Derived ops: templates over the primitives; they need no gradient rule ─────────────────────
+
+const isConst = (e: Expr): e is Extract<Expr, { kind: 'const' }> => e.kind === 'const';
+
+/** The derived ops: templates over the primitives, which need no gradient rule. */
+export const BUILTIN_DERIVED_OPS: readonly DerivedOpDefinition[] = [
+  /** a − b = a + (−b); a number is negated right away. */
+  {
+    name: 'sub',
+    arity: 2,
+    expand: ([a, b]) => {
+      const subtrahend = b!;
+      return apply('add', [a!, isConst(subtrahend) ? constant(-subtrahend.value) : apply('neg', [subtrahend])]);
+    },
+  },
+
+  /** a / b = a · (1/b); for a number the reciprocal keeps its spelling (`1/2`). */
+  {
+    name: 'div',
+    arity: 2,
+    expand: ([a, b]) => {
+      const divisor = b!;
+      return apply('mul', [a!, isConst(divisor) ? constant(1 / divisor.value, `1/${divisor.text ?? divisor.value}`) : apply('recip', [divisor])]);
+    },
+  },
+
+  /** u² = u ⊙ u (element-wise). */
+  { name: 'square', arity: 1, expand: ([u]) => apply('mul', [u!, u!]) },
+
+  /** softplus(u) = log(1 + exp(u)), the smooth ReLU. */
+  {
+    name: 'softplus',
+    arity: 1,
+    names: ['softplus'],
+    activation: true,
+    expand: ([u]) => apply('log', [apply('add', [constant(1), apply('exp', [u!])])]),
+  },
+];
