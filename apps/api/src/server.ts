@@ -1,11 +1,15 @@
 /**
- * Starts the API on a port: `pnpm api` (`node --import tsx src/server.ts`), `PORT` (default 8787; 0 picks a
- * free one) and `HOST` (default: every interface). SIGTERM / SIGINT shut it down gracefully: stop
- * accepting connections, finish the requests in flight, close the pools, exit 0.
+ * Starts the API on a port: `pnpm api`, `PORT` (default 8787; 0 picks a free one), `HOST` (default:
+ * every interface), `REQUEST_TIMEOUT_MS` and `CHAINRULE_CORS_ORIGINS`. SIGTERM / SIGINT shut it
+ * down gracefully: stop accepting connections, answer the requests in flight (each within its
+ * deadline), terminate pool work still running past the deadline, exit 0 — within the request
+ * timeout + 2 s whatever happens.
  *
- * Started as `node --import tsx`, not through the `tsx` CLI: the CLI relays signals to a child
- * process and kills it (SIGKILL) when the child does not acknowledge a signal within 30 ms — which
- * a server busy with a request can miss, losing the requests in flight.
+ * Started as `exec node --import tsx` (package.json), not through the `tsx` CLI: the CLI relays
+ * signals to a child process and kills it (SIGKILL) when the child does not acknowledge a signal
+ * within 30 ms — which a server busy with a request can miss, losing the requests in flight. The
+ * `exec` of each script makes pnpm's child the server itself, so a signal pnpm passes on reaches
+ * it (with `sh -c` in between, the shell died and the server was orphaned, still serving).
  */
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +20,8 @@ import { QUESTIONS } from '@chainrule/assignment9';
 import { SOLUTION_FORMATS } from '@chainrule/solutions';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.ts';
+import { parseCorsOrigins } from './browser.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
 import { poolTasks } from './offload/pool.ts';
 
 /** Default `PORT`. */
@@ -29,7 +35,11 @@ export interface ServerOptions extends Omit<AppOptions, 'pool' | 'tasks'> {
   pool?: ComputePool;
   /** Start the workers and render the reference solutions before the first request (default true). */
   warm?: boolean;
-  /** After this many ms of shutting down, connections still open are cut (default: the request timeout + 5 s). */
+  /**
+   * After this many ms of shutting down, connections still open are cut and the pool is closed,
+   * terminating work still running (default: the request timeout + 0.5 s — every request in
+   * flight has been answered by its deadline by then).
+   */
   shutdownGraceMs?: number;
 }
 
@@ -38,7 +48,7 @@ export interface RunningServer {
   /** `http://localhost:PORT`. */
   url: string;
   port: number;
-  /** Stops accepting connections, waits for the requests in flight, then closes the pools. */
+  /** Stops accepting connections, waits for the requests in flight (at most `shutdownGraceMs`), then closes the pool. */
   close(): Promise<void>;
 }
 
@@ -82,7 +92,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {
       for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
-      const grace = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), shutdownGraceMs ?? (appOptions.limits?.requestTimeoutMs ?? 10_000) + 5_000);
+      const requestTimeoutMs = appOptions.limits?.requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs;
+      // Past the grace every request has had its deadline: cut what is left (a client that never
+      // reads its answer, a body that never ends) and terminate the pool's work (abandoned tasks).
+      const grace = setTimeout(() => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        void pool.close().catch(() => {});
+      }, shutdownGraceMs ?? requestTimeoutMs + 500);
       grace.unref();
       server.close(() => {
         clearTimeout(grace);
@@ -108,26 +124,46 @@ async function main(): Promise<void> {
     console.error(`REQUEST_TIMEOUT_MS must be a positive whole number of milliseconds, got '${timeout}'`);
     process.exit(2);
   }
+  let corsOrigins;
+  try {
+    corsOrigins = parseCorsOrigins(process.env.CHAINRULE_CORS_ORIGINS);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   const running = await startServer({
     port,
     ...(process.env.HOST ? { hostname: process.env.HOST } : {}),
     ...(requestTimeoutMs === undefined ? {} : { limits: { requestTimeoutMs } }),
+    ...(corsOrigins === undefined ? {} : { corsOrigins }),
   });
   console.log(`chainrule API listening on ${running.url} (docs: /docs)`);
   let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
+  const shutdown = (reason: NodeJS.Signals | 'the parent process exited') => {
     if (stopping) {
       // A second Ctrl-C means "now"; a repeated SIGTERM changes nothing.
-      if (signal === 'SIGINT') process.exit(130);
+      if (reason === 'SIGINT') process.exit(130);
       return;
     }
     stopping = true;
-    console.log(`${signal}: finishing the requests in flight, then exiting`);
+    console.log(`${reason}: finishing the requests in flight, then exiting`);
+    // close() ends by the grace (deadline + 0.5 s); this is for a close that cannot (a blocked pool).
+    const limitMs = (requestTimeoutMs ?? DEFAULT_LIMITS.requestTimeoutMs) + 2_000;
+    setTimeout(() => {
+      console.error(`still shutting down ${limitMs} ms after ${reason}: exiting now`);
+      process.exit(1);
+    }, limitMs).unref();
     void running.close().then(() => process.exit(0));
   };
   // `on`, not `once`: with no listener left, a repeated signal would kill the process mid-shutdown.
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // Run by a package manager (`pnpm api`), the server is orphaned if the wrapper is killed with a
+  // signal it cannot pass on (SIGKILL): then the parent changes, and the server shuts down too.
+  if (process.env.npm_lifecycle_event !== undefined) {
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && shutdown('the parent process exited'), 500).unref();
+  }
 }
 
 const entry = process.argv[1];
