@@ -66,12 +66,12 @@ export function resolveConstraints(input: unknown = {}): VariantConstraints {
   const constraints = parsed.data;
   const { min, max, step } = constraints.weights;
   const fault = (path: string[], message: string) => new ChainruleError('problem', message, { path });
-  if (min > max) throw fault(['weights', 'min'], `weights.min (${min}) is larger than weights.max (${max})`);
+  if (min > max) throw fault(['weights', 'min'], `${min} is larger than weights.max (${max})`);
   const size = Math.floor(max / step + 1e-9) - Math.ceil(min / step - 1e-9) + 1;
   if (size <= 0) throw fault(['weights', 'step'], `no multiple of ${step} lies in [${min}, ${max}]`);
   if (size > MAX_GRID) throw fault(['weights', 'step'], `a step of ${step} in [${min}, ${max}] gives ${size} grid values; at most ${MAX_GRID}`);
   if (constraints.inputs.min > constraints.inputs.max) {
-    throw fault(['inputs', 'min'], `inputs.min (${constraints.inputs.min}) is larger than inputs.max (${constraints.inputs.max})`);
+    throw fault(['inputs', 'min'], `${constraints.inputs.min} is larger than inputs.max (${constraints.inputs.max})`);
   }
   return constraints;
 }

@@ -32,10 +32,10 @@ describe('constraints', () => {
     expect(weightGrid(resolveConstraints({ weights: { min: 0.01, max: 0.3, step: 0.1 } }))).toEqual([0.1, 0.2, 0.3]);
     expect(fault(() => resolveConstraints({ weights: { step: -1 } }))).toMatch(/^weights\.step: Too small/);
     expect(fault(() => resolveConstraints({ targets: [] }))).toMatch(/^targets: /);
-    expect(() => resolveConstraints({ weights: { min: 1, max: -1 } })).toThrow(/weights\.min \(1\) is larger than weights\.max \(-1\)/);
+    expect(fault(() => resolveConstraints({ weights: { min: 1, max: -1 } }))).toBe('weights.min: 1 is larger than weights.max (-1)');
     expect(() => resolveConstraints({ weights: { min: 0.01, max: 0.02, step: 0.05 } })).toThrow(/no multiple of 0\.05 lies in \[0\.01, 0\.02\]/);
     expect(() => resolveConstraints({ weights: { step: 1e-9 } })).toThrow(/grid values; at most 100000/);
-    expect(() => resolveConstraints({ inputs: { min: 3, max: 1 } })).toThrow(/inputs\.min \(3\) is larger/);
+    expect(fault(() => resolveConstraints({ inputs: { min: 3, max: 1 } }))).toBe('inputs.min: 3 is larger than inputs.max (1)');
     expect(() => resolveConstraints({ colour: 'red' })).toThrow(/unknown field 'colour'/);
     expect(() => resolveConstraints({ constructor: 1 })).toThrow(/unknown field 'constructor'/);
   });

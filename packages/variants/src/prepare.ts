@@ -1,4 +1,4 @@
-import { ChainruleError, type Expr, type Graph, type OpName, canonicalName, gradientGraph, gradientId, referencedIds, sameExpr } from '@chainrule/graph';
+import { ChainruleError, type Expr, type Graph, canonicalName, gradientGraph, gradientId, referencedIds, sameExpr } from '@chainrule/graph';
 import { type Problem, problemGraph, solveProblem } from '@chainrule/problem';
 
 /** A leaf whose numbers a variant replaces: its name as the problem file writes it, role and shape. */
@@ -29,8 +29,12 @@ export interface PreparedProblem {
   decimalLabels: { loss: boolean; values: Set<string>; gradients: Set<string> };
 }
 
-/** Ops that keep a finite decimal a finite decimal (no division, no transcendental function). */
-const DECIMAL_OPS: ReadonlySet<OpName> = new Set<OpName>(['add', 'neg', 'mul', 'matmul', 'transpose', 'squaredNorm', 'sum', 'relu', 'reluStep', 'unbroadcast', 'expand']);
+/**
+ * Ops that keep a finite decimal a finite decimal (no division, no transcendental function). The
+ * step function of ReLU is `relu'` in the op table (`reluStep` before it). An op not listed —
+ * one added later — is taken as not exact: its values are not held to `maxDecimals`.
+ */
+const DECIMAL_OPS: ReadonlySet<string> = new Set(['add', 'neg', 'mul', 'matmul', 'transpose', 'squaredNorm', 'sum', 'relu', "relu'", 'reluStep', 'unbroadcast', 'expand']);
 
 /**
  * Analyses a problem for variant generation: which leaves get new numbers (every input, parameter
