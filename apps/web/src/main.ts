@@ -25,7 +25,7 @@ let analysis: Analysis | undefined;
 let selected: string | undefined;
 const DEBOUNCE_MS = 200;
 
-const editor = createEditor($('equations'), $('gutter'), $('equation-error'), (text) => update({ ...state.problem, equations: text }, { preset: false }));
+const editor = createEditor($('equations'), $('gutter'), $('equation-error'), (text) => update({ ...state.problem, equations: text }));
 const graph = createGraphPanel($('graph'), { zoomIn: $('zoom-in'), zoomOut: $('zoom-out'), fit: $('zoom-fit') }, (id) => select(id));
 const steps = createStepsPanel($<HTMLOListElement>('steps'), $('practice-summary'), {
   onSelect: (id) => select(id),
@@ -45,12 +45,12 @@ const values = createValuesPanel(
     loss: $('loss'),
     error: $('value-error'),
   },
-  (change) => update(change(state.problem), { preset: false }),
+  (change) => update(change(state.problem)),
 );
 
 /** A new problem: recompute after a pause in typing. */
-function update(problem: ProblemState, options: { preset: boolean } = { preset: true }): void {
-  state = { ...state, problem, ...(options.preset ? {} : {}) };
+function update(problem: ProblemState): void {
+  state = { ...state, problem };
   schedule();
 }
 
@@ -173,7 +173,7 @@ function setMode(mode: AppState['mode'], recompute = true): void {
   state = { ...state, mode };
   $('tab-solution').setAttribute('aria-selected', String(mode === 'solution'));
   $('tab-practice').setAttribute('aria-selected', String(mode === 'practice'));
-  $('steps').setAttribute('aria-labelledby', mode === 'solution' ? 'tab-solution' : 'tab-practice');
+  $('steps-panel').setAttribute('aria-labelledby', mode === 'solution' ? 'tab-solution' : 'tab-practice');
   document.body.dataset.mode = mode;
   if (recompute && analysis) {
     steps.show(analysis.steps, { round: state.view.round, mode, answers: state.answers });
@@ -192,10 +192,21 @@ function wire(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
     button.addEventListener('click', () => void loadPreset(button.dataset.preset as NonNullable<AppState['preset']>));
   }
-  $('new-numbers').addEventListener('click', () => {
-    update({ ...state.problem, values: newNumbers(state.problem.values) });
+  $('new-numbers').addEventListener('click', async () => {
+    const problem = state.problem;
+    let values: ProblemState['values'];
+    let note: string;
+    try {
+      values = await engine.newNumbers(problem, (Math.random() * 2 ** 32) >>> 0);
+      note = 'New numbers of the same shapes, kept as good for hand calculation as the sheet\'s (on its grid, no ReLU input near 0, short decimals).';
+    } catch (error) {
+      values = newNumbers(problem.values);
+      note = `New random numbers of the same shapes on the sheet's grid (no variant kept every hand-calculation constraint: ${error instanceof Error ? error.message : String(error)}).`;
+    }
+    if (state.problem !== problem) return;
     state = { ...state, answers: {} };
-    say('New numbers of the same shapes.');
+    update({ ...problem, values });
+    say(note);
   });
   $('show-gradients').addEventListener('change', (e) => setView({ gradients: (e.target as HTMLInputElement).checked }));
   $('simplify').addEventListener('change', (e) => setView({ simplify: (e.target as HTMLInputElement).checked }));

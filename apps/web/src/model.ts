@@ -171,6 +171,8 @@ export interface EngineApi {
   /** Reads a problem file (JSON, or bare equations) into the page's problem, or throws its error as text. */
   readProblemFile(text: string, name: string): Promise<ProblemState>;
   validateDot(dot: string): Promise<string | null>;
+  /** New values for the leaves that keep the sheet's hand-calculation constraints (`@chainrule/variants`), or throws why none could be found. */
+  newNumbers(problem: ProblemState, seed: number): Promise<Record<string, Numbers>>;
   /** One of Assignment 9's questions, and a sentence about it. */
   preset(question: NonNullable<AppState['preset']>): Promise<{ problem: ProblemState; note: string }>;
 }

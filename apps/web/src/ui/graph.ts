@@ -118,7 +118,7 @@ export function createGraphPanel(
       full = viewBox && viewBox.length === 4 ? { x: viewBox[0]!, y: viewBox[1]!, w: viewBox[2]!, h: viewBox[3]! } : { x: 0, y: 0, w: 1, h: 1 };
       fresh.removeAttribute('width');
       fresh.removeAttribute('height');
-      fresh.setAttribute('role', 'img');
+      fresh.setAttribute('role', 'group');
       fresh.setAttribute('aria-label', `computational graph with ${nodes.length} nodes`);
       fresh.querySelector(':scope > g > title')?.remove();
       const info = new Map(nodes.map((n) => [n.id, n]));
@@ -130,7 +130,8 @@ export function createGraphPanel(
         group.dataset.node = id;
         group.setAttribute('tabindex', '0');
         group.setAttribute('role', 'button');
-        group.setAttribute('aria-label', `${node.formula ?? `${node.label} (${node.kind})`}: open its step`);
+        // The accessible name is the node's visible text (its label and formula); what it does goes in the description.
+        group.setAttribute('aria-description', `${node.added ? 'added by backprop' : node.kind}; opens its step`);
         group.querySelector('title')?.remove();
         const activate = () => onSelect(id);
         group.addEventListener('click', activate);

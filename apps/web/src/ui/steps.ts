@@ -70,7 +70,6 @@ export function createStepsPanel(
           phase = step.phase;
           const heading = document.createElement('li');
           heading.className = 'phase';
-          heading.setAttribute('role', 'presentation');
           heading.textContent = phase === 'forward' ? 'Forward pass' : 'Backward pass — from ∂L/∂L = 1, the chain rule node by node';
           children.push(heading);
         }
@@ -78,19 +77,20 @@ export function createStepsPanel(
         item.className = `step ${step.phase}`;
         item.id = `step-${index}`;
         item.dataset.node = step.id;
+        item.dataset.name = step.name;
         item.dataset.value = JSON.stringify(step.value);
         if (step.rounded !== undefined) item.dataset.rounded = JSON.stringify(step.rounded);
         const head = document.createElement('button');
         head.type = 'button';
         head.className = 'step-head';
-        head.setAttribute('aria-label', `step ${index + 1}: ${step.name}${step.line !== undefined ? `, line ${step.line}` : ''}; show it in the graph`);
-        const title = document.createElement('span');
-        title.className = 'math';
-        later(title, () => renderMath(title, step.nameLatex));
+        head.setAttribute('aria-description', 'shows this node in the graph');
         const where = document.createElement('span');
         where.className = 'where';
-        where.textContent = `${index + 1}${step.line !== undefined ? ` · line ${step.line}` : ''}`;
-        head.append(where, title);
+        where.textContent = `step ${index + 1}${step.line !== undefined ? ` · line ${step.line}` : ''}`;
+        const name = document.createElement('span');
+        name.className = 'name';
+        name.textContent = step.name;
+        head.append(where, name);
         head.addEventListener('click', () => handlers.onSelect(step.id));
         const body = document.createElement('div');
         body.className = 'math block';
@@ -111,7 +111,7 @@ export function createStepsPanel(
           const chain = document.createElement('div');
           chain.className = 'math chain';
           chain.setAttribute('aria-label', 'the chain rule along the paths from the loss');
-          later(chain, () => renderMath(chain, step.chainLatex!, false));
+          later(chain, () => renderMath(chain, step.chainLatex!, true));
           item.append(chain);
         }
         if (mode === 'practice') {

@@ -1,0 +1,173 @@
+/**
+ * The page in a real browser (Debian's Chromium through playwright-core), loaded from the static
+ * build the way a course website serves it (in a sub-folder). Numbers are checked against the
+ * CLI and against Question 3 computed by hand; screenshots go to test-results/.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { validateDot } from '@chainrule/export';
+import { q3ByHand } from '@chainrule/test-support';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULTS, cli, launch, serveStatic } from './harness.ts';
+import { axeViolations, openPage, stepValues } from './page-helpers.ts';
+
+let site: Awaited<ReturnType<typeof serveStatic>>;
+let browser: Browser;
+let page: Page;
+let cliGraph: { nodes: { id: string; kind: string }[] };
+let cliSolution: { steps: { name: string; value: unknown; rounded: unknown }[] };
+
+beforeAll(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  [site, browser, cliGraph, cliSolution] = await Promise.all([
+    serveStatic('/courses/deep-learning/chainrule/'),
+    launch(),
+    cli(['graph', 'packages/assignment9/src/networks/q3.json', '--gradients', '--format', 'json']).then(JSON.parse),
+    cli(['solve', 'q3', '--format', 'json']).then(JSON.parse),
+  ]);
+  page = await openPage(browser, site.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, name), fullPage: true });
+
+describe('the page, from the static build', () => {
+  it('opens on Question 3 and draws the 21 nodes the CLI has (forward and gradient)', async () => {
+    expect(cliGraph.nodes).toHaveLength(21);
+    const drawn = await page.$$eval('#graph g.node[data-node]', (nodes) => nodes.map((n) => (n as SVGGElement).dataset.node!));
+    expect(drawn.sort()).toEqual(cliGraph.nodes.map((n) => n.id).sort());
+    expect(await page.$$eval('#graph g.node.gradient.added', (nodes) => nodes.length)).toBe(cliGraph.nodes.filter((n) => n.kind === 'gradient').length);
+    await shot('q3-open.png');
+  });
+
+  it('shows every step with the values of the CLI, and the gradients a hand computation gives', async () => {
+    const steps = await stepValues(page);
+    const reference = cliSolution.steps;
+    expect(steps.map((s) => s.name)).toEqual(reference.map((s) => s.name));
+    steps.forEach((step, i) => {
+      expect(step.value, step.name).toEqual(reference[i]!.value);
+      expect(step.rounded, step.name).toEqual(reference[i]!.rounded);
+    });
+    const byHand = q3ByHand();
+    const exact = Object.fromEntries(steps.map((s) => [s.name, s.value as number[][]]));
+    for (const [name, expected] of [
+      ['∂L/∂W1', byHand.dW1],
+      ['∂L/∂W2', byHand.dW2],
+      ['∂L/∂W3', byHand.dW3],
+    ] as const) {
+      exact[name]!.flat().forEach((v, k) => expect(v).toBeCloseTo(expected.flat()[k]!, 10));
+    }
+    const rounded = q3ByHand({ round: 2 });
+    const shownL = await page.textContent('li.step[data-node="L"] .block');
+    expect(shownL).toContain(String(rounded.L));
+  });
+
+  it('opens the step of a clicked node and lights up the path from the loss to it', async () => {
+    await page.click('#graph g.node[data-node="dL/dW1"]');
+    await page.waitForSelector('li.step.open[data-node="dL/dW1"]');
+    const lit = await page.$$eval('#graph g.node.on-path', (nodes) => nodes.map((n) => (n as SVGGElement).dataset.node!).sort());
+    // W1 → u1 → z1 → u3 → y → L, and the gradient of each of them.
+    expect(lit).toEqual(['L', 'W1', 'dL/dW1', 'dL/du1', 'dL/du3', 'dL/dy', 'dL/dz1', 'u1', 'u3', 'y', 'z1'].sort());
+    expect(await page.$$eval('#graph g.edge.on-path', (edges) => edges.length)).toBeGreaterThanOrEqual(10);
+    await page.waitForSelector('li.step.open[data-node="dL/dW1"] .chain .katex');
+    await shot('q3-path-to-W1.png');
+    // A step's head selects its node in the graph.
+    await page.click('li.step[data-node="u2"] .step-head');
+    await page.waitForSelector('#graph g.node.selected[data-node="u2"]');
+  });
+
+  it('marks a planted slip in practice mode and carries it forward', async () => {
+    await page.click('#tab-practice');
+    await page.waitForSelector('li.step[data-node="u1"] .answer input');
+    await page.fill('li.step[data-node="u1"] .answer input', '2.55, 4, 2.5');
+    await page.press('li.step[data-node="u1"] .answer input', 'Enter');
+    // z1 = ReLU of the student's own u1: right from their earlier value.
+    await page.fill('li.step[data-node="z1"] .answer input', '2.55 4 2.5');
+    await page.press('li.step[data-node="z1"] .answer input', 'Enter');
+    await page.fill('li.step[data-node="u2"] .answer input', '3.7, 3.25');
+    await page.press('li.step[data-node="u2"] .answer input', 'Enter');
+    await page.waitForSelector('li.step[data-node="z1"][data-status="carried"]');
+    expect(await page.getAttribute('li.step[data-node="u1"]', 'data-status')).toBe('wrong');
+    expect(await page.getAttribute('li.step[data-node="u2"]', 'data-status')).toBe('correct');
+    expect(await page.textContent('li.step[data-node="u1"] .verdict')).toContain('off by up to 0.1');
+    expect(await page.textContent('#practice-summary .first-wrong')).toContain('u1');
+    expect(await page.textContent('#practice-summary .points')).toMatch(/^[\d.]+ \/ 7 points$/);
+    await shot('q3-practice-slip.png');
+  });
+
+  it('exports DOT that Graphviz accepts', async () => {
+    await page.selectOption('#download-format', 'dot');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const file = await download.path();
+    const dot = readFileSync(file, 'utf8');
+    expect(download.suggestedFilename()).toBe('chainrule-graph.dot');
+    expect(dot).toMatch(/^digraph /);
+    await expect(validateDot(dot)).resolves.toBeUndefined();
+    for (const node of cliGraph.nodes) expect(dot).toContain(`"${node.id}"`);
+  });
+
+  it('shows a parse error at its line and column while typing', async () => {
+    await page.click('#tab-solution');
+    const before = await page.inputValue('#equations');
+    await page.fill('#equations', 'L = 1/2 ||y - yhat||^2\ny = W x +\n');
+    await page.waitForSelector('#equation-error:not([hidden])');
+    expect(await page.textContent('#equation-error')).toMatch(/^line 2, column \d+: /);
+    expect(await page.textContent('#gutter .bad')).toBe('2');
+    await shot('parse-error.png');
+    await page.fill('#equations', before);
+    await page.waitForSelector('#equation-error', { state: 'hidden' });
+  });
+
+  it('keeps the whole state in the link', async () => {
+    await page.check('#simplify');
+    await page.waitForFunction(() => Number(document.querySelector('#graph')?.getAttribute('data-nodes')) < 21);
+    await page.waitForFunction(() => location.hash.startsWith('#z=') && document.querySelector('#simplify') !== null);
+    await page.waitForTimeout(400); // the hash follows the state after a short pause
+    const link = page.url();
+    const other = await openPage(browser, link);
+    expect(await other.isChecked('#simplify')).toBe(true);
+    expect(await other.inputValue('#equations')).toBe(await page.inputValue('#equations'));
+    expect(await other.getAttribute('#graph', 'data-nodes')).toBe(await page.getAttribute('#graph', 'data-nodes'));
+    await other.close();
+    await page.uncheck('#simplify');
+  });
+
+  it('loads a problem file and works it', async () => {
+    const problem = { equations: ['L = 1/2 ||y - t||^2', 'y = W x'], values: { W: [[1, 2]], x: [1, 1], t: [0] }, wrt: ['W'], roles: { t: 'target' } };
+    await page.setInputFiles('#load-file', { name: 'tiny.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(problem)) });
+    await page.waitForFunction(() => document.querySelectorAll('li.step').length === 4);
+    const steps = await stepValues(page);
+    // by hand: y = 1·1 + 2·1 = 3, L = 4.5, ∂L/∂y = 3, ∂L/∂W = 3 xᵀ = [[3, 3]]
+    expect(Object.fromEntries(steps.map((s) => [s.name, s.value]))).toEqual({ y: [3], L: 4.5, '∂L/∂y': [3], '∂L/∂W': [[3, 3]] });
+  });
+
+  it('loads each of Assignment 9\'s questions and draws new numbers', async () => {
+    await page.click('[data-preset="q1"]');
+    await page.waitForFunction(() => document.querySelector('#preset-note')?.textContent?.includes('stand-in'));
+    await page.waitForSelector('li.step[data-node="dL/dW1"]');
+    await page.click('[data-preset="q2"]');
+    await page.waitForFunction(() => (document.querySelector('#equations') as HTMLTextAreaElement).value.startsWith('\\begin{aligned}'));
+    await page.waitForFunction(() => document.querySelector('#graph')?.getAttribute('data-nodes') === '21');
+    await page.click('[data-preset="q3"]');
+    await page.waitForFunction(() => document.querySelector('li.step[data-node="u1"]')?.getAttribute('data-value') === '[2.55,3.9000000000000004,2.5]');
+    await page.click('#new-numbers');
+    await page.waitForFunction(() => document.querySelector('li.step[data-node="u1"]')?.getAttribute('data-value') !== '[2.55,3.9000000000000004,2.5]');
+    const values = await page.$$eval('#values .matrix input', (inputs) => inputs.map((i) => Number((i as HTMLInputElement).value)));
+    expect(values.every(Number.isFinite)).toBe(true);
+    await shot('q3-new-numbers.png');
+  });
+
+  it('has no serious or critical accessibility violation (axe-core)', async () => {
+    await page.click('[data-preset="q3"]');
+    await page.waitForSelector('li.step[data-node="u1"]');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.click('#tab-practice');
+    await page.waitForSelector('li.step .answer input');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
