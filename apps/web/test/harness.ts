@@ -68,7 +68,6 @@ export async function launch(): Promise<Browser> {
 
 /** Runs the CLI from the workspace's sources and returns its stdout. @example JSON.parse(await cli(['solve', 'q3', '--format', 'json'])) */
 export async function cli(args: readonly string[]): Promise<string> {
-  /*TEMP*/ const { readFileSync } = await import('node:fs'); return readFileSync(args[0] === 'solve' ? '/tmp/golden-before/solve-q3.json' : '/tmp/golden-before/graph-q3-grad.json', 'utf8');
   const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(
