@@ -125,3 +125,25 @@ describe('graph errors', () => {
     expect(() => gradientGraph(graph, ['V'])).toThrow(/L does not depend on V/);
   });
 });
+
+describe('Graph.resolve and Graph.gradientNode', () => {
+  const graph = gradientGraph(buildGraph(['L = 1/2 ||y - ŷ||^2', 'y = W_3 x'], { wrt: ['W3'] }), ['W3']);
+
+  it('finds a node by its id, any spelling of its name, or the gradient notation', () => {
+    expect(graph.resolve('W3')).toBe('W3');
+    for (const spelling of ['W_3', 'W₃', 'W_{3}', '\\boldsymbol{W}_3']) expect(graph.resolve(spelling)).toBe('W3');
+    expect(graph.resolve('y_hat')).toBe('yhat');
+    for (const spelling of ['dL/dW3', '∂L/∂W_3', '\\partial L / \\partial W_{3}']) expect(graph.resolve(spelling)).toBe('dL/dW3');
+    expect(graph.resolve('∂L/∂x')).toBeUndefined();
+    expect(graph.resolve('constructor')).toBeUndefined();
+    expect(graph.resolve('W4')).toBeUndefined();
+  });
+
+  it('finds the node holding ∂L/∂w, of the loss by default', () => {
+    expect(graph.gradientNode('W3')?.id).toBe('dL/dW3');
+    expect(graph.gradientNode('W_3', 'L')?.label).toBe('∂L/∂W_3');
+    expect(graph.gradientNode('x')).toBeUndefined();
+    expect(graph.gradientNode('W3', 'y')).toBeUndefined();
+    expect(buildGraph('y = W x').gradientNode('W')).toBeUndefined();
+  });
+});

@@ -31,7 +31,7 @@ export function nodeLabel(graph: Graph, id: string, style: FormulaStyle = 'unico
  *
  * @example
  * formatExpr(graph.node('u1').expression!, graph);           // 'W1 x'
- * formatExpr(graph.node('L').expression!, graph, 'latex');   // '\\frac{1}{2} \\left\\| y - \\hat{y} \\right\\|^{2}'
+ * formatExpr(graph.node('L').expression!, graph, 'latex');   // '\\frac{1}{2}\\,\\left\\| y - \\hat{y} \\right\\|^{2}'
  */
 export function formatExpr(expression: Expr, graph: Graph, style: FormulaStyle = 'unicode'): string {
   const latex = style === 'latex';
