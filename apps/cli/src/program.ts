@@ -3,6 +3,7 @@ import { backpropCommand } from './commands/backprop.ts';
 import { checkCommand } from './commands/check.ts';
 import { graphCommand } from './commands/graph.ts';
 import { solveCommand } from './commands/solve.ts';
+import { variantsCommand } from './commands/variants.ts';
 
 /** The `chainrule` program with all its commands. @example await program().parseAsync(process.argv) */
 export function program(): Command {
@@ -14,7 +15,8 @@ export function program(): Command {
     .addCommand(solveCommand())
     .addCommand(graphCommand())
     .addCommand(backpropCommand())
-    .addCommand(checkCommand());
+    .addCommand(checkCommand())
+    .addCommand(variantsCommand());
   // addCommand() does not pass these settings on to the subcommands.
   for (const command of root.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return root;

@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ChainruleError } from '@chainrule/graph';
+import { parseJson } from '@chainrule/problem';
+import {
+  type ConstraintsInput,
+  MAX_VARIANTS,
+  describeShortfall,
+  generateVariants,
+  resolveConstraints,
+  variantFileNames,
+  variantFiles,
+  variantSource,
+  variantsCsv,
+} from '@chainrule/variants';
+import { Command, InvalidArgumentError } from 'commander';
+import { readUserFile, resolveUserPath } from '../io.ts';
+import { parseDecimals } from '../options.ts';
+import { note, startProgress } from '../output.ts';
+import { loadProblem } from './problem.ts';
+
+interface VariantsOptions {
+  count: number;
+  seed: number;
+  out: string;
+  constraints?: string;
+  weightMin?: number;
+  weightMax?: number;
+  weightStep?: number;
+  inputMin?: number;
+  inputMax?: number;
+  targets?: number[];
+  reluMargin?: number;
+  minInactive?: number;
+  round?: number;
+  maxRoundingError?: number;
+  maxDecimals?: number | false;
+  zeroGradients?: boolean;
+  maxAttempts?: number;
+  sheets: boolean;
+  pdf: boolean;
+}
+
+const wholeNumber = (what: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}, got '${value}'`);
+  return n;
+};
+const decimalNumber = (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${value}'`);
+  return n;
+};
+const numberList = (value: string) => value.split(',').map((part) => decimalNumber(part.trim()));
+
+/**
+ * `chainrule variants PROBLEM --count N --seed S --out DIR`: exam variants with keys and sheets.
+ *
+ * @example
+ * variantsCommand().parseAsync(['node', 'variants', 'q3', '--count', '30', '--seed', '7', '--out', 'exam']);
+ */
+export function variantsCommand(): Command {
+  return new Command('variants')
+    .description('exam variants: the same equations with new numbers for every student, each with its answer key and sheets')
+    .argument('<problem>', 'q1, q3, or a problem file (JSON with values: every value keeps its shape)')
+    .requiredOption('-o, --out <dir>', 'the folder to write the variants to (made if missing)')
+    .option('-n, --count <N>', `how many variants (1 to ${MAX_VARIANTS})`, wholeNumber('a count', 1, MAX_VARIANTS), 10)
+    .option('-s, --seed <S>', 'the seed: the same seed writes byte-identical files', wholeNumber('a seed', 0, 0xffffffff), 1)
+    .option('--constraints <file>', 'constraints as JSON (the fields below); the options below override it')
+    .option('--weight-min <x>', 'parameters: smallest value (default -1)', decimalNumber)
+    .option('--weight-max <x>', 'parameters: largest value (default 1)', decimalNumber)
+    .option('--weight-step <x>', 'parameters: multiples of this (default 0.05)', decimalNumber)
+    .option('--input-min <n>', 'inputs: smallest whole number (default 1)', wholeNumber('a whole number', -1e6, 1e6))
+    .option('--input-max <n>', 'inputs: largest whole number (default 4)', wholeNumber('a whole number', -1e6, 1e6))
+    .option('--targets <list>', 'targets: each entry one of these (default 0,1)', numberList)
+    .option('--relu-margin <x>', 'every ReLU pre-activation at least this far from 0 (default 0.1)', decimalNumber)
+    .option('--min-inactive <n>', 'inactive ReLU units at least (default 1)', wholeNumber('a count', 0, 1e6))
+    .option('-r, --round <N>', 'decimals of the rounded path (default 2)', parseDecimals)
+    .option('--max-rounding-error <x>', 'largest |exact − rounded| of a gradient entry (default 0.05)', decimalNumber)
+    .option('--max-decimals <N>', 'exact values with at most N decimals where the ops allow it (default 4)', parseDecimals)
+    .option('--no-max-decimals', 'do not limit the decimals of exact values')
+    .option('--zero-gradients', 'allow a gradient that is all zero')
+    .option('--max-attempts <N>', 'candidates to try in all before giving up (default 2000 per variant)', wholeNumber('a count', 1, 1e8))
+    .option('--no-sheets', 'write only problem files, keys and variants.csv')
+    .option('--no-pdf', 'no PDF even where pdflatex exists')
+    .addHelpText(
+      'after',
+      `
+Writes DIR/variant-01.problem.json (the same equations, new values), variant-01.key.json (loss,
+values, gradients: exact, with "rounded" beside it), the student sheet variant-01.md/.tex/.pdf,
+the worked key variant-01.key.md/.tex/.pdf, and DIR/variants.csv (variant, files, the key's loss).
+A variant is written only when it keeps every constraint; when the attempts run out first, the
+variants made are written and the command says which constraints failed (exit code 1).
+
+Exit codes: 0 all variants written, 1 bad input or constraints not met, 2 usage error.
+
+Examples:
+  $ chainrule variants q3 --count 30 --seed 7 --out exam/
+  $ chainrule variants q1 --count 5 --seed 1 --out q1-variants --input-min -2 --input-max 2
+  $ chainrule variants problem.json --count 10 --out exam --weight-step 0.1 --no-pdf
+  $ chainrule check exam/variant-07.problem.json alice.json --round 2`,
+    )
+    .action(async (source: string, options: VariantsOptions) => {
+      const { problem, origin } = variantSource(source === 'q1' || source === 'q3' ? source : loadProblem(source), path.basename(source));
+      const constraints = resolveConstraints(constraintsFrom(options));
+      const set = generateVariants(problem, {
+        count: options.count,
+        seed: options.seed,
+        constraints,
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+      });
+      const directory = resolveUserPath(options.out);
+      mkdirSync(directory, { recursive: true });
+      const files = await variantFiles(set, origin, { sheets: options.sheets });
+      for (const file of files) writeFileSync(path.join(directory, file.name), file.content);
+      let pdf = false;
+      if (options.sheets && options.pdf && set.variants.length > 0) {
+        pdf = writePdfs(directory, set.variants.flatMap((variant) => [variantFileNames(variant).sheet.tex, variantFileNames(variant).keySheet.tex]));
+        if (pdf) writeFileSync(path.join(directory, 'variants.csv'), variantsCsv(set, { sheets: true, pdf }));
+      }
+      const written = set.variants.length * (options.sheets ? (pdf ? 8 : 6) : 2) + 1;
+      note(`wrote ${plural(set.variants.length, 'variant')} (${plural(written, 'file')}${pdf ? ' with PDFs' : ''}) to ${options.out}`);
+      const shortfall = describeShortfall(set);
+      if (shortfall) throw new ChainruleError('problem', `${shortfall}. Loosen those constraints or raise --max-attempts; no variant that breaks one was written`);
+    });
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The constraints file, then the options over it. */
+function constraintsFrom(options: VariantsOptions): ConstraintsInput {
+  const base = (options.constraints ? parseJson(readUserFile(options.constraints), options.constraints) : {}) as Record<string, unknown>;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+    throw new ChainruleError('problem', `${options.constraints}: constraints must be a JSON object`);
+  }
+  const merged: Record<string, unknown> = { ...base };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) merged[key] = value;
+  };
+  const part = (key: 'weights' | 'inputs', fields: Record<string, number | undefined>) => {
+    const given = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    if (Object.keys(given).length > 0) merged[key] = { ...((base[key] as object | undefined) ?? {}), ...given };
+  };
+  part('weights', { min: options.weightMin, max: options.weightMax, step: options.weightStep });
+  part('inputs', { min: options.inputMin, max: options.inputMax });
+  set('targets', options.targets);
+  set('reluMargin', options.reluMargin);
+  set('minInactive', options.minInactive);
+  set('round', options.round);
+  set('maxRoundingError', options.maxRoundingError);
+  set('maxDecimals', options.maxDecimals === false ? null : options.maxDecimals);
+  if (options.zeroGradients) merged.nonZeroGradients = false;
+  return merged as ConstraintsInput;
+}
+
+/** pdflatex on each .tex in a scratch folder (no .aux/.log left in DIR), with a fixed date and ID so the PDFs are reproducible. */
+function writePdfs(directory: string, texFiles: readonly string[]): boolean {
+  if (spawnSync('pdflatex', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    note('pdflatex is not installed: the .tex sheets are written, the PDFs are not');
+    return false;
+  }
+  const scratch = mkdtempSync(path.join(tmpdir(), 'chainrule-variants-'));
+  const progress = startProgress(texFiles.length, 'typesetting');
+  try {
+    for (const tex of texFiles) {
+      const job = tex.replace(/\.tex$/, '');
+      const run = spawnSync(
+        'pdflatex',
+        ['-interaction=nonstopmode', '-halt-on-error', `-jobname=${job}`, `-output-directory=${scratch}`, `\\pdftrailerid{${job}}\\input{${tex}}`],
+        { cwd: directory, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '0', FORCE_SOURCE_DATE: '1' } },
+      );
+      progress.tick(`${job}.pdf`);
+      if (run.status !== 0) {
+        note(`pdflatex failed on ${tex}; the .tex and .md sheets are written, the PDFs are not`);
+        return false;
+      }
+      copyFileSync(path.join(scratch, `${job}.pdf`), path.join(directory, `${job}.pdf`));
+    }
+    return true;
+  } finally {
+    progress.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
