@@ -17,6 +17,7 @@ import { gradcheckRoutes } from './routes/gradcheck/index.ts';
 import { graphRoutes } from './routes/graph/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
 import { solutionsRoutes } from './routes/solutions/index.ts';
+import { webRoutes } from './routes/web/index.ts';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -79,6 +80,7 @@ export function createApp(options: AppOptions = {}) {
     return problemResponse(toProblem(error, c.req.path));
   });
 
+  app.route('/', webRoutes()); // the web page at /, with its own CSP: before the API's security headers
   app.use('*', securityHeaders(), corsMiddleware(options.corsOrigins ?? parseCorsOrigins(process.env[CORS_ORIGINS_ENV]) ?? '*'));
   app.use('/v1/*', utf8Bodies());
   app.use(
