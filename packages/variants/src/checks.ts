@@ -1,7 +1,7 @@
 import { ChainruleError, evaluate, evaluateExpr } from '@chainrule/graph';
 import type { Tensor } from '@chainrule/tensor';
 import type { ConstraintName, VariantConstraints } from './constraints.ts';
-import type { PreparedProblem } from './prepare.ts';
+import type { ProblemAnalysis } from './analyse.ts';
 
 /** Numbers of a problem's `values`: a number, a vector, or a matrix as rows. */
 export type Numbers = number | number[] | number[][];
@@ -28,28 +28,28 @@ export interface CandidateCheck {
 }
 
 /**
- * Checks candidate values of a prepared problem against the constraints, on the exact path and
+ * Checks candidate values of an analysed problem against the constraints, on the exact path and
  * the path of a student who rounds every intermediate result (the `evaluate` that `solveProblem`
  * uses with `round`). Distinctness is the generator's business; every other constraint is here.
  *
  * @example
- * const check = checkCandidate(prepareProblem(assignmentQ3Problem()), assignmentQ3Problem().values, resolveConstraints());
+ * const check = checkCandidate(analyseProblem(assignmentQ3Problem()), assignmentQ3Problem().values, resolveConstraints());
  * check.failed; // ['minInactive', 'maxDecimals'] — the sheet's own numbers have every unit active
  */
-export function checkCandidate(prepared: PreparedProblem, values: Readonly<Record<string, Numbers>>, constraints: VariantConstraints): CandidateCheck {
+export function checkCandidate(analysis: ProblemAnalysis, values: Readonly<Record<string, Numbers>>, constraints: VariantConstraints): CandidateCheck {
   const stats: CandidateStats = { reluUnits: 0, inactiveUnits: 0, smallestReluMargin: null, largestRoundingError: 0 };
   let exact: Map<string, Tensor>;
   let rounded: Map<string, Tensor>;
   try {
-    exact = evaluate(prepared.gradientGraph, values);
-    rounded = evaluate(prepared.gradientGraph, values, { round: constraints.round });
+    exact = evaluate(analysis.gradientGraph, values);
+    rounded = evaluate(analysis.gradientGraph, values, { round: constraints.round });
   } catch (error) {
     if (error instanceof ChainruleError && error.code === 'value') return { failed: ['finite'], stats };
     throw error;
   }
   const failed = new Set<ConstraintName>();
 
-  for (const argument of prepared.reluArguments) {
+  for (const argument of analysis.reluArguments) {
     const onExact = evaluateExpr(argument, exact).data;
     const onRounded = evaluateExpr(argument, rounded).data;
     onExact.forEach((v, i) => {
@@ -64,7 +64,7 @@ export function checkCandidate(prepared: PreparedProblem, values: Readonly<Recor
   }
   if (stats.reluUnits > 0 && stats.inactiveUnits < constraints.minInactive) failed.add('minInactive');
 
-  for (const { id } of prepared.gradients) {
+  for (const { id } of analysis.gradients) {
     const e = exact.get(id)!.data;
     const r = rounded.get(id)!.data;
     e.forEach((v, i) => (stats.largestRoundingError = Math.max(stats.largestRoundingError, Math.abs(v - r[i]!))));
@@ -75,7 +75,7 @@ export function checkCandidate(prepared: PreparedProblem, values: Readonly<Recor
   if (constraints.maxDecimals !== null) {
     const scale = 10 ** constraints.maxDecimals;
     const short = (v: number) => Math.abs(Math.round(v * scale) / scale - v) <= 1e-9 * Math.max(1, Math.abs(v));
-    if (!prepared.decimalNodes.every((id) => exact.get(id)!.data.every(short))) failed.add('maxDecimals');
+    if (!analysis.decimalNodes.every((id) => exact.get(id)!.data.every(short))) failed.add('maxDecimals');
   }
   return { failed: [...failed], stats, exact, rounded };
 }

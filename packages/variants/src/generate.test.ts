@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConstraints, weightGrid } from './constraints.ts';
 import { describeShortfall, generateVariants, newNumbers } from './generate.ts';
 import { variantFiles, variantsCsv } from './files.ts';
-import { prepareProblem } from './prepare.ts';
+import { analyseProblem } from './analyse.ts';
 import { variantSource } from './source.ts';
 
 const q3 = assignmentQ3Problem();
@@ -44,11 +44,11 @@ describe('constraints', () => {
 describe('the analysis of a problem', () => {
   it('finds the ReLUs by op, whatever the function is called', () => {
     const renamed = parseProblem({ ...q3, equations: (q3.equations as string[]).map((e) => e.replace(/\bf\(/g, 'g(')), functions: { g: 'relu' } });
-    expect(prepareProblem(renamed).reluArguments).toHaveLength(2);
+    expect(analyseProblem(renamed).reluArguments).toHaveLength(2);
     const relu = parseProblem({ equations: ['L = sum(z)', 'z = relu(W x) + sigmoid(V x)'], values: { W: [[1]], V: [[1]], x: [1] }, wrt: ['W'] });
-    expect(prepareProblem(relu).reluArguments).toHaveLength(1);
+    expect(analyseProblem(relu).reluArguments).toHaveLength(1);
     const named = parseProblem({ equations: ['L = sum(relu1)', 'relu1 = sigmoid(W x)'], values: { W: [[1]], x: [1] }, wrt: ['W'] });
-    expect(prepareProblem(named).reluArguments).toHaveLength(0);
+    expect(analyseProblem(named).reluArguments).toHaveLength(0);
   });
 
   it('refuses a problem without values for its leaves, naming the leaf', () => {

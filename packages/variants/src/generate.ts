@@ -3,7 +3,7 @@ import type { Problem } from '@chainrule/problem';
 import { type CandidateStats, type Numbers, checkCandidate } from './checks.ts';
 import { CONSTRAINT_NAMES, type ConstraintName, type ConstraintsInput, type VariantConstraints, describeConstraint, resolveConstraints, weightGrid } from './constraints.ts';
 import { type AnswerKey, type KeySolver, answerKey } from './key.ts';
-import { type PreparedProblem, type VariedLeaf, prepareProblem } from './prepare.ts';
+import { type ProblemAnalysis, type VariedLeaf, analyseProblem } from './analyse.ts';
 import { type SeededPicker, seededPicker } from './random.ts';
 
 /** Most variants one call makes. */
@@ -77,19 +77,19 @@ export function generateVariants(problem: Problem, options: GenerateOptions): Va
     throw new ChainruleError('problem', `maxAttempts must be a positive whole number (got ${maxAttempts})`, { path: ['maxAttempts'] });
   }
   const constraints = resolveConstraints(options.constraints ?? {});
-  const prepared = prepareProblem(problem);
+  const analysis = analyseProblem(problem);
   const random = seededPicker(seed);
   const grid = weightGrid(constraints);
-  const seen = new Set([valuesKey(prepared, problem.values)]);
+  const seen = new Set([valuesKey(analysis, problem.values)]);
   const rejected: Partial<Record<ConstraintName, number>> = {};
   const variants: Variant[] = [];
   const width = Math.max(2, String(count).length);
   let attempts = 0;
   while (variants.length < count && attempts < maxAttempts) {
     attempts++;
-    const values = drawValues(prepared.leaves, random, grid, constraints);
-    const check = checkCandidate(prepared, values, constraints);
-    const key = valuesKey(prepared, values);
+    const values = drawValues(analysis.leaves, random, grid, constraints);
+    const check = checkCandidate(analysis, values, constraints);
+    const key = valuesKey(analysis, values);
     const failed = seen.has(key) ? [...check.failed, 'distinct' as const] : check.failed;
     if (failed.length > 0) {
       for (const name of failed) rejected[name] = (rejected[name] ?? 0) + 1;
@@ -105,7 +105,7 @@ export function generateVariants(problem: Problem, options: GenerateOptions): Va
       key: answerKey(variantProblem, {
         round: constraints.round,
         ...(options.solver ? { solver: options.solver } : {}),
-        ...(constraints.maxDecimals === null ? {} : { decimals: { places: constraints.maxDecimals, ...prepared.decimalLabels } }),
+        ...(constraints.maxDecimals === null ? {} : { decimals: { places: constraints.maxDecimals, ...analysis.decimalLabels } }),
       }),
       stats: check.stats,
     });
@@ -142,8 +142,8 @@ function drawValues(leaves: readonly VariedLeaf[], random: SeededPicker, grid: r
   return values;
 }
 
-function valuesKey(prepared: PreparedProblem, values: Readonly<Record<string, Numbers>>): string {
-  return JSON.stringify(prepared.leaves.map((leaf) => values[leaf.name]));
+function valuesKey(analysis: ProblemAnalysis, values: Readonly<Record<string, Numbers>>): string {
+  return JSON.stringify(analysis.leaves.map((leaf) => values[leaf.name]));
 }
 
 /**

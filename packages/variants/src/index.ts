@@ -15,7 +15,7 @@ export {
   weightGrid,
 } from './constraints.ts';
 export { type CandidateCheck, type CandidateStats, type Numbers, checkCandidate } from './checks.ts';
-export { type PreparedProblem, type VariedLeaf, prepareProblem } from './prepare.ts';
+export { type ProblemAnalysis, type VariedLeaf, analyseProblem } from './analyse.ts';
 export { type SeededPicker, seededPicker } from './random.ts';
 export { type AnswerKey, type AnswerKeyOptions, type KeySolver, answerKey, floatSolver } from './key.ts';
 export {

@@ -13,7 +13,7 @@ export interface VariedLeaf {
 }
 
 /** A problem analysed once, so that many candidate values can be checked cheaply. */
-export interface PreparedProblem {
+export interface ProblemAnalysis {
   problem: Problem;
   graph: Graph;
   /** The forward graph with the gradient nodes of ∂loss/∂w for every w of `wrt`. */
@@ -42,11 +42,11 @@ const DECIMAL_OPS: ReadonlySet<string> = new Set(['add', 'neg', 'mul', 'matmul',
  * holds and which values can be finite decimals. The problem must solve as given.
  *
  * @example
- * const prepared = prepareProblem(assignmentQ3Problem());
- * prepared.leaves.map((leaf) => `${leaf.name}:${leaf.role}`); // ['x:input', 'W1:parameter', …, 'ŷ:target']
- * prepared.reluArguments.length; // 2 (f(u1), f(u2))
+ * const analysis = analyseProblem(assignmentQ3Problem());
+ * analysis.leaves.map((leaf) => `${leaf.name}:${leaf.role}`); // ['x:input', 'W1:parameter', …, 'ŷ:target']
+ * analysis.reluArguments.length; // 2 (f(u1), f(u2))
  */
-export function prepareProblem(problem: Problem): PreparedProblem {
+export function analyseProblem(problem: Problem): ProblemAnalysis {
   const graph = problemGraph(problem);
   const leaves: VariedLeaf[] = graph.leaves().map((node) => {
     const name = Object.keys(problem.values).find((key) => nodeId(graph, key) === node.id);
