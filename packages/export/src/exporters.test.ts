@@ -204,23 +204,47 @@ describe('dotExporter', () => {
     for (const { from, to } of Q2B.edges) expect(dot).toMatch(new RegExp(`^  "${from}" -> "${to}"( \\[|;)`, 'm'));
   });
 
-  it('draws added nodes as dashed rounded orange boxes and the edges into them dashed', async () => {
-    const dot = await dotExporter.render(Q2B);
-    const lineOf = (id: string) => dot.split('\n').find((l) => l.startsWith(`  "${id}" [`))!;
-    for (const n of Q2B.nodes) {
-      if (n.added) {
-        expect(lineOf(n.id)).toContain('shape=box, style="rounded,filled,dashed", penwidth=2, fillcolor="#ffedd5", color="#c2410c"');
-        expect(lineOf(n.id)).toContain('class="gradient added"');
-      } else {
-        expect(lineOf(n.id)).not.toContain('dashed');
-      }
+  it('draws added nodes as dashed filled boxes of one colour, the edges into them dashed, and a legend that matches', async () => {
+    // Read back through Graphviz, so the test checks what is drawn, not how dot.ts spells it.
+    const json = await graphvizJson(renderDot(Q2B));
+    type Drawn = { name: string; shape?: string; style?: string; fillcolor?: string; color?: string; peripheries?: string };
+    const objects = (json.objects ?? []) as unknown as Drawn[];
+    const drawn = new Map(objects.map((o) => [o.name, o]));
+    const styles = (o: Drawn | undefined) => (o?.style ?? '').split(',');
+    const added = Q2B.nodes.filter((n) => n.added).map((n) => drawn.get(n.id)!);
+    const forward = Q2B.nodes.filter((n) => !n.added).map((n) => drawn.get(n.id)!);
+    for (const node of added) {
+      expect(node.shape, node.name).toBe('box');
+      expect(styles(node)).toEqual(expect.arrayContaining(['rounded', 'filled', 'dashed']));
     }
-    expect(lineOf('x')).toContain('shape=ellipse, style=filled, fillcolor="#dbeafe"');
-    expect(lineOf('W1')).toContain('shape=box, style=filled, fillcolor="#dcfce7"');
-    expect(lineOf('yhat')).toContain('peripheries=2');
-    expect(lineOf('L')).toContain('shape=octagon');
-    expect(dot).toContain('  "z1" -> "dL/dW3" [style=dashed, color="#c2410c", penwidth=1.3, class="backprop"];');
-    expect(dot).toContain('  "z1" -> "u3";');
+    expect(new Set(added.map((n) => `${n.fillcolor} ${n.color}`)).size).toBe(1);
+    for (const node of forward) {
+      expect(styles(node), node.name).not.toContain('dashed');
+      expect(node.fillcolor, node.name).not.toBe(added[0]!.fillcolor);
+    }
+    // The sheet's shapes for the kinds: inputs round, parameters boxes, the target doubled, the loss an octagon.
+    expect(drawn.get('x')!.shape).toBe('ellipse');
+    expect(drawn.get('W1')!.shape).toBe('box');
+    expect(drawn.get('yhat')!.peripheries).toBe('2');
+    expect(drawn.get('L')!.shape).toBe('octagon');
+    // Each legend entry looks like the nodes it names.
+    for (const [key, example] of [['added', added[0]!], ['input', drawn.get('x')!], ['parameter', drawn.get('W1')!], ['loss', drawn.get('L')!]] as const) {
+      const entry = drawn.get(`legend:${key}`)!;
+      expect([entry.shape, entry.fillcolor, entry.color], key).toEqual([example.shape, example.fillcolor, example.color]);
+    }
+    const names = new Map(objects.map((o, i) => [(json.objects ?? [])[i]!._gvid, o.name]));
+    const addedIds = new Set(Q2B.nodes.filter((n) => n.added).map((n) => n.id));
+    let dashed = 0;
+    for (const edge of (json.edges ?? []) as { tail: number; head: number; style?: string; color?: string }[]) {
+      if (edge.style === 'invis') continue;
+      const into = names.get(edge.head)!;
+      if (addedIds.has(into)) {
+        dashed++;
+        expect([edge.style, edge.color], into).toEqual(['dashed', added[0]!.color]);
+      } else expect(edge.style, into).toBeUndefined();
+    }
+    // The 15 edges of part (b) that end in an added node (12 forward edges stay solid).
+    expect(dashed).toBe(15);
   });
 
   it('has a legend naming each kind present, and nothing added for part (a)', async () => {
@@ -319,7 +343,9 @@ describe('svgExporter', () => {
       expect(drawn!.texts[0]).toBe(n.label);
       if (n.added) {
         expect(drawn!.group).toContain('class="node gradient added"');
-        expect(drawn!.group).toMatch(/stroke="#c2410c"[^>]*stroke-dasharray/);
+        // Dashed, in the same colour as the legend's entry for added nodes.
+        const legendStroke = /stroke="(#[0-9a-f]{6})"/.exec(nodes.get('legend:added')!.group)![1];
+        expect(drawn!.group).toMatch(new RegExp(`stroke="${legendStroke}"[^>]*stroke-dasharray`));
       } else {
         expect(drawn!.group).not.toContain('stroke-dasharray');
       }
@@ -357,7 +383,9 @@ describe('mermaidExporter', () => {
     expect(text).toMatch(/^ {2}classDef added [^\n]*stroke-dasharray:5 3;$/m);
     const addedIds = Q2B.nodes.filter((n) => n.added).map((n) => ids.get(n.id));
     expect(text).toContain(`  class ${addedIds.join(',')} added;`);
-    expect(text).toContain(`  linkStyle ${Q2B.edges.map((edge, i) => (added.has(edge.to) ? i : -1)).filter((i) => i >= 0).join(',')} stroke:#c2410c`);
+    // The dotted edges are drawn in the border colour of the added nodes.
+    const addedStroke = /^ {2}classDef added [^\n]*stroke:(#[0-9a-f]{6})/m.exec(text)![1];
+    expect(text).toContain(`  linkStyle ${Q2B.edges.map((edge, i) => (added.has(edge.to) ? i : -1)).filter((i) => i >= 0).join(',')} stroke:${addedStroke}`);
   });
 
   it('escapes labels and uses safe ids', async () => {
