@@ -1,4 +1,5 @@
 import { ChainruleError } from '@chainrule/graph';
+import { roundNumber } from '@chainrule/tensor';
 import { formatNumbers } from './format.ts';
 import type { GradeItem, GradeReport, ItemStatus } from './grade.ts';
 
@@ -83,7 +84,7 @@ function countsText(report: GradeReport): string {
   return `${correct} correct, ${carried} carried, ${wrong} wrong, ${missing} missing`;
 }
 
-const points = (p: number): string => String(Math.round(p * 100) / 100);
+const points = (p: number): string => String(roundNumber(p, 2));
 
 function itemPoints(item: GradeItem): string {
   return item.maxPoints === undefined ? '' : `${points(item.points ?? 0)} / ${points(item.maxPoints)}`;

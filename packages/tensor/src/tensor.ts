@@ -4,8 +4,9 @@ import { type Shape, TensorValueError, describeShape } from './errors.ts';
 export type NestedArray = number | readonly number[] | readonly (readonly number[])[];
 
 /**
- * A dense row-major tensor of rank 0, 1 or 2 on a `Float64Array`.
- * A rank-1 tensor is a column vector when it stands right of a matrix (`W x`).
+ * A dense row-major tensor of rank 0, 1 or 2 on a `Float64Array`. A rank-1 tensor `[n]` is an
+ * n×1 column vector wherever it meets a matrix (`W x`, a bias added to a batch); its transpose is
+ * the 1×n row. See `matmulShape` and `broadcastShapes` for the rules.
  *
  * @example
  * const w = tensor([[1, 2], [3, 4]]);
