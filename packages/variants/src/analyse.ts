@@ -1,4 +1,4 @@
-import { ChainruleError, type Expr, type Graph, canonicalName, gradientGraph, gradientId, referencedIds, sameExpr } from '@chainrule/graph';
+import { ChainruleError, type Expr, type Graph, gradientGraph, referencedIds, sameExpr } from '@chainrule/graph';
 import { type Problem, problemGraph, solveProblem } from '@chainrule/problem';
 
 /** A leaf whose numbers a variant replaces: its name as the problem file writes it, role and shape. */
@@ -30,11 +30,11 @@ export interface ProblemAnalysis {
 }
 
 /**
- * Ops that keep a finite decimal a finite decimal (no division, no transcendental function). The
- * step function of ReLU is `relu'` in the op table (`reluStep` before it). An op not listed —
- * one added later — is taken as not exact: its values are not held to `maxDecimals`.
+ * Ops of the op table that keep a finite decimal a finite decimal (no division, no transcendental
+ * function; `relu'` is ReLU's step). An op not listed — one added later — is taken as not exact:
+ * its values are not held to `maxDecimals`.
  */
-const DECIMAL_OPS: ReadonlySet<string> = new Set(['add', 'neg', 'mul', 'matmul', 'transpose', 'squaredNorm', 'sum', 'relu', "relu'", 'reluStep', 'unbroadcast', 'expand']);
+const DECIMAL_OPS: ReadonlySet<string> = new Set(['add', 'neg', 'mul', 'matmul', 'transpose', 'squaredNorm', 'sum', 'relu', "relu'", 'unbroadcast', 'expand']);
 
 /**
  * Analyses a problem for variant generation: which leaves get new numbers (every input, parameter
@@ -49,7 +49,7 @@ const DECIMAL_OPS: ReadonlySet<string> = new Set(['add', 'neg', 'mul', 'matmul',
 export function analyseProblem(problem: Problem): ProblemAnalysis {
   const graph = problemGraph(problem);
   const leaves: VariedLeaf[] = graph.leaves().map((node) => {
-    const name = Object.keys(problem.values).find((key) => nodeId(graph, key) === node.id);
+    const name = Object.keys(problem.values).find((key) => graph.resolve(key) === node.id);
     if (name === undefined) {
       throw new ChainruleError('problem', `'${node.label}' has no value: a variant keeps the shape of every value, so the problem must give one for each leaf`, {
         path: ['values', node.label],
@@ -63,9 +63,10 @@ export function analyseProblem(problem: Problem): ProblemAnalysis {
   const withGradients = gradientGraph(graph, problem.wrt);
   const reluArguments: Expr[] = [];
   for (const node of graph.nodes) if (node.expression) collectRelus(node.expression, reluArguments);
-  const gradients = problem.wrt
-    .map((name) => ({ name, label: graph.node(nodeId(graph, name)!).label, id: gradientId(graph.loss!, nodeId(graph, name)!) }))
-    .filter((gradient) => withGradients.has(gradient.id));
+  const gradients = problem.wrt.flatMap((name) => {
+    const node = withGradients.gradientNode(name);
+    return node ? [{ name, label: graph.node(graph.resolve(name)!).label, id: node.id }] : [];
+  });
   const decimal = decimalNodes(withGradients);
   const decimalLabels = {
     loss: decimal.includes(graph.loss!),
@@ -73,13 +74,6 @@ export function analyseProblem(problem: Problem): ProblemAnalysis {
     gradients: new Set(gradients.filter((gradient) => decimal.includes(gradient.id)).map((gradient) => gradient.label)),
   };
   return { problem, graph, gradientGraph: withGradients, leaves, reluArguments, gradients, decimalNodes: decimal, decimalLabels };
-}
-
-/** The node id of a name as a problem file writes it (`ŷ`, `yhat`, `W_1`), or undefined. */
-export function nodeId(graph: Graph, name: string): string | undefined {
-  if (graph.has(name)) return name;
-  const key = canonicalName(name).key;
-  return graph.has(key) ? key : undefined;
 }
 
 function shapeOf(value: Problem['values'][string]): number[] {
