@@ -43,6 +43,8 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
+    // Fonts as files, never data: URLs: the API serves the page with font-src 'self'.
+    assetsInlineLimit: 0,
     reportCompressedSize: false,
     rolldownOptions: { output: { chunkFileNames } },
   },

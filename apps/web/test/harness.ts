@@ -13,6 +13,8 @@ export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST = path.join(WEB_ROOT, 'dist');
 export const RESULTS = path.join(WEB_ROOT, 'test-results');
 export const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
+/** Question 3's problem file (absolute: the CLI reads paths from where pnpm was started). */
+export const Q3_FILE = path.join(REPO_ROOT, 'packages/assignment9/src/networks/q3.json');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -77,4 +79,41 @@ export async function cli(args: readonly string[]): Promise<string> {
       (error, stdout, stderr) => (error ? reject(new Error(`chainrule ${args.join(' ')} failed: ${stderr || error.message}`)) : resolve(stdout)),
     );
   });
+}
+
+/** Starts the API server (which serves the page at `/`) on a free port. @example const api = await startApi(); await api.close() */
+export async function startApi(): Promise<{ url: string; close: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--conditions=@chainrule/source', '--import', 'tsx', 'apps/api/src/server.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CHAINRULE_WEB_DIST: DIST },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the API server did not start within 120 s:\n${output}`)), 120_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+?)(?:\s|$)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!.replace('localhost', '127.0.0.1'));
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the API server exited (${code}) before listening:\n${output}`));
+    });
+  });
+  return {
+    url: `${url}/`,
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }

@@ -9,7 +9,7 @@ import { validateDot } from '@chainrule/export';
 import { q3ByHand } from '@chainrule/test-support';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESULTS, cli, launch, serveStatic } from './harness.ts';
+import { Q3_FILE, RESULTS, cli, launch, serveStatic } from './harness.ts';
 import { axeViolations, openPage, stepValues } from './page-helpers.ts';
 
 let site: Awaited<ReturnType<typeof serveStatic>>;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   [site, browser, cliGraph, cliSolution] = await Promise.all([
     serveStatic('/courses/deep-learning/chainrule/'),
     launch(),
-    cli(['graph', 'packages/assignment9/src/networks/q3.json', '--gradients', '--format', 'json']).then(JSON.parse),
+    cli(['graph', Q3_FILE, '--gradients', '--format', 'json']).then(JSON.parse),
     cli(['solve', 'q3', '--format', 'json']).then(JSON.parse),
   ]);
   page = await openPage(browser, site.url);
