@@ -1,5 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, constant, ref, referencedIds } from './expr.ts';
+import { closestFunctionName, functionOp } from './function-names.ts';
 import { FUNCTIONS, type OpName, expandOp, opArity } from './ops/index.ts';
 import { type GraphNode, Graph, type NodeKind } from './graph.ts';
 import type { Ast, Equation } from './parse/ast.ts';
@@ -19,8 +20,6 @@ export interface BuildOptions {
   /** The loss node; by default the only node nothing else uses (or the one named `L`/`loss` among several). */
   loss?: string;
 }
-
-const isFunctionName = (key: string): boolean => Object.hasOwn(FUNCTIONS, key);
 
 /**
  * Parses equations (ASCII, Unicode or LaTeX) and builds their computational graph.
@@ -42,18 +41,20 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   const functions = new Map<string, { op: OpName; alias: string }>();
   for (const [alias, fn] of Object.entries(options.functions ?? {})) {
     const key = canonicalName(alias).key;
-    if (!isFunctionName(fn)) {
-      throw new ChainruleError('graph', `function '${alias}' is bound to '${fn}', which is not one of ${Object.keys(FUNCTIONS).join(', ')}`);
+    const op = functionOp(fn);
+    if (op === undefined) {
+      throw new ChainruleError('graph', `function '${alias}' is bound to '${fn}', which is not one of ${Object.keys(FUNCTIONS).join(', ')}${closestFunctionName(fn) ? ` (did you mean ${closestFunctionName(fn)}?)` : ''}`);
     }
-    functions.set(key, { op: FUNCTIONS[fn]!, alias });
+    functions.set(key, { op, alias });
   }
 
   const definedKeys = new Set(parsed.map((e) => e.target.key));
   const equations: Equation[] = [];
   for (const equation of parsed) {
     const rhs = equation.expression;
-    if (rhs.type === 'name' && isFunctionName(rhs.name.key) && !definedKeys.has(rhs.name.key)) {
-      functions.set(equation.target.key, { op: FUNCTIONS[rhs.name.key]!, alias: equation.target.text });
+    const bound = rhs.type === 'name' && !definedKeys.has(rhs.name.key) ? functionOp(rhs.name) : undefined;
+    if (bound !== undefined) {
+      functions.set(equation.target.key, { op: bound, alias: equation.target.text });
     } else {
       equations.push(equation);
     }
@@ -71,6 +72,13 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     }
     if (functions.has(equation.target.key)) {
       throw new ChainruleError('graph', `'${equation.target.text}' is a function and cannot also be defined by an equation`, equation.pos);
+    }
+    if (functionOp(equation.target) !== undefined) {
+      throw new ChainruleError(
+        'graph',
+        `'${equation.target.text}' is the name of a function (${equation.target.text}(u)) and cannot also name a variable: call the variable something else`,
+        equation.pos,
+      );
     }
     definitions.set(equation.target.key, equation);
   }
@@ -226,7 +234,7 @@ function toExpr(
       case 'number':
         return constant(node.value, node.text);
       case 'name': {
-        if (functions.has(node.name.key) || (isFunctionName(node.name.key) && !definitions.has(node.name.key))) {
+        if (functions.has(node.name.key) || (functionOp(node.name) !== undefined && !definitions.has(node.name.key))) {
           throw new ChainruleError('graph', `'${node.name.text}' is a function: apply it to an argument, e.g. ${node.name.text}(u)`, node.pos);
         }
         label(node.name.key, node.name.text);
@@ -257,11 +265,20 @@ function toExpr(
       }
       case 'call': {
         const bound = functions.get(node.callee.key);
-        const builtin = isFunctionName(node.callee.key) && !definitions.has(node.callee.key) ? FUNCTIONS[node.callee.key] : undefined;
+        const builtin = definitions.has(node.callee.key) ? undefined : functionOp(node.callee);
         const op = bound?.op ?? builtin;
         if (op === undefined) {
           // `W (x + b)`: a matrix followed by parentheses is a product. A lower-case name applied
           // like `f(u1)` is a function the problem forgot to bind, not a matrix.
+          // `rleu(u)`, or `f(u)` after a binding line `f = rleu`: a misspelt function name.
+          const definition = definitions.get(node.callee.key);
+          const written = definition === undefined ? { name: node.callee, pos: node.pos } : definition.expression.type === 'name' ? definition.expression : undefined;
+          const typo = written && !definitions.has(written.name.key) && /^\p{L}+$/u.test(written.name.text)
+            ? closestFunctionName(written.name.text, /^[a-z]/.test(written.name.text) ? 2 : 1)
+            : undefined;
+          if (written !== undefined && typo !== undefined) {
+            throw new ChainruleError('graph', `'${written.name.text}' is not a function chainrule knows: did you mean ${typo}?`, written.pos);
+          }
           if (/^[a-zσφ]/.test(node.callee.text) && !definitions.has(node.callee.key)) {
             throw new ChainruleError(
               'graph',
