@@ -59,13 +59,14 @@ export type ConstraintName = (typeof CONSTRAINT_NAMES)[number];
  * @example
  * resolveConstraints({ weights: { step: 0.1 } }).weights; // { min: -1, max: 1, step: 0.1 }
  * resolveConstraints().maxRoundingError; // 0.05
+ * resolveConstraints(body.constraints, ['constraints']); // faults located as constraints.weights.step
  */
-export function resolveConstraints(input: unknown = {}): VariantConstraints {
+export function resolveConstraints(input: unknown = {}, pathPrefix: readonly (string | number)[] = []): VariantConstraints {
   const parsed = constraintsSchema.safeParse(input);
-  if (!parsed.success) throw fromZodError(parsed.error);
+  if (!parsed.success) throw fromZodError(parsed.error, pathPrefix);
   const constraints = parsed.data;
   const { min, max, step } = constraints.weights;
-  const fault = (path: string[], message: string) => new ChainruleError('problem', message, { path });
+  const fault = (path: string[], message: string) => new ChainruleError('problem', message, { path: [...pathPrefix, ...path] });
   if (min > max) throw fault(['weights', 'min'], `${min} is larger than weights.max (${max})`);
   const size = Math.floor(max / step + 1e-9) - Math.ceil(min / step - 1e-9) + 1;
   if (size <= 0) throw fault(['weights', 'step'], `no multiple of ${step} lies in [${min}, ${max}]`);
