@@ -173,7 +173,9 @@ describe('several equations on one line', () => {
 describe('the quadratic form', () => {
   it('reads (y − ŷ)ᵀ(y − ŷ) with or without ½', () => {
     expect(rhs('(y − ŷ)ᵀ(y − ŷ)')).toBe('(matmul (T (- y yhat)) (- y yhat))');
-    expect(rhs('½ (y − ŷ)ᵀ(y − ŷ)')).toBe('(matmul (matmul (/ 1 2) (T (- y yhat))) (- y yhat))');
+    expect(rhs('½ (y − ŷ)ᵀ(y − ŷ)')).toBe('(matmul (/ 1 2) (matmul (T (- y yhat)) (- y yhat)))');
+    expect(rhs('2 a b c')).toBe('(matmul 2 (matmul (matmul a b) c))');
+    expect(rhs('a 2 b')).toBe('(matmul (matmul a 2) b)');
     expect(structure(String.raw`L = \frac{1}{2} (\boldsymbol{y} - \hat{\boldsymbol{y}})^{\top} (\boldsymbol{y} - \hat{\boldsymbol{y}})`)).toEqual(
       structure('L = 1/2 (y - yhat)^T (y - yhat)'),
     );

@@ -31,6 +31,11 @@ export function parseEquations(source: string | readonly string[]): Equation[] {
   return equations;
 }
 
+/** A number as written: `2`, `1/2`, `½`. */
+function isNumberLiteral(ast: Ast): boolean {
+  return ast.type === 'number' || (ast.type === 'binary' && ast.op === '/' && ast.left.type === 'number' && ast.right.type === 'number');
+}
+
 /** The context a norm bar `||` is read in: inside a norm it closes it, anywhere else it opens one. */
 type OpenBracket = 'paren' | 'brace' | 'norm';
 
@@ -146,7 +151,18 @@ class EquationParser {
    * written operators. A fraction of two numbers (`1/2`) is one operand, so `1/2 ||v||^2` is ½‖v‖².
    */
   private parseJuxtaposition(): Ast {
-    let left = this.parseFactor();
+    const first = this.parseFactor();
+    const next = this.peek();
+    // A leading number scales the whole product: `½ (y − ŷ)ᵀ(y − ŷ)` is ½ · ((y − ŷ)ᵀ(y − ŷ)).
+    if (isNumberLiteral(first) && this.canStartPrimary(next)) {
+      return { type: 'binary', op: 'matmul', left: first, right: this.parseProductChain(this.parseFactor()), pos: next.pos };
+    }
+    return this.parseProductChain(first);
+  }
+
+  /** `a b c` after its first factor: left-associative, `(a b) c`. */
+  private parseProductChain(first: Ast): Ast {
+    let left = first;
     for (;;) {
       const operator = this.peek();
       if (!this.canStartPrimary(operator)) return left;
