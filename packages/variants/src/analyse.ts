@@ -1,7 +1,7 @@
 import { ChainruleError, type Expr, type Graph, gradientGraph, referencedIds, sameExpr } from '@chainrule/graph';
 import { type Problem, problemGraph, solveProblem } from '@chainrule/problem';
 
-/** A leaf whose numbers a variant replaces: its name as the problem file writes it, role and shape. */
+/** A leaf whose numbers a variant replaces: its name as the problem file writes it, role and shape. @example const leaf: VariedLeaf = { name: 'W1', id: 'W1', role: 'parameter', shape: [3, 4] }; */
 export interface VariedLeaf {
   /** The key in the problem's `values` (`ŷ`, `W1`). */
   name: string;
@@ -12,7 +12,7 @@ export interface VariedLeaf {
   shape: number[];
 }
 
-/** A problem analysed once, so that many candidate values can be checked cheaply. */
+/** A problem analysed once, so that many candidate values can be checked cheaply. @example const analysis: ProblemAnalysis = analyseProblem(problem); */
 export interface ProblemAnalysis {
   problem: Problem;
   graph: Graph;

@@ -1,12 +1,13 @@
 import { ChainruleError, evaluate, evaluateExpr } from '@chainrule/graph';
+import type { Problem } from '@chainrule/problem';
 import type { Tensor } from '@chainrule/tensor';
 import type { ConstraintName, VariantConstraints } from './constraints.ts';
 import type { ProblemAnalysis } from './analyse.ts';
 
-/** Numbers of a problem's `values`: a number, a vector, or a matrix as rows. */
-export type Numbers = number | number[] | number[][];
+/** Numbers of a problem's `values`: a number, a vector, or a matrix as rows. @example const W: Numbers = [[0.4, 0.5], [0.2, 0.25]]; */
+export type Numbers = Problem['values'][string];
 
-/** What {@link checkCandidate} measured on one set of values. */
+/** What {@link checkCandidate} measured on one set of values. @example checkCandidate(analysis, values, constraints).stats.inactiveUnits; // 1 */
 export interface CandidateStats {
   /** Entries of ReLU pre-activations, and how many of them are negative (inactive units). */
   reluUnits: number;
@@ -17,7 +18,7 @@ export interface CandidateStats {
   largestRoundingError: number;
 }
 
-/** The verdict on one candidate: the constraints it breaks (none: a good variant) and the evaluated paths. */
+/** The verdict on one candidate: the constraints it breaks (none: a good variant) and the evaluated paths. @example if (checkCandidate(analysis, values, constraints).failed.length === 0) keep(values); */
 export interface CandidateCheck {
   failed: ConstraintName[];
   stats: CandidateStats;

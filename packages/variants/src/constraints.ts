@@ -10,6 +10,9 @@ const wholeBounded = z.number().int().min(-1e6).max(1e6);
  * What makes a variant good for hand calculation, every part configurable. The defaults are the
  * sheet's: weights on a 0.05 grid in [−1, 1], small whole inputs, targets 0/1, and the checks that
  * keep exact and rounded paths in step.
+ *
+ * @example
+ * constraintsSchema.parse({ reluMargin: 0.2 }).weights.step; // 0.05
  */
 export const constraintsSchema = z
   .object({
@@ -37,9 +40,9 @@ export const constraintsSchema = z
   })
   .strict();
 
-/** Constraints as written: every field optional. */
+/** Constraints as written: every field optional. @example const input: ConstraintsInput = { weights: { step: 0.1 }, minInactive: 2 }; */
 export type ConstraintsInput = z.input<typeof constraintsSchema>;
-/** Constraints with every default filled in. */
+/** Constraints with every default filled in. @example const constraints: VariantConstraints = resolveConstraints(); */
 export type VariantConstraints = z.output<typeof constraintsSchema>;
 
 /**
@@ -49,7 +52,7 @@ export type VariantConstraints = z.output<typeof constraintsSchema>;
  * CONSTRAINT_NAMES.includes('reluMargin'); // true
  */
 export const CONSTRAINT_NAMES = ['finite', 'reluMargin', 'minInactive', 'maxRoundingError', 'maxDecimals', 'nonZeroGradients', 'distinct'] as const;
-/** The name of one constraint. */
+/** The name of one constraint. @example const name: ConstraintName = 'reluMargin'; */
 export type ConstraintName = (typeof CONSTRAINT_NAMES)[number];
 
 /**

@@ -2,13 +2,13 @@ import { renderSolution } from '@chainrule/solutions';
 import type { Variant, VariantSet } from './generate.ts';
 import { type VariantOrigin, keySheet, studentSheet } from './sheet.ts';
 
-/** One file of a variant set: its name inside the output folder and its text. */
+/** One file of a variant set: its name inside the output folder and its text. @example const file: VariantFile = { name: 'variants.csv', content: 'variant,…\r\n' }; */
 export interface VariantFile {
   name: string;
   content: string;
 }
 
-/** The file names of one variant. */
+/** The file names of one variant. @example variantFileNames({ id: 'variant-07' }).sheet.pdf; // 'variant-07.pdf' */
 export interface VariantFileNames {
   problem: string;
   key: string;

@@ -6,12 +6,12 @@ import { type AnswerKey, type KeySolver, answerKey } from './key.ts';
 import { type ProblemAnalysis, type VariedLeaf, analyseProblem } from './analyse.ts';
 import { type SeededPicker, seededPicker } from './random.ts';
 
-/** Most variants one call makes. */
+/** Most variants one call makes. @example generateVariants(problem, { count: MAX_VARIANTS, seed: 1 }); */
 export const MAX_VARIANTS = 999;
-/** Candidates tried per requested variant by default before giving up. */
+/** Candidates tried per requested variant by default before giving up. @example generateVariants(problem, { count: 5, seed: 1, maxAttempts: 5 * DEFAULT_ATTEMPTS_PER_VARIANT }); */
 export const DEFAULT_ATTEMPTS_PER_VARIANT = 2_000;
 
-/** One variant: the problem with new numbers, its answer key and what its checks measured. */
+/** One variant: the problem with new numbers, its answer key and what its checks measured. @example const { id, problem, key }: Variant = set.variants[0]; */
 export interface Variant {
   /** `variant-01`, `variant-02`, … (zero-padded to the width of the count). */
   id: string;
@@ -23,7 +23,7 @@ export interface Variant {
   stats: CandidateStats;
 }
 
-/** The outcome of {@link generateVariants}. */
+/** The outcome of {@link generateVariants}. @example const set: VariantSet = generateVariants(problem, { count: 30, seed: 7 }); if (!set.complete) console.error(describeShortfall(set)); */
 export interface VariantSet {
   seed: number;
   requested: number;
@@ -38,7 +38,7 @@ export interface VariantSet {
   complete: boolean;
 }
 
-/** Options of {@link generateVariants}. */
+/** Options of {@link generateVariants}. @example const options: GenerateOptions = { count: 30, seed: 7, constraints: { inputs: { min: -2, max: 2 } } }; */
 export interface GenerateOptions {
   /** How many variants (1 … {@link MAX_VARIANTS}). */
   count: number;

@@ -19,13 +19,13 @@ export type KeySolver = (problem: Problem, options: { round?: number }) => Probl
  */
 export const floatSolver: KeySolver = (problem, options) => solveProblem(problem, options.round === undefined ? {} : { round: options.round }).result;
 
-/** An answer key: the exact result (`loss`, `values`, `gradients`) with the rounded path beside it. */
+/** An answer key: the exact result (`loss`, `values`, `gradients`) with the rounded path beside it. @example const { loss, rounded }: AnswerKey = answerKey(problem); */
 export interface AnswerKey extends ProblemResult {
   /** The result of a student who rounds every intermediate result to `decimals` decimals. */
   rounded: ProblemResult & { decimals: number };
 }
 
-/** Options of {@link answerKey}. */
+/** Options of {@link answerKey}. @example answerKey(problem, { round: 1, solver: exactSolver }); */
 export interface AnswerKeyOptions {
   /** Decimals of the rounded path (default 2, as the sheet allows). */
   round?: number;

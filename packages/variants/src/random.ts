@@ -1,7 +1,7 @@
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
-/** Seeded, unbiased whole numbers: the same seed gives the same sequence on every machine. */
+/** Seeded, unbiased whole numbers: the same seed gives the same sequence on every machine. @example const random: SeededPicker = seededPicker(1); random.pick([0, 1]); */
 export interface SeededPicker {
   /** A whole number in [from, to], both included. */
   int(from: number, to: number): number;

@@ -2,7 +2,7 @@ import { POINTS } from '@chainrule/assignment9';
 import { type Block, type Inline, type QuestionSolution, type SolutionDocument, math, problemSolution } from '@chainrule/solutions';
 import type { Variant } from './generate.ts';
 
-/** What a set of variants is a variant of: a question of Assignment 9, or any problem file. */
+/** What a set of variants is a variant of: a question of Assignment 9, or any problem file. @example const origin: VariantOrigin = { question: 'q3', name: 'Question 3' }; */
 export interface VariantOrigin {
   /** `q1`, `q3`, or undefined for a problem file. */
   question?: 'q1' | 'q3';
