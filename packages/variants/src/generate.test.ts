@@ -51,6 +51,19 @@ describe('the analysis of a problem', () => {
     expect(analyseProblem(named).reluArguments).toHaveLength(0);
   });
 
+  it('takes leaves named like properties of Object.prototype as any other name', () => {
+    const hostile = parseProblem({
+      equations: ['L = 1/2 ||y - toString||^2', 'y = constructor x + hasOwnProperty'],
+      values: { constructor: [[0.5, 0.5]], x: [1, 2], hasOwnProperty: [0.1], toString: [1] },
+      wrt: ['constructor', 'hasOwnProperty'],
+      roles: { toString: 'target' },
+    });
+    const [variant] = generateVariants(hostile, { count: 1, seed: 2 }).variants;
+    expect(Object.keys(variant!.problem.values)).toEqual(['constructor', 'x', 'hasOwnProperty', 'toString']);
+    expect(Object.keys(variant!.key.gradients)).toEqual(['constructor', 'hasOwnProperty']);
+    expect(gradeSubmission(variant!.problem, { loss: variant!.key.loss, values: variant!.key.values, gradients: variant!.key.gradients }, { round: null }).firstWrong).toBeNull();
+  });
+
   it('refuses a problem without values for its leaves, naming the leaf', () => {
     expect(fault(() => generateVariants(parseProblem({ equations: 'y = W x', values: { W: [[1]] }, wrt: ['W'] }), { count: 1, seed: 1 }))).toMatch(
       /^values\.x: 'x' has no value/,
