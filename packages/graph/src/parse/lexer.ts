@@ -185,7 +185,9 @@ export class Lexer {
       this.push(kind, start, start + character.length);
       return;
     }
-    throw this.error(`unexpected character ${describeCharacter(character)}${characterHint(character)}`, start);
+    const isDerivativePrime = "'′’".includes(character) && this.text[this.skipWhitespace(start + 1)] === '(';
+    const hint = isDerivativePrime ? ': derivatives are not written in the equations: write the forward equations, chainrule derives the rest' : characterHint(character);
+    throw this.error(`unexpected character ${describeCharacter(character)}${hint}`, start);
   }
 
   private lexNumber(start: number): void {

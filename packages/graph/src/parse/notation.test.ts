@@ -170,6 +170,19 @@ describe('several equations on one line', () => {
   });
 });
 
+describe('the exponential', () => {
+  it.each([
+    ['e^{u}', '(call exp u)'],
+    ['e^u', '(call exp u)'],
+    ['e^{-u}', '(call exp (neg u))'],
+    [String.raw`\frac{1}{1 + e^{-u}}`, '(/ 1 (+ 1 (call exp (neg u))))'],
+    ['e^{W x + b}', '(call exp (+ (matmul W x) b))'],
+    ['e^2 + e^{2} + e^T + e^{T} + e^{(1)}', '(+ (+ (+ (+ (square e) (square e)) (T e)) (T e)) e1)'],
+  ])('%s → %s', (expression, expected) => {
+    expect(rhs(expression)).toBe(expected);
+  });
+});
+
 describe('the quadratic form', () => {
   it('reads (y − ŷ)ᵀ(y − ŷ) with or without ½', () => {
     expect(rhs('(y − ŷ)ᵀ(y − ŷ)')).toBe('(matmul (T (- y yhat)) (- y yhat))');
@@ -243,6 +256,8 @@ describe('the math vocabulary', () => {
 
   it.each<[string, Position, string]>([
     ["y = W' x", { line: 1, column: 6 }, "unexpected character ''': primes are not supported: write Wᵀ (or W^T) for a transpose"],
+    ["y = f'(u)", { line: 1, column: 6 }, "unexpected character ''': derivatives are not written in the equations: write the forward equations, chainrule derives the rest"],
+    [String.raw`x \in \mathbb{R}^2`, { line: 1, column: 3 }, String.raw`unsupported LaTeX command '\in': declarations (x \in \mathbb{R}^n) are not supported: the shapes come from the values`],
     ['y = W’ x', { line: 1, column: 6 }, "unexpected character '’' (U+2019): primes are not supported: write Wᵀ (or W^T) for a transpose"],
     [String.raw`y = W^\prime x`, { line: 1, column: 7 }, String.raw`unsupported LaTeX command '\prime': primes are not supported: write Wᵀ (or W^T) for a transpose`],
     [String.raw`y = \sqrt{x}`, { line: 1, column: 5 }, String.raw`unsupported LaTeX command '\sqrt': square roots are not supported`],

@@ -102,6 +102,8 @@ export const UNSUPPORTED_COMMAND_HINTS: Readonly<Record<string, string>> = {
   rvert: 'absolute values are not supported; write \\|v\\|^2 for a squared norm',
   mid: 'absolute values are not supported; write \\|v\\|^2 for a squared norm',
   min: 'min is not supported (max(0, u) is, as relu(u))',
+  in: 'declarations (x \\in \\mathbb{R}^n) are not supported: the shapes come from the values',
+  mathbb: 'declarations (x \\in \\mathbb{R}^n) are not supported: the shapes come from the values',
   ldots: 'ellipses are not supported: write every term', cdots: 'ellipses are not supported: write every term', dots: 'ellipses are not supported: write every term',
 };
 

@@ -232,6 +232,10 @@ class EquationParser {
       } else if (token.kind === 'postfixTranspose') {
         this.next();
         kind = 'transpose';
+      } else if (token.kind === '^' && operand.type === 'name' && operand.name.key === 'e' && this.startsExponent(this.index + 1)) {
+        this.next();
+        operand = this.parseExponential(operand);
+        continue;
       } else if (token.kind === '^') {
         this.next();
         kind = this.parseSuperscript(token);
@@ -254,6 +258,27 @@ class EquationParser {
     }
     if (operand.type === 'pendingNorm') throw this.unsquaredNorm(operand);
     return operand;
+  }
+
+  /**
+   * Whether the superscript at `index` makes `e^…` the exponential: `e^{-u}`, `e^{W x}`, `e^u` do;
+   * `e^2`, `e^{2}`, `e^T` stay the square and transpose of a vector e.
+   */
+  private startsExponent(index: number): boolean {
+    const first = this.tokens[index];
+    if (first?.kind === 'name') return first.name.text !== 'T';
+    if (first?.kind !== '{') return false;
+    const inner = this.tokens[index + 1];
+    const close = this.tokens[index + 2];
+    const squareOrTranspose = (inner?.kind === 'number' && inner.text === '2') || inner?.kind === 'top' || (inner?.kind === 'name' && inner.name.text === 'T');
+    return !(squareOrTranspose && close?.kind === '}');
+  }
+
+  /** `e^{…}` or `e^u` after its `^`: exp(…), as sigmoid's 1/(1 + e^{-u}) is written. */
+  private parseExponential(base: Ast & { type: 'name' }): Ast {
+    const open = this.next() as Token;
+    const exponent: Ast = open.kind === '{' ? this.parseGroup(open, 'brace', '}') : { type: 'name', name: (open as Token & { kind: 'name' }).name, pos: open.pos };
+    return { type: 'call', callee: canonicalName('exp'), args: [exponent], pos: base.pos };
   }
 
   private unsquaredNorm(norm: PendingNorm): ChainruleError {
