@@ -58,7 +58,23 @@ describe('function names in any capitalisation and markup', () => {
   });
 });
 
+describe('the exponential written as a power of e', () => {
+  it('gives the sigmoid written out the sigmoid’s numbers', () => {
+    // σ(−3) = 1/(1 + e³) = 0.04742587317756678, σ(11) = 1/(1 + e⁻¹¹) = 0.999983298578152 (hand-computed).
+    const written = numbers(String.raw`L = \operatorname{sum}\left(\frac{1}{1 + e^{-W x}}\right)`);
+    const builtin = numbers('L = sum(sigmoid(W x))');
+    expect(written.loss[0]).toBeCloseTo(0.04742587317756678 + 0.999983298578152, 14);
+    written.gradient.forEach((value, i) => expect(value).toBeCloseTo(builtin.gradient[i]!, 14));
+  });
+});
+
 describe('names that clash with functions', () => {
+  it('leaves names of object properties alone', () => {
+    expect(buildGraph('constructor = x\nL = sum(constructor)').node('constructor').kind).toBe('intermediate');
+    expect(buildFailure('L = sum(constructor(x))').message).toMatch(/^'constructor' is applied like a function but is not bound to one/);
+    expect(buildFailure('L = sum(f(x))', { functions: { f: 'toString' } }).message).toMatch(/^function 'f' is bound to 'toString', which is not one of relu, /);
+  });
+
   it('refuses a variable named like a function', () => {
     for (const [source, name] of [['relu = x + 1\nL = sum(relu)', 'relu'], ['ReLU = x\nL = sum(ReLU)', 'ReLU'], ['σ = x\nL = sum(σ)', 'σ']] as const) {
       const error = buildFailure(source);
