@@ -11,6 +11,7 @@ import {
   mul,
   neg,
   relu,
+  scalar,
   sigmoid,
   softmax,
   squaredNorm,
@@ -252,6 +253,17 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
   },
 
   {
+    // The number of entries of its argument, read only for its shape: the n of a mean.
+    name: 'size',
+    arity: 1,
+    scalarResult: true,
+    shapeOnly: [0],
+    notation: { prose: 'the number of entries' },
+    forward: unaryForward((a) => scalar(a.size)),
+    gradient: () => [null],
+  },
+
+  {
     name: 'unbroadcast',
     arity: 2,
     bookkeeping: true,
@@ -309,5 +321,24 @@ export const BUILTIN_DERIVED_OPS: readonly DerivedOpDefinition[] = [
     names: ['softplus'],
     activation: true,
     expand: ([u]) => apply('log', [apply('add', [constant(1), apply('exp', [u!])])]),
+  },
+
+  /** mean(u) = sum(u) / size(u). */
+  {
+    name: 'mean',
+    arity: 1,
+    names: ['mean'],
+    expand: ([u]) => apply('mul', [apply('sum', [u!]), apply('recip', [apply('size', [u!])])]),
+  },
+
+  /** mse(y, ŷ) = mean((y − ŷ)²), the mean squared error. */
+  {
+    name: 'mse',
+    arity: 2,
+    names: ['mse'],
+    expand: ([y, target]) => {
+      const residual = apply('add', [y!, apply('neg', [target!])]);
+      return apply('mul', [apply('sum', [apply('mul', [residual, residual])]), apply('recip', [apply('size', [residual])])]);
+    },
   },
 ];

@@ -113,3 +113,17 @@ describe('mapForward', () => {
     expect(map(tensor([1]), (v) => v + 1).toArray()).toEqual([2]);
   });
 });
+
+describe('mean and mean squared error, derived from sum and size', () => {
+  it('average the entries, and differentiate to 1/n and 2 (y − ŷ)/n', () => {
+    const graph = gradientGraph(buildGraph(['L = mse(y, t)', 'y = W x'], { wrt: ['W'] }), ['W']);
+    expect(formatExpr(graph.node('L').expression!, graph)).toBe('sum((y − t)²) / size(y − t)');
+    // y = [1, 2, 3]·1 = [1, 2, 3], t = [1, 1, 1]: (0 + 1 + 4)/3; ∂L/∂y = 2(y − t)/3 = [0, 2/3, 4/3].
+    const values = evaluate(graph, { W: [[1], [2], [3]], x: [1], t: [1, 1, 1] });
+    expect(values.get('L')!.item()).toBeCloseTo(5 / 3, 15);
+    Array.from(values.get('dL/dy')!.data).forEach((d, i) => expect(d).toBeCloseTo([0, 2 / 3, 4 / 3][i]!, 15));
+    const mean = evaluate(gradientGraph(buildGraph(['L = mean(u)']), ['u']), { u: [[1, 2], [3, 6]] });
+    expect(mean.get('L')!.item()).toBe(3);
+    expect(mean.get('dL/du')!.toArray()).toEqual([[0.25, 0.25], [0.25, 0.25]]);
+  });
+});
