@@ -32,6 +32,7 @@ export {
 } from './ops/index.ts';
 export { type Edge, type GraphNode, type NodeKind, Graph, gradientId } from './graph.ts';
 export { type BuildOptions, type LeafRole, buildGraph, graphFromEquations } from './build.ts';
+export { closestFunctionName, functionOp } from './function-names.ts';
 export { type EvaluateOptions, type LeafValue, evaluate, evaluateExpr } from './evaluate.ts';
 export { type GradientOptions, gradientGraph } from './gradient.ts';
 export { type FormulaStyle, formatExpr, nodeLabel } from './print.ts';
