@@ -1,7 +1,7 @@
 import { ComputeError } from '@chainrule/compute';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from './app.ts';
-import { type GradientCheckResultLike, deferred, expectProblem, inlineTasks, postJson, q3Problem, stubPool } from './test-support.ts';
+import { deferred, expectProblem, gatedPool, inlineTasks, postJson, q3Problem, stubPool } from './test-support.ts';
 
 const unused = stubPool(() => Promise.reject(new Error('unused')));
 const app = createApp({ pool: unused, tasks: inlineTasks() });
@@ -99,21 +99,17 @@ describe('limits', () => {
 
 describe('saturation', () => {
   it('answers 503 with Retry-After once the heavy requests in flight reach the limit', async () => {
-    const gate = deferred<GradientCheckResultLike>();
-    let started = 0;
-    const pool = stubPool(() => {
-      started++;
-      return gate.promise as never;
-    });
+    const gate = deferred();
+    const pool = gatedPool(gate.promise);
     const saturated = createApp({ pool, tasks: inlineTasks(), limits: { maxHeavyInFlight: 1, retryAfterSeconds: 3 } });
     const first = postJson(saturated, '/v1/gradcheck', { problem: q3Problem() });
-    await vi.waitFor(() => expect(started).toBe(1));
+    await vi.waitFor(() => expect(pool.started).toBe(1));
     const second = await postJson(saturated, '/v1/gradcheck', { problem: q3Problem() });
     expect(second.headers.get('retry-after')).toBe('3');
     await expectProblem(second, 503, 'overloaded');
     // Light requests are never shed.
     expect((await postJson(saturated, '/v1/backprop', q3Problem())).status).toBe(200);
-    gate.resolve({ pass: true } as GradientCheckResultLike);
+    gate.resolve();
     expect((await first).status).toBe(200);
     // The permit is back.
     const pool2 = await (await saturated.request('/health')).json();
@@ -131,8 +127,8 @@ describe('saturation', () => {
 describe('timeout', () => {
   it('answers 503 at the deadline and aborts the work on the pool', async () => {
     let signal: AbortSignal | undefined;
-    const pool = stubPool((_problem, options) => {
-      signal = options?.signal;
+    const pool = stubPool((call) => {
+      signal = call.signal;
       return new Promise(() => {}); // never settles, like a runaway computation
     });
     const slow = createApp({ pool, tasks: inlineTasks(), limits: { requestTimeoutMs: 50 } });
@@ -144,9 +140,9 @@ describe('timeout', () => {
 
   it("reports the deadline, not the abort, when the pool answers the abort first", async () => {
     const pool = stubPool(
-      (_problem, options) =>
+      (call) =>
         new Promise((_, reject) =>
-          options!.signal!.addEventListener('abort', () => reject(new ComputeError('aborted', 'gradientCheck', 'gradientCheck was aborted', { cause: options!.signal!.reason }))),
+          call.signal!.addEventListener('abort', () => reject(new ComputeError('aborted', 'gradientCheck', 'gradientCheck was aborted', { cause: call.signal!.reason }))),
         ),
     );
     const slow = createApp({ pool, tasks: inlineTasks(), limits: { requestTimeoutMs: 30 } });

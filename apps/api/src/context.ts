@@ -1,20 +1,21 @@
 /**
  * What every route shares: the injected dependencies, the per-request deadline, JSON bodies read
- * with line/column errors, and the helpers that send work off the event loop.
+ * with line/column errors, and the options that hand a request's work to the service layer.
  */
-import type { ComputePool } from '@chainrule/compute';
+import type { PoolStats, TaskPool } from '@chainrule/compute';
 import { ChainruleError } from '@chainrule/graph';
 import { parseJson } from '@chainrule/problem';
-import type { MiddlewareHandler } from 'hono';
+import type { ServiceOptions } from '@chainrule/service';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiLimits, Semaphore } from './limits.ts';
-import type { TaskRunner } from './offload/pool.ts';
-import { TASKS, type TaskInput, type TaskName, type TaskOutput } from './offload/tasks.ts';
 import { apiError } from './problem.ts';
 
-/** The part of the compute pool the API uses (tests inject stand-ins). */
-export type ComputeLike = Pick<ComputePool, 'gradientCheck' | 'stats'>;
-/** How the API runs its own heavy tasks (tests run them inline). */
-export type TasksLike = TaskRunner;
+/** What the API needs of a pool: what the service runs tasks on, and the numbers `/health` shows. */
+export type PoolLike = TaskPool & { stats(): Pick<PoolStats, 'size' | 'workers' | 'busy' | 'queued'> & Partial<PoolStats> };
+/** The pool gradient checks are split across (tests inject stand-ins). */
+export type ComputeLike = PoolLike;
+/** The pool heavy backprops, graph exports, renderings and grading run on (tests run them inline). */
+export type TasksLike = PoolLike;
 
 /** The dependencies of the routes, built by `createApp`. */
 export interface Deps {
@@ -125,7 +126,7 @@ export function jsonBody(): MiddlewareHandler {
  * when all permits are taken.
  *
  * @example
- * const result = await heavy(deps, () => deps.pool.gradientCheck(problem, { signal: c.var.deadline.signal, mode: 'pool' }));
+ * const result = await heavy(deps, () => pool.task(url, 'graph', input, { signal }));
  */
 export async function heavy<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
   const release = deps.heavy.tryAcquire();
@@ -144,13 +145,19 @@ export async function heavy<T>(deps: Deps, work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs a task inline (small inputs: cheaper than a round trip to a worker) or on the task pool
- * under the heavy-request semaphore.
+ * The service options of a request: the pool, the limits, the request's deadline (made only when
+ * work goes to the pool) and admission of that work under the heavy-request semaphore.
  *
  * @example
- * const output = await runTask(deps, c.var.deadline, 'backprop', { problem }, estimateWork(problem) >= deps.limits.inlineWorkLimit);
+ * return c.json(await backprop(request, serviceOptions(deps, c)), 200);
  */
-export function runTask<K extends TaskName>(deps: Deps, deadline: Deadline, task: K, input: TaskInput<K>, offload: boolean): Promise<TaskOutput<K>> {
-  if (!offload) return (TASKS[task] as (input: TaskInput<K>) => Promise<TaskOutput<K>>)(input);
-  return heavy(deps, () => deps.tasks.run(task, input, { signal: deadline.signal }));
+export function serviceOptions(deps: Deps, c: Context<AppEnv>, pool: PoolLike = deps.tasks): ServiceOptions {
+  return {
+    pool,
+    limits: deps.limits,
+    get signal() {
+      return c.var.deadline.signal;
+    },
+    admit: (work) => heavy(deps, work),
+  };
 }

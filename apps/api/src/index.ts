@@ -4,4 +4,4 @@ export { type ChainruleClient, createClient } from './client.ts';
 export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type ProblemDetails, PROBLEM_JSON, PROBLEM_TYPE_BASE } from './problem.ts';
 export { DEFAULT_PORT, type RunningServer, type ServerOptions, startServer } from './server.ts';
-export { type RunOptions, type TaskRunner, poolTasks } from './offload/pool.ts';
+export { type TaskRunner, poolTasks } from './offload/pool.ts';

@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, Semaphore, checkProblemLimits, equationCount, estimateWork, valueShape } from './limits.ts';
-import { q3Problem } from './test-support.ts';
+import { DEFAULT_SERVICE_LIMITS } from '@chainrule/service';
+import { DEFAULT_LIMITS, Semaphore } from './limits.ts';
 
 describe('limits', () => {
-  it('reads the shape of a value as written', () => {
-    expect(valueShape(3)).toEqual([]);
-    expect(valueShape([1, 2, 3])).toEqual([3]);
-    expect(valueShape([[1, 2], [3, 4], [5, 6]])).toEqual([3, 2]);
-    expect(valueShape([])).toEqual([0]);
-  });
-
-  it('counts equations in arrays, lines and LaTeX rows', () => {
-    expect(equationCount(q3Problem())).toBe(7);
-    expect(equationCount({ equations: 'y = W x\n\n  L = y\n' })).toBe(2);
-    expect(equationCount({ equations: '\\begin{aligned} y &= W x \\\\ L &= y \\end{aligned}' })).toBe(2);
-  });
-
-  it('lets Question 3 through the defaults and estimates it as light work', () => {
-    expect(() => checkProblemLimits(q3Problem(), DEFAULT_LIMITS)).not.toThrow();
-    expect(estimateWork(q3Problem())).toBe(3 * 7 * 4 ** 3);
-    expect(estimateWork(q3Problem())).toBeLessThan(DEFAULT_LIMITS.inlineWorkLimit);
+  it('are the service limits of the CLI, plus the HTTP ones', () => {
+    expect(DEFAULT_LIMITS).toMatchObject(DEFAULT_SERVICE_LIMITS);
+    // A body at the limit can carry a whole value at the entry limit ("0," per entry).
+    expect(DEFAULT_LIMITS.bodyLimitBytes).toBeGreaterThanOrEqual(2 * DEFAULT_LIMITS.maxValueEntries);
+    expect(DEFAULT_LIMITS.maxHeavyInFlight).toBeLessThan(64);
   });
 
   it('hands out at most `limit` permits, each released once', () => {

@@ -7,6 +7,7 @@
  */
 import { ComputeError } from '@chainrule/compute';
 import { ChainruleError, type ErrorCode, type ErrorLocation, formatJsonPath } from '@chainrule/graph';
+import { explainIssue } from '@chainrule/problem';
 import { z } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 
@@ -95,38 +96,6 @@ export function apiError(
   return Object.assign(error, details);
 }
 
-/**
- * Runs `work`, prefixing the JSON path of any `ChainruleError` it throws with `prefix`: the
- * problem of `{ problem, … }` bodies reports `problem.values.W1`, not `values.W1`.
- *
- * @example
- * await withPathPrefix(['problem'], () => pool.gradientCheck(body.problem));
- */
-export async function withPathPrefix<T>(prefix: readonly (string | number)[], work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw prefixPath(error, prefix);
-  }
-}
-
-/** The error with its JSON path (if any) prefixed; other errors as they are. */
-export function prefixPath(error: unknown, prefix: readonly (string | number)[]): unknown {
-  if (!(error instanceof ChainruleError) || prefix.length === 0 || error.location.path === undefined) return error;
-  const moved = new ChainruleError(error.code, error.message, { ...error.location, path: [...prefix, ...error.location.path] }, { status: error.status, cause: error.cause });
-  return Object.assign(moved, pickDetails(error));
-}
-
-function pickDetails(error: ChainruleError): ApiErrorDetails {
-  const { problemType, retryAfterSeconds, extensions, headers } = error as ChainruleError & ApiErrorDetails;
-  return {
-    ...(problemType === undefined ? {} : { problemType }),
-    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-    ...(extensions === undefined ? {} : { extensions }),
-    ...(headers === undefined ? {} : { headers }),
-  };
-}
-
 const TITLES: Record<string, string> = {
   parse: 'The equations could not be parsed',
   graph: 'The equations do not make a computational graph',
@@ -197,8 +166,7 @@ function chainruleProblem(error: ChainruleError, instance: string): ProblemAnswe
   }
   const status = error.status;
   if (status >= 500 && slug === 'internal') return internalProblem(error, instance);
-  const where = describeLocation(error.location);
-  const body = details(slug, status, where ? `${where}: ${error.message}` : error.message, instance);
+  const body = details(slug, status, error.describe(), instance);
   const { path, line, column } = error.location;
   if (path !== undefined && path.length > 0) body.path = formatJsonPath(path);
   if (line !== undefined) body.line = line;
@@ -207,20 +175,6 @@ function chainruleProblem(error: ChainruleError, instance: string): ProblemAnswe
   const headers: Record<string, string> = { ...api.headers };
   if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
   return { details: body, headers };
-}
-
-/**
- * `problem.values.W1`, `line 2, column 6`, or both, as `ChainruleError.describe()` words it —
- * also for paths the API prefixed (an equation given as an array element is its own line 1 there,
- * so its line is left to the path).
- */
-function describeLocation({ path, line, column }: ErrorLocation): string {
-  const parts: string[] = [];
-  if (path !== undefined && path.length > 0) parts.push(formatJsonPath(path));
-  const lineIsPath = path !== undefined && path.length >= 2 && typeof path[path.length - 1] === 'number' && path[path.length - 2] === 'equations';
-  if (line !== undefined && !lineIsPath) parts.push(`line ${line}`);
-  if (column !== undefined) parts.push(`column ${column}`);
-  return parts.join(', ');
 }
 
 function internalProblem(error: unknown, instance: string): ProblemAnswer {
@@ -254,38 +208,6 @@ export function validationProblem(error: z.ZodError, target: string, instance: s
   body.errors = errors;
   return { details: body, headers: {} };
 }
-
-type Issue = z.core.$ZodIssue;
-type PathPart = string | number;
-
-/** An issue's path and message, digging into unions for the most specific branch. */
-function explainIssue(issue: Issue): { path: PathPart[]; message: string } {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'invalid_union' && 'errors' in issue && issue.errors.length > 0) {
-    // The branch that got furthest is what the client meant: past the root, with the fewest faults.
-    let best: { path: PathPart[]; message: string } | undefined;
-    let bestCount = Number.POSITIVE_INFINITY;
-    for (const branch of issue.errors) {
-      const first = branch[0];
-      if (!first || first.path.length === 0) continue;
-      const explained = explainIssue(first);
-      if (branch.length < bestCount || (branch.length === bestCount && explained.path.length > best!.path.length)) {
-        best = explained;
-        bestCount = branch.length;
-      }
-    }
-    if (best && best.path.length > 0) return { path: [...path, ...best.path], message: best.message };
-    if (path.includes('values') || path.includes('gradients')) return { path, message: 'expected a number, a vector (array of numbers) or a matrix (array of rows)' };
-    const messages = issue.errors.flatMap((branch) => (branch[0] ? [explainIssue(branch[0]).message] : []));
-    return { path, message: messages.length > 0 ? `none of the allowed forms: ${messages.join('; or ')}` : 'none of the allowed forms' };
-  }
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-    return { path: [...path, issue.keys[0]!], message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}` };
-  }
-  return { path, message: issue.message };
-}
-
 
 /**
  * The response for a problem: `application/problem+json`, with its headers.

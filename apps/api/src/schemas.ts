@@ -2,7 +2,7 @@
  * The zod schemas shared by the routes: they validate the requests and, through
  * `@hono/zod-openapi`, make the OpenAPI document — one source for both.
  */
-import { problemSchema, valueSchema } from '@chainrule/problem';
+import { problemResultSchema, problemSchema, valueSchema } from '@chainrule/problem';
 import { assignmentQ3Problem } from '@chainrule/assignment9';
 import { z } from '@hono/zod-openapi';
 import { PROBLEM_JSON, problemDetailsSchema } from './problem.ts';
@@ -31,14 +31,8 @@ export const ProblemFile = named(problemSchema, 'ProblemFile', {
 /** A number, a vector, or a matrix as an array of rows. */
 export const Numbers = named(valueSchema, 'Numbers', { description: 'A number, a vector, or a matrix as an array of rows', example: [[1, 0.5, 0.25], [0.2, 0.3, 0.4]] });
 
-/** The result of a problem: loss, every computed value, the gradients. */
-export const ProblemResultSchema = z
-  .object({
-    loss: z.number().describe('The loss'),
-    values: z.record(z.string(), Numbers).describe('Every computed value, named as in the equations'),
-    gradients: z.record(z.string(), Numbers).describe('∂L/∂w for every w in wrt'),
-  })
-  .openapi('ProblemResult');
+/** The result of a problem: loss, every computed value, the gradients — the schema of `@chainrule/problem`, named. */
+export const ProblemResultSchema = named(problemResultSchema, 'ProblemResult');
 
 /** A query flag: `true`/`false` (or `1`/`0`). */
 export function flag(description: string) {

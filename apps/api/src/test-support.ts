@@ -4,7 +4,6 @@
 import type { PoolStats } from '@chainrule/compute';
 import { expect } from 'vitest';
 import type { ComputeLike, TasksLike } from './context.ts';
-import { TASKS, type TaskInput, type TaskName, type TaskOutput } from './offload/tasks.ts';
 import { PROBLEM_JSON, type ProblemDetails } from './problem.ts';
 
 export { Q3_LOSS, Q3_W3_GRADIENT, networkProblem, q3Problem } from '@chainrule/test-support';
@@ -41,21 +40,63 @@ export async function expectProblem(response: Response, status: number, code: st
 
 const IDLE_STATS: PoolStats = { size: 1, workers: 0, busy: 0, queued: 0, active: 0, started: 0, replaced: 0, closed: false };
 
-/** A compute pool whose gradient check is `impl` (the options carry the request's signal). */
-export function stubPool(impl: ComputeLike['gradientCheck']): ComputeLike {
-  return { gradientCheck: impl, stats: () => IDLE_STATS };
+/** Runs `TASKS[name](input)` of a task module in this thread, as a worker would. */
+async function runHere(module: URL | string, name: string, input: unknown): Promise<unknown> {
+  const tasks = ((await import(String(module))) as { TASKS: Record<string, (input: unknown) => unknown> }).TASKS;
+  return structuredClone(await tasks[name]!(structuredClone(input)));
 }
 
-/** A task pool that runs every task inline, counting the calls. */
-export function inlineTasks(): TasksLike & { calls: TaskName[] } {
-  const calls: TaskName[] = [];
+/** What a stand-in pool is asked: the task and the call's options (with the request's signal). */
+export interface StubCall {
+  name: string;
+  inputs: readonly unknown[];
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * A compute pool whose every `tasks` call is answered by `impl` (the gradient check's parts go
+ * through it): a gate, a failure, or the real work in this thread by default.
+ */
+export function stubPool(impl: (call: StubCall) => Promise<unknown[]>): ComputeLike {
+  return {
+    size: 1,
+    task: async (_module, name, input, options) => (await impl({ name, inputs: [input], signal: options?.signal }))[0] as never,
+    tasks: (_module, name, inputs, options) => impl({ name, inputs, signal: options?.signal }) as never,
+    stats: () => IDLE_STATS,
+  };
+}
+
+/** A stand-in pool that does the real work in this thread once `gate` (if any) resolves. */
+export function gatedPool(gate?: Promise<unknown>): ComputeLike & { started: number } {
+  const pool = {
+    started: 0,
+    size: 1,
+    task: async (module: URL | string, name: string, input: unknown) => (await pool.tasks(module, name, [input]))[0] as never,
+    tasks: async (module: URL | string, name: string, inputs: readonly unknown[]) => {
+      pool.started++;
+      await gate;
+      return Promise.all(inputs.map((input) => runHere(module, name, input))) as never;
+    },
+    stats: () => IDLE_STATS,
+  };
+  return pool;
+}
+
+/** A task pool that runs every task in this thread (through structured clone, like a worker), counting the calls. */
+export function inlineTasks(): TasksLike & { calls: string[] } {
+  const calls: string[] = [];
   return {
     calls,
-    run<K extends TaskName>(task: K, input: TaskInput<K>): Promise<TaskOutput<K>> {
-      calls.push(task);
-      return (TASKS[task] as (input: TaskInput<K>) => Promise<TaskOutput<K>>)(input);
+    size: 1,
+    task: async (module, name, input) => {
+      calls.push(name);
+      return runHere(module, name, input) as never;
     },
-    stats: () => ({ size: 1, workers: 0, busy: 0, queued: 0, closed: false }),
+    tasks: async (module, name, inputs) => {
+      calls.push(name);
+      return Promise.all(inputs.map((input) => runHere(module, name, input))) as never;
+    },
+    stats: () => IDLE_STATS,
   };
 }
 
@@ -65,7 +106,4 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
-
-/** What a stand-in gradient check resolves with. */
-export type GradientCheckResultLike = Awaited<ReturnType<ComputeLike['gradientCheck']>>;
 

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { q3ByHand, q3Submission } from '@chainrule/test-support';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/chainrule.mjs', import.meta.url));
@@ -115,11 +116,50 @@ describe('chainrule graph and backprop', () => {
     noStackTrace(stderr);
   });
 
+  it('refuses gradient nodes without parameters, as the API does (exit code 1)', () => {
+    const bare = file('bare.json', JSON.stringify({ equations: ['L = 1/2 ||y - yhat||^2', 'y = W x'] }));
+    const { code, stdout, stderr } = run(['graph', bare, '--gradients']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/wrt: gradient nodes need the parameters to differentiate for: name them in "wrt"/);
+    expect(run(['graph', bare, '--gradients', '--wrt', 'W', '--format', 'mermaid']).stdout).toContain('dL/dW');
+  });
+
   it('has --help on every command', () => {
     for (const command of ['solve', 'graph', 'backprop']) {
       const { code, stdout } = run([command, '--help']);
       expect(code).toBe(0);
       expect(stdout).toMatch(new RegExp(`Usage: chainrule ${command}`));
     }
+  });
+});
+
+describe('chainrule check', () => {
+  // Question 3 by hand, rounded to two decimals at every step as the sheet allows.
+  const submission = q3Submission(q3ByHand({ round: 2 }));
+
+  it('grades one submission: exit 0 when every step is right, 3 with the first wrong step named', () => {
+    const right = run(['check', 'q3', file('alice.json', JSON.stringify(submission)), '--format', 'json']);
+    expect(right.code).toBe(0);
+    expect(JSON.parse(right.stdout)).toMatchObject({ problem: 'q3', firstWrong: null });
+    const slipped = q3Submission(q3ByHand({ round: 2, tweak: { u1: (v) => [v[0]!, 4, v[2]!] } }));
+    const wrong = run(['check', 'q3', file('bob.json', JSON.stringify(slipped))]);
+    expect(wrong.code).toBe(3);
+    expect(wrong.stdout).toMatch(/First wrong: u1/);
+  });
+
+  it('locates a fault of the submission in the submission file, and grades a folder', () => {
+    const bad = run(['check', 'q3', file('carol.json', JSON.stringify({ values: { v9: [1] } }))]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: values\.v9: 'v9' is not a name in the equations/);
+    const folder = path.join(scratch, 'class');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'a.json'), JSON.stringify(submission));
+    writeFileSync(path.join(folder, 'b.json'), '{');
+    const graded = run(['check', 'q3', 'class', '--format', 'json']);
+    expect(graded.code).toBe(3);
+    const { summary } = JSON.parse(graded.stdout) as { summary: { id: string; points: number | null; error: string | null }[] };
+    expect(summary.map((row) => [row.id, row.points])).toEqual([['a', 7], ['b', null]]);
+    expect(summary[1]!.error).toMatch(/not valid JSON/);
   });
 });

@@ -1,6 +1,5 @@
 /** Helpers shared by the compute bench scripts; timing statistics come from `@chainrule/bench`. */
 import { Worker } from 'node:worker_threads';
-import type { ProblemInput } from '@chainrule/problem';
 import { type Tensor, fromFlat } from '@chainrule/tensor';
 import { type Measurement, randomArray, summarize } from '@chainrule/bench';
 
@@ -31,20 +30,6 @@ export async function measureAsync(
 export function randomMatrix(rows: number, cols: number, seed: number): Tensor {
   return fromFlat(randomArray(rows * cols, seed), [rows, cols]);
 }
-
-/** The two-layer sigmoid network of the README, `inputs` wide with `hidden` hidden units. */
-export function networkProblem(inputs: number, hidden: number, seed = 1): ProblemInput {
-  const matrix = (r: number, c: number, s: number) => randomMatrix(r, c, s).toArray() as number[][];
-  const vector = (n: number, s: number) => Array.from(randomArray(n, s));
-  return {
-    equations: ['L = 1/2 ||y - yhat||^2', 'y = W2 h + b2', 'h = sigmoid(W1 x + b1)'],
-    values: { W1: matrix(hidden, inputs, seed), b1: vector(hidden, seed + 1), W2: matrix(1, hidden, seed + 2), b2: [0.1], x: vector(inputs, seed + 3), yhat: [0.5] },
-    wrt: ['W1', 'b1', 'W2', 'b2'],
-  };
-}
-
-/** Number of parameter elements of {@link networkProblem}. */
-export const networkParameters = (inputs: number, hidden: number): number => hidden * inputs + 2 * hidden + 1;
 
 /**
  * Speed-up of two bare worker threads over one on a pure arithmetic loop (no pool, no memory

@@ -1,8 +1,9 @@
 /**
- * Where the pool starts to pay: for each pass, the same call is timed inline (`mode: 'inline'`)
+ * Where the pool starts to pay for a matmul: the same product is timed inline (`mode: 'inline'`)
  * and on a warm pool (`mode: 'pool'`) over growing sizes, and the crossover — the smallest size
- * from which the pool is faster at every larger size measured — is reported. The thresholds of
- * `src/thresholds.ts` come from this script. `tsx bench/threshold.ts [--json]`; about a minute.
+ * from which the pool is faster at every larger size measured — is reported. The threshold of
+ * `src/thresholds.ts` comes from this script (those of the gradient check and the batch come
+ * from `@chainrule/problem`'s `bench/threshold.ts`). `tsx bench/threshold.ts [--json]`; about a minute.
  *
  * Inline and pool runs alternate run by run and each keeps its best time, so that a noisy
  * neighbour slows both alike.
@@ -10,7 +11,7 @@
 import os from 'node:os';
 import { type ComputePool, createPool } from '../src/index.ts';
 import { printTable, summarize, wantsJson } from '@chainrule/bench';
-import { cpuProbe, networkParameters, networkProblem, randomArray, randomMatrix } from './common.ts';
+import { cpuProbe, randomMatrix } from './common.ts';
 
 /** Alternations of one inline and one pool run per point; at least this many, and at least MIN_MS of runs. */
 const MIN_PAIRS = 15;
@@ -62,25 +63,6 @@ async function matmulPoints(pool: ComputePool): Promise<Point[]> {
   return points;
 }
 
-async function gradientCheckPoints(pool: ComputePool): Promise<Point[]> {
-  const points: Point[] = [];
-  for (const [inputs, hidden] of [[1, 1], [2, 2], [2, 4], [4, 4], [4, 8], [8, 8], [8, 16], [16, 16], [16, 32], [32, 32]] as const) {
-    const problem = networkProblem(inputs, hidden);
-    points.push(await compare(networkParameters(inputs, hidden), `${inputs} in, ${hidden} hidden`, (mode) => pool.gradientCheck(problem, { mode })));
-  }
-  return points;
-}
-
-async function batchPoints(pool: ComputePool): Promise<Point[]> {
-  const points: Point[] = [];
-  const problem = networkProblem(4, 8);
-  for (const items of [2, 4, 8, 16, 24, 32, 48, 64, 128, 256]) {
-    const inputs = Array.from({ length: items }, (_, i) => ({ x: Array.from(randomArray(4, 100 + i)), yhat: [i % 2] }));
-    points.push(await compare(items, `${items} items (4 in, 8 hidden)`, (mode) => pool.batch(problem, inputs, { mode })));
-  }
-  return points;
-}
-
 const pool = createPool();
 await pool.warmup();
 const probeBefore = await cpuProbe();
@@ -88,16 +70,12 @@ const results = {
   cores: os.availableParallelism(),
   workers: pool.size,
   matmul: await matmulPoints(pool),
-  gradientCheck: await gradientCheckPoints(pool),
-  batch: await batchPoints(pool),
   cpuProbe: { before: probeBefore, after: await cpuProbe() },
 };
 await pool.close();
 
 const crossovers = {
   matmul: crossover(results.matmul),
-  gradientCheck: crossover(results.gradientCheck),
-  batch: crossover(results.batch),
 };
 
 if (wantsJson()) {
@@ -109,7 +87,7 @@ if (wantsJson()) {
     `CPU probe (bare workers, 2 threads): ${before.toFixed(2)}× before, ${after.toFixed(2)}× after` +
       (Math.min(before, after) < 1.8 ? ' — others were using the cores: the crossovers below are too high, run again when idle.\n' : '\n'),
   );
-  for (const [pass, unit] of [['matmul', 'm·n·k'], ['gradientCheck', 'parameter elements'], ['batch', 'items']] as const) {
+  for (const [pass, unit] of [['matmul', 'm·n·k']] as const) {
     console.log(`${pass} — crossover at ${unit} ≥ ${crossovers[pass]}`);
     printTable([
       [unit, 'case', 'inline ms', 'pool ms', 'pool/inline'],

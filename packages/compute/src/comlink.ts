@@ -5,7 +5,7 @@
  * would not see what `transfer()` marked here, and would silently copy instead of transferring.
  * Everything else imports from this file.
  */
-import { ChainruleError, type ErrorCode, type ErrorLocation } from '@chainrule/graph';
+import { ChainruleError, type ErrorCode, type ErrorLocation } from '@chainrule/tensor';
 import { type Endpoint, type Remote, type TransferHandler, expose, transfer, transferHandlers, wrap } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 

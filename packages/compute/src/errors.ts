@@ -1,7 +1,13 @@
-import { ChainruleError } from '@chainrule/graph';
+import { ChainruleError } from '@chainrule/tensor';
 
-/** The passes the pool runs; `debug` is the test hook. @example if (error.pass === 'gradientCheck') … */
-export type PassName = 'matmul' | 'gradientCheck' | 'batch' | 'grade' | 'task' | 'debug';
+/**
+ * What a call of the pool is named in its errors: `matmul`, `debug` (the test hook), or the name
+ * of a task (`gradientCheck`, `batch`, `grade`, an app's own task).
+ *
+ * @example
+ * if (error instanceof ComputeError && error.pass === 'gradientCheck') …
+ */
+export type PassName = string;
 
 /** Why a call failed without an answer from the computation itself. @example if (error.reason === 'timeout') … */
 export type ComputeFailure = 'timeout' | 'aborted' | 'crashed' | 'queue-full' | 'closed';

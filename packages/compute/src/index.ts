@@ -1,22 +1,24 @@
+/**
+ * @chainrule/compute — a pool of worker threads spoken to through Comlink: the queue, timeouts,
+ * abort signals, a shared-buffer matmul and task modules (`task`, `tasks`) for the packages that
+ * own a kind of heavy work. Depends on the tensor core and comlink only.
+ */
 import { ComputePool, type PoolOptions } from './pool.ts';
 
 export {
-  type BatchItemResult,
-  type BatchResult,
   type CallOptions,
-  type GradientCheckOptions,
-  type GradientCheckResult,
   type MatmulOptions,
-  type ParameterCheck,
   type PoolOptions,
   type PoolStats,
+  type TaskOptions,
+  type TaskPool,
   ComputePool,
   DEFAULT_MAX_QUEUE,
   DEFAULT_TIMEOUT_MS,
 } from './pool.ts';
 export { type ComputeFailure, type PassName, ComputeError } from './errors.ts';
-export { type Thresholds, BATCH_POOL_THRESHOLD, DEFAULT_THRESHOLDS, GRADIENT_CHECK_POOL_THRESHOLD, MATMUL_POOL_THRESHOLD } from './thresholds.ts';
-export type { BatchValue } from './passes.ts';
+export { MATMUL_POOL_THRESHOLD } from './thresholds.ts';
+export { splitRange, taskModule } from './passes.ts';
 export type { DebugAction } from './worker.ts';
 
 /**
@@ -25,7 +27,7 @@ export type { DebugAction } from './worker.ts';
  *
  * @example
  * const pool = createPool({ size: 2, maxQueue: 16, timeoutMs: 10_000 });
- * const result = await pool.batch(problem, inputs, { signal: request.signal });
+ * const c = await pool.matmul(a, b, { signal: request.signal });
  * await pool.close();
  */
 export function createPool(options: PoolOptions = {}): ComputePool {

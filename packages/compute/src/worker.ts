@@ -1,14 +1,13 @@
 /**
- * The worker side of the pool: the passes of `passes.ts`, exposed through Comlink on the
- * worker's parent port. Started by `worker-bootstrap.mjs`, which registers tsx first.
+ * The worker side of the pool, exposed through Comlink on the worker's parent port: the matmul
+ * row blocks, task modules (`TASKS[name](input)`) and the test hook. Started by
+ * `worker-bootstrap.mjs`, which registers tsx first in development.
  */
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { ChainruleError } from '@chainrule/graph';
-import { type Problem } from '@chainrule/problem';
-import { type BatchEntry, type GradeOptions, type GradedQuestion, gradeBatch } from '@chainrule/grader';
+import { ChainruleError } from '@chainrule/tensor';
 import { type NodeEndpointLike, expose, nodeEndpoint, transfer } from './comlink.ts';
-import { type BatchChunk, type BatchChunkResult, type MatmulJob, batchChunk, finiteDifferences, matmulRows } from './passes.ts';
+import { type MatmulJob, matmulRows, transferables } from './passes.ts';
 
 /** What a test asks of the debug hook (`ComputePool.debug`). @example await pool.debug('sleep', 1_000, { timeoutMs: 50 }) */
 export type DebugAction = 'noop' | 'sleep' | 'crash' | 'exit' | 'throw';
@@ -17,31 +16,21 @@ export type DebugAction = 'noop' | 'sleep' | 'crash' | 'exit' | 'throw';
 export interface WorkerApi {
   ready(): true;
   matmulRows(job: MatmulJob): void;
-  finiteDifferences(problem: Problem, start: number, end: number, h: number): Float64Array;
-  batch(problem: Problem, chunk: BatchChunk): BatchChunkResult;
-  grade(problem: Problem | GradedQuestion, submissions: { id: string; submission: unknown }[], options: GradeOptions): BatchEntry[];
-  task(moduleUrl: string, name: string, input: unknown): Promise<unknown>;
-  /** Test hook: see `Pool.debug`. */
+  /** Runs `TASKS[name](input)` of the module; with `move`, the answer's own typed arrays are transferred. */
+  task(moduleUrl: string, name: string, input: unknown, move: boolean): Promise<unknown>;
+  /** Test hook: see `ComputePool.debug`. */
   debug(action: DebugAction, arg: number): Promise<number> | number;
 }
 
 const api: WorkerApi = {
   ready: () => true,
   matmulRows,
-  finiteDifferences(problem, start, end, h) {
-    const out = finiteDifferences(problem, start, end, h);
-    return transfer(out, [out.buffer]);
-  },
-  batch(problem, chunk) {
-    const result = batchChunk(problem, chunk);
-    return transfer(result, [result.losses.buffer, result.data.buffer]);
-  },
-  grade: (problem, submissions, options) => gradeBatch(problem, submissions, options).results,
-  async task(moduleUrl, name, input) {
+  async task(moduleUrl, name, input, move) {
     const tasks = ((await import(moduleUrl)) as { TASKS?: Record<string, unknown> }).TASKS;
-    const run = tasks?.[name];
+    const run = tasks && Object.hasOwn(tasks, name) ? tasks[name] : undefined;
     if (typeof run !== 'function') throw new ChainruleError('internal', `${moduleUrl} exports no task '${name}' in TASKS`);
-    return (run as (input: unknown) => unknown)(input);
+    const output: unknown = await (run as (input: unknown) => unknown)(input);
+    return move ? transfer(output, transferables(output)) : output;
   },
   debug(action, arg) {
     switch (action) {

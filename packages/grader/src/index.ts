@@ -20,4 +20,5 @@ export { type PointsScheme, Q3_POINTS, questionPoints, spreadPoints } from './po
 export { describeTolerance } from './tolerance.ts';
 export { type GradeReportJson, type ReportFormat, gradeReportJson, renderGradeReport } from './render.ts';
 export { type BatchEntry, type BatchError, type BatchResult, type SummaryRow, gradeBatch, summaryCsv, summaryTable } from './batch.ts';
+export { type ClassOptions, type GradedClass, CLASS_POOL_THRESHOLD, gradeClass } from './class.ts';
 export type { GradedQuestion, LayeredNetwork, LayeredNetworkInput } from './questions.ts';

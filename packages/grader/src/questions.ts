@@ -1,7 +1,5 @@
 /** The questions of Assignment 9 the grader knows by name, from `@chainrule/solutions`. */
-import { ChainruleError } from '@chainrule/graph';
-import { type Problem } from '@chainrule/problem';
-import { type LayeredNetwork, type LayeredNetworkInput, parseLayeredNetwork } from '@chainrule/problem';
+import { type LayeredNetwork, type LayeredNetworkInput, type Problem, parseLayeredNetwork, prefixPath } from '@chainrule/problem';
 import { POINTS, questionProblem, standInQ1Network } from '@chainrule/assignment9';
 
 export type { LayeredNetwork, LayeredNetworkInput };
@@ -32,7 +30,6 @@ function parseNetwork(network: unknown): LayeredNetwork {
   try {
     return parseLayeredNetwork(network);
   } catch (error) {
-    if (!(error instanceof ChainruleError)) throw error;
-    throw new ChainruleError(error.code, error.message, { ...error.location, path: ['network', ...(error.location.path ?? [])] }, { cause: error });
+    throw prefixPath(error, ['network']);
   }
 }

@@ -1,6 +1,6 @@
-import { ChainruleError, type Graph, canonicalName, gradientId } from '@chainrule/graph';
-import { fromZodError, valueSchema } from '@chainrule/problem';
-import { type Tensor, TensorValueError, tensor } from '@chainrule/tensor';
+import { type Graph, gradientId } from '@chainrule/graph';
+import { fromZodError, resolveName, valueSchema } from '@chainrule/problem';
+import { ChainruleError, type Tensor, TensorValueError, formatJsonPath, tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 
 /**
@@ -40,11 +40,10 @@ export interface GivenValue {
 
 const GRADIENT_NOTATION = /^\s*(?:∂|d|\\partial\b)\s*(.+?)\s*\/\s*(?:∂|d|\\partial\b)\s*(.+?)\s*$/u;
 
-/** Resolves a name as the equations may write it to a node id of `graph`, or undefined. */
+/** Resolves a name as the equations may write it (or `∂L/∂u1`, `dL/du1`) to a node id of `graph`, or undefined. */
 export function resolveNodeName(graph: Graph, name: string): string | undefined {
-  if (graph.has(name)) return name;
-  const key = canonicalName(name).key;
-  if (graph.has(key)) return key;
+  const key = resolveName(graph, name);
+  if (key !== undefined) return key;
   const match = GRADIENT_NOTATION.exec(name);
   if (match && graph.loss !== undefined) {
     const of = resolveNodeName(graph, match[1]!);
@@ -83,7 +82,7 @@ export function readSubmission(graph: Graph, input: unknown): GivenValue[] {
       if (earlier.value.size === value.size && earlier.value.data.every((v, i) => v === value.data[i])) return;
       throw new ChainruleError(
         'problem',
-        `${graph.node(id).label} is given twice with different numbers (${describePath(earlier.path)}: ${JSON.stringify(earlier.raw)}, here: ${JSON.stringify(raw)})`,
+        `${graph.node(id).label} is given twice with different numbers (${formatJsonPath(earlier.path)}: ${JSON.stringify(earlier.raw)}, here: ${JSON.stringify(raw)})`,
         { path },
       );
     }
@@ -130,19 +129,12 @@ function gradientNames(graph: Graph): string[] {
   return graph.nodes.filter((n) => n.kind === 'gradient' && n.gradient?.of === graph.loss).map((n) => graph.node(n.gradient!.wrt).label);
 }
 
-function describePath(path: readonly (string | number)[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
-}
-
+/** The mapping of every zod issue, with what a submission holds said where the fault is its top level. */
 function schemaError(error: z.ZodError): ChainruleError {
+  const mapped = fromZodError(error);
   const issue = error.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => `'${k}'`).join(', ');
-    return new ChainruleError('problem', `unknown field ${keys}: a submission has loss, values and gradients`, { path: [...path, issue.keys[0]!] });
-  }
-  if (path.length === 0 && issue.code === 'invalid_type') {
-    return new ChainruleError('problem', 'a submission is an object with loss, values and gradients', { path });
-  }
-  return fromZodError(error);
+  if (issue.path.length > 0) return mapped;
+  if (issue.code === 'unrecognized_keys') return new ChainruleError('problem', `${mapped.message}: a submission has loss, values and gradients`, mapped.location);
+  if (issue.code === 'invalid_type') return new ChainruleError('problem', 'a submission is an object with loss, values and gradients', mapped.location);
+  return mapped;
 }

@@ -1,6 +1,7 @@
 /**
  * @chainrule/problem — problem files: the schema shared by the CLI and the API, JSON parsing with
- * JSON-path errors, layered networks, and solving a problem (loss, values, gradients).
+ * JSON-path errors, layered networks, prepared problems (graphs built once, evaluated with any
+ * values), solving, and the gradient check and batch evaluation (inline or on a compute pool).
  */
 export {
   type Problem,
@@ -10,10 +11,22 @@ export {
   parseProblem,
   problemFromText,
   problemGraph,
+  problemResultSchema,
   problemSchema,
   solveProblem,
   valueSchema,
 } from './problem.ts';
+export { type PreparedParameter, PREPARED_CACHE_SIZE, PreparedProblem, prepareProblem } from './prepared.ts';
+export {
+  type GradientCheckOptions,
+  type GradientCheckResult,
+  type ParameterCheck,
+  type WorkOptions,
+  GRADIENT_CHECK_POOL_THRESHOLD,
+  gradientCheck,
+  runsInline,
+} from './gradient-check.ts';
+export { type BatchItemResult, type BatchResult, type BatchValue, BATCH_POOL_THRESHOLD, evaluateBatch } from './batch.ts';
 export {
   ACTIVATIONS,
   LOSSES,
@@ -24,4 +37,6 @@ export {
   parseLayeredNetwork,
 } from './layered.ts';
 export { parseJson } from './json.ts';
-export { fromZodError } from './validation.ts';
+export { type PathPart, explainIssue, fromZodError, prefixPath } from './validation.ts';
+export { resolveName } from './names.ts';
+export { valueShape } from './shape.ts';

@@ -1,14 +1,27 @@
-import { type BuildOptions, FUNCTIONS, type Graph, canonicalName, evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
-import { ChainruleError, type Tensor } from '@chainrule/tensor';
+import { FUNCTIONS, type Graph } from '@chainrule/graph';
+import type { Tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 import { parseJson } from './json.ts';
+import { prepareProblem } from './prepared.ts';
 import { fromZodError } from './validation.ts';
 
 const numberArray = z.array(z.number());
-/** A value in a problem file: a number, a vector, or a matrix as an array of rows. */
-export const valueSchema = z.union([z.number(), numberArray, z.array(numberArray)]);
+/**
+ * A value in a problem file: a number, a vector, or a matrix as an array of rows.
+ *
+ * @example
+ * valueSchema.parse([[1, 0.5], [0.2, 0.3]]);
+ */
+export const valueSchema = z.union([z.number(), numberArray, z.array(numberArray)], {
+  error: 'expected a number, a vector (array of numbers) or a matrix (array of rows)',
+});
 
-/** The problem file, shared by the CLI and the API. */
+/**
+ * The problem file, shared by the CLI and the API.
+ *
+ * @example
+ * problemSchema.parse({ equations: ['L = 1/2 ||y - yhat||^2', 'y = W x'], values: { W: [[1, 2]], x: [1, 1], yhat: [0] }, wrt: ['W'] });
+ */
 export const problemSchema = z
   .object({
     equations: z.union([z.string(), z.array(z.string())]).describe('One equation per line (or per element), ASCII, Unicode or LaTeX'),
@@ -23,17 +36,26 @@ export const problemSchema = z
   })
   .strict();
 
-/** A problem file as written. */
+/** A problem file as written. @example const input: ProblemInput = { equations: 'y = W x' }; */
 export type ProblemInput = z.input<typeof problemSchema>;
-/** A validated problem. */
+/** A validated problem. @example const problem: Problem = parseProblem(input); */
 export type Problem = z.output<typeof problemSchema>;
 
-/** The result of a problem, keys named exactly as in the equations. */
-export interface ProblemResult {
-  loss: number;
-  values: Record<string, number | number[] | number[][]>;
-  gradients: Record<string, number | number[] | number[][]>;
-}
+/**
+ * The result of a problem, keys named exactly as in the equations: the schema the API documents
+ * its answers with, and the type of `solveProblem(…).result`.
+ *
+ * @example
+ * problemResultSchema.parse(solveProblem(problem).result);
+ */
+export const problemResultSchema = z.object({
+  loss: z.number().describe('The loss'),
+  values: z.record(z.string(), valueSchema).describe('Every computed value, named as in the equations'),
+  gradients: z.record(z.string(), valueSchema).describe('∂L/∂w for every w in wrt'),
+});
+
+/** The result of a problem, keys named exactly as in the equations. @example const { loss, gradients }: ProblemResult = solveProblem(problem).result; */
+export type ProblemResult = z.infer<typeof problemResultSchema>;
 
 /** Everything computed for a problem: both graphs, every value, and the result. */
 export interface SolvedProblem {
@@ -57,86 +79,28 @@ export function parseProblem(input: unknown): Problem {
   return parsed.data;
 }
 
-/** Builds the forward graph of a validated problem, with equation errors located in the problem file. @example problemGraph(parseProblem(json)) */
-export function problemGraph(problem: Problem, options: Pick<BuildOptions, 'wrt'> = {}): Graph {
-  let equations;
-  try {
-    equations = parseEquations(problem.equations);
-  } catch (error) {
-    throw withEquationPath(error, problem);
-  }
-  const buildOptions: BuildOptions = { wrt: options.wrt ?? problem.wrt };
-  if (problem.functions) buildOptions.functions = problem.functions;
-  if (problem.roles) buildOptions.roles = problem.roles;
-  if (problem.loss !== undefined) buildOptions.loss = problem.loss;
-  try {
-    return graphFromEquations(equations, buildOptions);
-  } catch (error) {
-    throw withEquationPath(error, problem);
-  }
-}
-
-/** Points a line/column error at the right place of the problem file: `equations[2]` when equations is an array. */
-function withEquationPath(error: unknown, problem: Problem): unknown {
-  if (!(error instanceof ChainruleError) || error.location.line === undefined) return error;
-  const path = Array.isArray(problem.equations) ? ['equations', error.location.line - 1] : ['equations'];
-  return new ChainruleError(error.code, error.message, { ...error.location, path }, { cause: error.cause });
+/**
+ * The forward graph of a validated problem (from the cache of prepared problems), with equation
+ * errors located in the problem file; `options.wrt` marks other parameters than the problem's.
+ *
+ * @example
+ * problemGraph(parseProblem(json)).edges();
+ */
+export function problemGraph(problem: Problem, options: { wrt?: readonly string[] } = {}): Graph {
+  return prepareProblem(problem, options).graph;
 }
 
 /**
- * Solves a problem: builds the graph, adds the gradient nodes, evaluates both and collects the
- * result (`loss`, `values`, `gradients`). `round` rounds every computed value to that many
- * decimals as it goes, as a student who rounds intermediate results does.
+ * Solves a problem: the loss, every value and the gradients, from its prepared graphs (built once
+ * per equations and shapes, see `prepareProblem`). `round` rounds every computed value to that
+ * many decimals as it goes, as a student who rounds intermediate results does.
  *
  * @example
  * solveProblem(parseProblem({ equations: ['L = 1/2 ||y - yhat||^2', 'y = W x'], values: { W: [[1, 2]], x: [1, 1], yhat: [0] }, wrt: ['W'] })).result;
  * // { loss: 4.5, values: { y: [3], L: 4.5 }, gradients: { W: [[3, 3]] } }
  */
 export function solveProblem(problem: Problem, options: { round?: number } = {}): SolvedProblem {
-  const graph = problemGraph(problem);
-  checkValueNames(problem, graph);
-  problem.wrt.forEach((name, index) => {
-    const key = graph.has(name) ? name : canonicalName(name).key;
-    if (!graph.has(key)) throw new ChainruleError('problem', `'${name}' is not a name in the equations`, { path: ['wrt', index] });
-  });
-  if (graph.loss === undefined) {
-    throw new ChainruleError('problem', 'cannot tell which node is the loss: several nodes are unused; name it with "loss"', { path: ['loss'] });
-  }
-  const withGradients = gradientGraph(graph, problem.wrt);
-  let values: Map<string, Tensor>;
-  try {
-    values = evaluate(withGradients, problem.values, options.round === undefined ? {} : { round: options.round });
-  } catch (error) {
-    throw withEquationPath(error, problem);
-  }
-
-  const result: ProblemResult = { loss: values.get(graph.loss)!.data[0]!, values: {}, gradients: {} };
-  for (const node of graph.nodes) {
-    if (node.expression) result.values[node.label] = values.get(node.id)!.toArray();
-  }
-  for (const name of problem.wrt) {
-    const key = graph.has(name) ? name : canonicalName(name).key;
-    const gradient = withGradients.nodes.find((n) => n.gradient?.wrt === key && n.gradient?.of === graph.loss);
-    // ∂L/∂L = 1; every other name in wrt has a gradient node (gradientGraph refuses the rest).
-    result.gradients[graph.node(key).label] = gradient ? values.get(gradient.id)!.toArray() : 1;
-  }
-  return { problem, graph, gradientGraph: withGradients, values, result };
-}
-
-function checkValueNames(problem: Problem, graph: Graph): void {
-  for (const name of Object.keys(problem.values)) {
-    const key = graph.has(name) ? name : canonicalName(name).key;
-    if (!graph.has(key)) {
-      const leaves = graph.leaves().map((n) => n.label).join(', ');
-      throw new ChainruleError('problem', `'${name}' is not a name in the equations (the leaves are: ${leaves})`, { path: ['values', name] });
-    }
-    const node = graph.node(key);
-    if (node.expression) {
-      throw new ChainruleError('problem', `'${name}' is computed by line ${node.equation?.line} (${node.equation?.source}); it cannot be given a value`, {
-        path: ['values', name],
-      });
-    }
-  }
+  return prepareProblem(problem).solve(problem, options);
 }
 
 /**

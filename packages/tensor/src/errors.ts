@@ -65,8 +65,9 @@ export class ChainruleError extends Error {
     const { line, column, path } = this.location;
     const parts: string[] = [];
     if (path !== undefined && path.length > 0) parts.push(formatJsonPath(path));
-    // An equation given as one element of an array is its own line 1: the path already says which.
-    const lineIsPath = path !== undefined && typeof path[path.length - 1] === 'number' && path[0] === 'equations';
+    // An equation given as one element of an array is its own line 1: the path (`equations[2]`, or
+    // `problem.equations[2]` inside a request) already says which.
+    const lineIsPath = path !== undefined && path.length >= 2 && typeof path[path.length - 1] === 'number' && path[path.length - 2] === 'equations';
     if (line !== undefined && !lineIsPath) parts.push(`line ${line}`);
     if (column !== undefined) parts.push(`column ${column}`);
     return parts.length > 0 ? `${parts.join(', ')}: ${this.message}` : this.message;

@@ -1,4 +1,5 @@
-import { SOLUTION_FORMATS, type SolutionFormat, problemSolution, renderSolution } from '@chainrule/solutions';
+import { workedSolution } from '@chainrule/service';
+import { SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
 import { Command, Option } from 'commander';
 import { parseDecimals } from '../options.ts';
 import { stdoutColor, writeData } from '../output.ts';
@@ -20,13 +21,14 @@ export function backpropCommand(): Command {
     .option('-d, --decimals <N>', 'decimals shown for exact numbers in substitutions', parseDecimals)
     .addHelpText('after', '\nExample:\n  $ chainrule backprop problem.json --round 2\n  $ chainrule backprop problem.json --format json | jq .gradients')
     .action(async (file: string, options: BackpropOptions) => {
-      const problem = loadProblem(file);
-      const question = problemSolution(problem, {
+      const { body } = await workedSolution({
+        problem: loadProblem(file),
         title: `Backpropagation: ${file}`,
+        format: options.format,
+        color: stdoutColor(),
         ...(options.round === undefined ? {} : { round: options.round }),
         ...(options.decimals === undefined ? {} : { decimals: options.decimals }),
       });
-      const document = { title: 'chainrule — worked solution', questions: [question] };
-      writeData(await renderSolution(document, options.format, { color: stdoutColor() }));
+      writeData(body);
     });
 }

@@ -2,8 +2,9 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ChainruleError } from '@chainrule/graph';
 import { type Problem, parseJson } from '@chainrule/problem';
-import { BATCH_POOL_THRESHOLD, getDefaultPool } from '@chainrule/compute';
-import { type BatchEntry, type ReportFormat, gradeSubmission, renderGradeReport, summaryCsv, summaryTable } from '@chainrule/grader';
+import { getDefaultPool } from '@chainrule/compute';
+import { type BatchEntry, type ReportFormat, summaryCsv, summaryTable } from '@chainrule/grader';
+import { check, checkClass } from '@chainrule/service';
 import { Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
@@ -42,9 +43,10 @@ export function checkCommand(): Command {
         return;
       }
       const submission = parseJson(readUserFile(submissionPath), submissionPath);
-      const report = gradeSubmission(problem, submission, gradeOptions);
-      writeData(renderGradeReport(report, options.format));
-      if (report.firstWrong) process.exitCode = 3;
+      // The two files are separate: their faults are located in each file, not in one request.
+      const result = await check({ problem, submission, format: options.format, ...gradeOptions, paths: { problem: [], submission: [] } });
+      writeData('json' in result ? JSON.stringify(result.json, null, 2) : result.body);
+      if (result.firstWrong) process.exitCode = 3;
     });
 }
 
@@ -82,20 +84,10 @@ async function checkFolder(
   }
   // A class is graded on the worker pool in chunks, so the progress bar moves as chunks finish.
   const pool = getDefaultPool();
-  const mode = submissions.length >= BATCH_POOL_THRESHOLD ? 'pool' : 'inline';
-  const chunkSize = Math.max(8, Math.ceil(submissions.length / 20));
-  const chunks = Array.from({ length: Math.ceil(submissions.length / chunkSize) }, (_, i) => submissions.slice(i * chunkSize, (i + 1) * chunkSize));
   const progress = startProgress(submissions.length, 'grading');
   let graded: BatchEntry[];
   try {
-    const parts = await Promise.all(
-      chunks.map(async (chunk) => {
-        const { results } = await pool.grade(problem, chunk, { ...gradeOptions, mode });
-        progress.tick(`${chunk.length} more`);
-        return results;
-      }),
-    );
-    graded = parts.flat();
+    ({ results: graded } = await checkClass({ problem, submissions, ...gradeOptions }, { pool, onProgress: (count) => progress.tick(`${count} more`) }));
   } finally {
     progress.stop();
     await pool.close();
@@ -112,7 +104,7 @@ async function checkFolder(
     const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
     writeData([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)].join('\n'));
   }
-  if (rows.some((row) => row.firstWrong !== null || row.error !== undefined)) process.exitCode = 3;
+  if (rows.some((row) => row.firstWrong !== null || row.error !== null)) process.exitCode = 3;
   if (options.csv) {
     writeFileSync(resolveUserPath(options.csv), summaryCsv(results));
     note(`wrote the class summary to ${options.csv}`);

@@ -1,6 +1,5 @@
-import { EXPORT_FORMATS, type ExportFormat, exportGraph } from '@chainrule/export';
-import { gradientGraph } from '@chainrule/graph';
-import { problemGraph } from '@chainrule/problem';
+import { EXPORT_FORMATS, type ExportFormat } from '@chainrule/export';
+import { graph } from '@chainrule/service';
 import { Command, Option } from 'commander';
 import { writeData } from '../output.ts';
 import { loadProblem } from './problem.ts';
@@ -23,10 +22,13 @@ export function graphCommand(): Command {
     .addOption(new Option('-f, --format <format>', 'output format').choices(EXPORT_FORMATS).default('json'))
     .addHelpText('after', '\nExample:\n  $ chainrule graph q2.tex --gradients --wrt W1 W2 W3 --format dot | dot -Tpng > q2b.png')
     .action(async (file: string, options: GraphOptions) => {
-      const problem = loadProblem(file);
-      const wrt = options.wrt ?? problem.wrt;
-      const forward = problemGraph(problem, { wrt });
-      const graph = options.gradients ? gradientGraph(forward, wrt) : forward;
-      writeData(await exportGraph(graph, options.format, { simplify: options.simplify ?? false }));
+      const { body } = await graph({
+        problem: loadProblem(file),
+        format: options.format,
+        gradients: options.gradients ?? false,
+        simplify: options.simplify ?? false,
+        ...(options.wrt === undefined ? {} : { wrt: options.wrt }),
+      });
+      writeData(body);
     });
 }

@@ -3,9 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportGraph } from '@chainrule/export';
 import { parseJson } from '@chainrule/problem';
-import { type LayeredNetwork, parseLayeredNetwork } from '@chainrule/problem';
 import { QUESTIONS, type Question } from '@chainrule/assignment9';
-import { SOLUTION_FORMATS, type SolutionFormat, renderSolution, solutionSheet } from '@chainrule/solutions';
+import { type SolveRequest, solutionDocument, solve } from '@chainrule/service';
+import { SOLUTION_FORMATS, type SolutionFormat, renderSolution } from '@chainrule/solutions';
 import { Argument, Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
@@ -39,23 +39,21 @@ Examples:
   $ chainrule solve all --out solution/   a whole sheet with PDF and figures`,
     )
     .action(async (question: Question | 'all', options: SolveOptions) => {
-      const questions = question === 'all' ? [...QUESTIONS] : [question];
-      let network: LayeredNetwork | undefined;
-      if (options.network) network = parseLayeredNetwork(parseJson(readUserFile(options.network), options.network));
-      const sheet = solutionSheet(questions, {
+      const request: Omit<SolveRequest, 'format'> = {
+        questions: question === 'all' ? [...QUESTIONS] : [question],
         ...(options.round === undefined ? {} : { round: options.round }),
         ...(options.decimals === undefined ? {} : { decimals: options.decimals }),
-        ...(network ? { network, networkSource: options.network! } : {}),
-      });
+        ...(options.network ? { network: parseJson(readUserFile(options.network), options.network), networkSource: options.network } : {}),
+      };
       if (options.out) {
-        await writeSheet(sheet, resolveUserPath(options.out));
+        await writeSheet(solutionDocument(request), resolveUserPath(options.out));
         return;
       }
-      writeData(await renderSolution(sheet, options.format, { color: stdoutColor() }));
+      writeData((await solve({ ...request, format: options.format, color: stdoutColor() })).body);
     });
 }
 
-async function writeSheet(sheet: ReturnType<typeof solutionSheet>, directory: string): Promise<void> {
+async function writeSheet(sheet: ReturnType<typeof solutionDocument>, directory: string): Promise<void> {
   mkdirSync(directory, { recursive: true });
   const figures = sheet.questions.flatMap((q) => q.blocks.flatMap((b) => (b.kind === 'figure' ? [b] : [])));
   const pdflatex = spawnSync('pdflatex', ['--version'], { stdio: 'ignore' }).status === 0;

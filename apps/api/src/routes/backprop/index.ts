@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
-import { checkProblemLimits, estimateWork } from '../../limits.ts';
+import { backprop } from '@chainrule/service';
+import { type AppEnv, type Deps, jsonBody, serviceOptions } from '../../context.ts';
 import { BODY_ERRORS, ProblemFile, ProblemResultSchema, errorResponses, roundQuery } from '../../schemas.ts';
 
 const BackpropSchema = ProblemResultSchema.extend({
@@ -48,15 +48,12 @@ export function backpropRoutes(deps: Deps) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const problem = c.req.valid('json');
     const { round, steps, decimals } = c.req.valid('query');
-    checkProblemLimits(problem, deps.limits);
-    // Rendering worked steps takes 3–8 ms even for Question 3: it goes to a worker with large problems.
-    const offload = steps !== undefined || estimateWork(problem) >= deps.limits.inlineWorkLimit;
-    const input = {
+    const request = {
       problem,
       ...(round === undefined ? {} : { round }),
       ...(steps === undefined ? {} : { steps }),
       ...(decimals === undefined ? {} : { decimals }),
     };
-    return c.json(await runTask(deps, c.var.deadline, 'backprop', input, offload), 200);
+    return c.json(await backprop(request, serviceOptions(deps, c)), 200);
   });
 }

@@ -1,8 +1,7 @@
 import { submissionSchema } from '@chainrule/grader';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
-import { checkProblemLimits, estimateWork } from '../../limits.ts';
-import { prefixPath } from '../../problem.ts';
+import { check } from '@chainrule/service';
+import { type AppEnv, type Deps, jsonBody, serviceOptions } from '../../context.ts';
 import { BODY_ERRORS, ProblemFile, errorResponses, named } from '../../schemas.ts';
 
 const Submission = named(submissionSchema, 'Submission', {
@@ -54,17 +53,8 @@ export function checkRoutes(deps: Deps) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const { problem, submission, round } = c.req.valid('json');
     const { format } = c.req.valid('query');
-    let offload = false;
-    if (typeof problem !== 'string') {
-      try {
-        checkProblemLimits(problem, deps.limits);
-      } catch (error) {
-        throw prefixPath(error, ['problem']);
-      }
-      offload = estimateWork(problem) >= deps.limits.inlineWorkLimit;
-    }
-    const output = await runTask(deps, c.var.deadline, 'check', { problem, submission, format, ...(round === undefined ? {} : { round }) }, offload);
-    if ('json' in output) return c.json(output.json as Record<string, unknown>, 200);
+    const output = await check({ problem, submission, format, ...(round === undefined ? {} : { round }) }, serviceOptions(deps, c));
+    if ('json' in output) return c.json(output.json as unknown as Record<string, unknown>, 200);
     return c.body(output.body, 200, { 'Content-Type': output.mediaType });
   });
 }

@@ -1,7 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type AppEnv, type Deps, heavy, jsonBody } from '../../context.ts';
-import { checkGradcheckLimits, checkProblemLimits } from '../../limits.ts';
-import { prefixPath } from '../../problem.ts';
+import { gradcheck } from '@chainrule/service';
+import { type AppEnv, type Deps, jsonBody, serviceOptions } from '../../context.ts';
 import { BODY_ERRORS, Numbers, ProblemFile, errorResponses } from '../../schemas.ts';
 
 const GradcheckRequest = z
@@ -64,26 +63,13 @@ const route = createRoute({
 export function gradcheckRoutes(deps: Deps) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const { problem, h, tolerance, floor, gradients } = c.req.valid('json');
-    try {
-      checkProblemLimits(problem, deps.limits);
-      checkGradcheckLimits(problem, deps.limits);
-    } catch (error) {
-      throw prefixPath(error, ['problem']);
-    }
-    const options = {
-      signal: c.var.deadline.signal,
-      mode: 'pool' as const,
+    const request = {
+      problem,
       ...(h === undefined ? {} : { h }),
       ...(tolerance === undefined ? {} : { tolerance }),
       ...(floor === undefined ? {} : { floor }),
       ...(gradients === undefined ? {} : { gradients }),
     };
-    try {
-      return c.json(await heavy(deps, () => deps.pool.gradientCheck(problem, options)), 200);
-    } catch (error) {
-      // Faults of `gradients` are located in the body already; those of the problem, inside it.
-      const path = (error as { location?: { path?: readonly unknown[] } }).location?.path;
-      throw path?.[0] === 'gradients' ? error : prefixPath(error, ['problem']);
-    }
+    return c.json(await gradcheck(request, serviceOptions(deps, c, deps.pool)), 200);
   });
 }

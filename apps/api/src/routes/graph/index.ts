@@ -1,11 +1,8 @@
 import { EXPORT_FORMATS, type ExportFormat, type GraphJson, graphJsonSchema } from '@chainrule/export';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type AppEnv, type Deps, jsonBody, runTask } from '../../context.ts';
-import { checkProblemLimits, equationCount } from '../../limits.ts';
+import { graph } from '@chainrule/service';
+import { type AppEnv, type Deps, jsonBody, serviceOptions } from '../../context.ts';
 import { BODY_ERRORS, ProblemFile, errorResponses, flag, named } from '../../schemas.ts';
-
-/** Graphs of more equations than this are exported on the task pool even when not SVG. */
-export const GRAPH_INLINE_EQUATIONS = 100;
 
 const GraphJson = named(graphJsonSchema, 'GraphJson');
 const text = (example: string) => z.string().openapi({ example });
@@ -52,11 +49,8 @@ export function graphRoutes(deps: Deps) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const problem = c.req.valid('json');
     const { format, gradients, simplify, title } = c.req.valid('query');
-    checkProblemLimits(problem, deps.limits);
-    // Graphviz layout takes 50–70 ms even for Question 2: SVG never runs on the event loop.
-    const offload = format === 'svg' || equationCount(problem) > GRAPH_INLINE_EQUATIONS;
-    const input = { problem, format, gradients, simplify, ...(title === undefined ? {} : { title }) };
-    const { body, mediaType } = await runTask(deps, c.var.deadline, 'graph', input, offload);
+    const request = { problem, format, gradients, simplify, ...(title === undefined ? {} : { title }) };
+    const { body, mediaType } = await graph(request, serviceOptions(deps, c));
     if (format === 'json') return c.json(JSON.parse(body) as GraphJson, 200);
     return c.body(body, 200, { 'Content-Type': mediaType });
   });

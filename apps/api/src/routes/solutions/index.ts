@@ -1,8 +1,8 @@
 import { QUESTIONS } from '@chainrule/assignment9';
 import { SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type AppEnv, type Deps, runTask } from '../../context.ts';
-import type { Rendered, TaskInput } from '../../offload/tasks.ts';
+import { type Rendered, type SolveRequest, solve } from '@chainrule/service';
+import type { AppEnv, Deps } from '../../context.ts';
 import { errorResponses, roundQuery } from '../../schemas.ts';
 
 const route = createRoute({
@@ -44,11 +44,11 @@ export function solutionsRoutes(deps: Deps) {
   const cache = new Map<string, Promise<Rendered>>();
   /** The documents already rendered: answered without touching a promise or a signal. */
   const ready = new Map<string, Rendered>();
-  const rendered = (key: string, input: TaskInput<'solutions'>): Promise<Rendered> => {
+  const rendered = (key: string, request: SolveRequest): Promise<Rendered> => {
     let entry = cache.get(key);
     if (!entry) {
       // Not under one request's signal: the rendering is shared by every request that waits for it.
-      entry = deps.tasks.run('solutions', input);
+      entry = solve(request, { pool: deps.tasks, limits: deps.limits });
       entry.then(
         (document) => ready.set(key, document),
         () => cache.delete(key),
@@ -61,7 +61,7 @@ export function solutionsRoutes(deps: Deps) {
     const { question } = c.req.valid('param');
     const { format, round } = c.req.valid('query');
     const key = `${question}/${format}/${round ?? ''}`;
-    const { body, mediaType } = ready.get(key) ?? (await abortable(rendered(key, { question, format, ...(round === undefined ? {} : { round }) }), c.var.deadline.signal));
+    const { body, mediaType } = ready.get(key) ?? (await abortable(rendered(key, { questions: [question], format, ...(round === undefined ? {} : { round }) }), c.var.deadline.signal));
     return c.body(body, 200, { 'Content-Type': mediaType, 'Cache-Control': 'public, max-age=3600' });
   });
 }

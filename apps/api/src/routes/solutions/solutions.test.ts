@@ -8,10 +8,12 @@ const pool = createPool({ size: 1 });
 const onPool = poolTasks(pool);
 let runs = 0;
 const tasks: TaskRunner = {
-  run: (...args) => {
+  size: onPool.size,
+  task: (...args) => {
     runs++;
-    return onPool.run(...args);
+    return onPool.task(...args);
   },
+  tasks: (...args) => onPool.tasks(...args),
   stats: () => onPool.stats(),
 };
 const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks });

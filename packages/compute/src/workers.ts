@@ -1,0 +1,201 @@
+/**
+ * The worker threads of a pool: starting them (through the `.mjs` bootstrap), watching them (an
+ * 'error', 'messageerror' and 'exit' listener on every one), ref'ing them while they compute and
+ * unref'ing them while idle, terminating and replacing them.
+ */
+import { Worker } from 'node:worker_threads';
+import { type Remote, nodeEndpoint, wrap } from './comlink.ts';
+import { ComputeError } from './errors.ts';
+import type { WorkerApi } from './worker.ts';
+
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+/**
+ * The parent's node flags minus its tsx loader: the bootstrap registers tsx itself, and a second
+ * registration inherited from `--import tsx` would only stack another set of hooks.
+ */
+function workerExecArgv(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (/^--(import|require|loader|experimental-loader)$/.test(flag) && argv[i + 1]?.includes('tsx')) i++;
+    else if (!/^--(import|require|loader|experimental-loader)=.*tsx/.test(flag)) flags.push(flag);
+  }
+  return flags;
+}
+
+/** One worker thread and what the pool knows about it. */
+export interface Slot<J = unknown> {
+  readonly id: number;
+  readonly worker: Worker;
+  readonly api: Remote<WorkerApi>;
+  readonly ready: Promise<void>;
+  /** The job it runs, if any. */
+  job: J | undefined;
+  retired: boolean;
+  isReady: boolean;
+  /** The last uncaught error the worker reported, for the crash message. */
+  lastError: string | undefined;
+}
+
+/** How the workers tell their owner that one died on its own. */
+export interface WorkerEvents<J> {
+  /** The worker died (uncaught error, `process.exit`, out of memory) or broke its channel, while running `job` (if any). */
+  lost(slot: Slot<J>, job: J | undefined, why: string): void;
+}
+
+/**
+ * The set of live workers of one pool, at most `size`.
+ *
+ * @example
+ * const workers = new Workers(2, { lost: (slot, job, why) => failJob(job, why) });
+ * const slot = workers.idle() ?? workers.spawn();
+ */
+export class Workers<J> {
+  readonly #slots = new Set<Slot<J>>();
+  #nextId = 1;
+  #started = 0;
+  #replaced = 0;
+  #closed = false;
+
+  constructor(
+    readonly size: number,
+    private readonly events: WorkerEvents<J>,
+  ) {}
+
+  /** Live workers (started or starting). */
+  get count(): number {
+    return this.#slots.size;
+  }
+
+  /** Workers started since the pool was created, replacements included. */
+  get started(): number {
+    return this.#started;
+  }
+
+  /** Workers terminated or lost to a crash while the pool was open. */
+  get replaced(): number {
+    return this.#replaced;
+  }
+
+  /** Workers with a job. */
+  busy(): number {
+    let busy = 0;
+    for (const slot of this.#slots) if (slot.job !== undefined) busy++;
+    return busy;
+  }
+
+  /** Idle workers plus the ones that may still be started. */
+  free(): number {
+    return this.size - this.busy();
+  }
+
+  /** An idle worker, a ready one first; else a new one while there is room; else undefined. */
+  acquire(): Slot<J> | undefined {
+    let slot: Slot<J> | undefined;
+    for (const candidate of this.#slots) {
+      if (candidate.job === undefined && (!slot || (candidate.isReady && !slot.isReady))) slot = candidate;
+    }
+    return slot ?? (this.#slots.size < this.size ? this.spawn() : undefined);
+  }
+
+  /** Marks a worker busy with `job`: it keeps the process alive while it computes. */
+  assign(slot: Slot<J>, job: J): void {
+    slot.job = job;
+    slot.worker.ref();
+  }
+
+  /** Marks a worker idle: an idle worker never keeps the process alive. */
+  release(slot: Slot<J>): void {
+    slot.job = undefined;
+    slot.worker.unref();
+  }
+
+  /** Starts every missing worker and waits until all are ready. */
+  async warmup(): Promise<void> {
+    while (this.#slots.size < this.size) this.spawn();
+    await Promise.all([...this.#slots].map((slot) => slot.ready));
+  }
+
+  /** Terminates a worker (its computation cannot be interrupted otherwise) and starts a replacement. */
+  retire(slot: Slot<J>): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    slot.job = undefined;
+    this.#slots.delete(slot);
+    slot.worker.terminate().catch(() => {});
+    this.#replaced++;
+    if (!this.#closed) this.spawn();
+  }
+
+  /** Terminates every worker; resolves once they have exited. */
+  close(): Promise<void> {
+    this.#closed = true;
+    const exits = [...this.#slots].map((slot) => {
+      slot.retired = true;
+      return slot.worker.terminate();
+    });
+    this.#slots.clear();
+    return Promise.allSettled(exits).then(() => undefined);
+  }
+
+  spawn(): Slot<J> {
+    const worker = new Worker(BOOTSTRAP, { name: `chainrule-compute-${this.#nextId}`, execArgv: workerExecArgv() });
+    worker.unref();
+    let markReady!: () => void;
+    let failReady!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    ready.catch(() => {});
+    const slot: Slot<J> = {
+      id: this.#nextId++,
+      worker,
+      api: wrap<WorkerApi>(nodeEndpoint(worker)),
+      ready,
+      job: undefined,
+      retired: false,
+      isReady: false,
+      lastError: undefined,
+    };
+    this.#slots.add(slot);
+    this.#started++;
+    worker.on('error', (error) => {
+      slot.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    });
+    worker.on('messageerror', (error) => {
+      slot.lastError = `a message could not be deserialized (${error.message})`;
+      this.#lost(slot, undefined);
+    });
+    worker.once('exit', (code) => {
+      failReady(new ComputeError('crashed', 'debug', `worker exited with code ${code} before it was ready`));
+      this.#lost(slot, code);
+    });
+    slot.api.ready().then(
+      () => {
+        slot.isReady = true;
+        markReady();
+      },
+      () => {},
+    );
+    return slot;
+  }
+
+  #lost(slot: Slot<J>, exitCode: number | undefined): void {
+    if (slot.retired) return;
+    const job = slot.job;
+    const wasReady = slot.isReady;
+    slot.retired = true;
+    slot.job = undefined;
+    this.#slots.delete(slot);
+    if (exitCode === undefined) slot.worker.terminate().catch(() => {});
+    if (this.#closed) return;
+    this.#replaced++;
+    // A worker that never became ready is not replaced eagerly, so a broken start cannot loop;
+    // queued work still starts one on demand.
+    if (wasReady && this.#slots.size < this.size) this.spawn();
+    this.events.lost(slot, job, slot.lastError ?? `it exited with code ${exitCode}`);
+  }
+}
