@@ -138,6 +138,32 @@ function onlyChild(pid: number): number {
   return children[0]!;
 }
 
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * A POST whose headers go first (`Expect: 100-continue`): `continued` resolves once the server has
+ * read them — the request is in flight from then on — and `send()` sends the body.
+ */
+function requestInFlight(port: number, url: string, body: string) {
+  const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: url, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } });
+  const answer = new Promise<Answer>((resolve, reject) => {
+    request.once('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.once('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    request.once('error', reject);
+  });
+  answer.catch(() => {}); // awaited by the test; a failure before then is reported there
+  const continued = new Promise<void>((resolve) => request.once('continue', resolve));
+  return { continued, answer, send: () => new Promise<void>((resolve) => request.end(body, resolve)) };
+}
+
 afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
@@ -153,26 +179,15 @@ describe('shutdown (node src/server.ts)', () => {
 
       // The request is in flight once the server has read its headers (it answers 100 Continue);
       // its body is sent only after the server has begun shutting down.
-      const body = JSON.stringify(q3Problem());
-      const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/backprop', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' } });
-      const response = new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-        request.once('response', (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.once('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-        });
-        request.once('error', reject);
-      });
-      response.catch(() => {}); // awaited below; a failure before then is reported there
-      await new Promise<void>((resolve) => request.once('continue', resolve));
+      const request = requestInFlight(port, '/v1/backprop', JSON.stringify(q3Problem()));
+      await request.continued;
 
       server.child.kill('SIGTERM');
       await waitFor(() => (server.output().includes('SIGTERM: finishing the requests in flight') ? true : undefined));
       await waitFor(async () => ((await listening(port)) ? undefined : true));
 
-      request.end(body);
-      const answer = await response;
+      await request.send();
+      const answer = await request.answer;
       expect(answer.status, answer.text).toBe(200);
       expect(answer.headers.connection).toBe('close');
       expect((JSON.parse(answer.text) as { loss: number }).loss).toBeCloseTo(Q3_LOSS, 10);
@@ -194,16 +209,13 @@ describe('shutdown (node src/server.ts)', () => {
         values: { W: Array.from({ length: 1024 }, (_, r) => vector(19).map((v) => v + (r % 3))), x: vector(19), b: vector(1024), d: vector(1024), t: vector(1024) },
         wrt: ['W'],
       };
-      const slow = fetch(`http://127.0.0.1:${port}/v1/gradcheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ problem }) });
-      await waitFor(async () => {
-        const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { heavyInFlight: { current: number } };
-        return health.heavyInFlight.current > 0 ? true : undefined;
-      });
+      const request = requestInFlight(port, '/v1/gradcheck', JSON.stringify({ problem }));
+      await request.continued;
+      await request.send();
       server.child.kill('SIGTERM');
 
-      const res = await slow;
-      const text = await res.text();
-      expect({ status: res.status, code: (JSON.parse(text) as { code?: string }).code }, text).toEqual({ status: 503, code: 'timeout' });
+      const answer = await request.answer;
+      expect({ status: answer.status, code: (JSON.parse(answer.text) as { code?: string }).code }, answer.text).toEqual({ status: 503, code: 'timeout' });
       expect(await server.exited, server.output()).toBe(0);
       expect(server.output()).not.toContain('still shutting down');
     },
