@@ -38,6 +38,20 @@ describe('canonicalName', () => {
     expect(canonicalName('σ̂').key).toBe('sigmahat');
   });
 
+  it.each(['a1', 'a_1', 'a⁽¹⁾', 'a^{(1)}', 'a^(1)', 'a^{[1]}', 'a^[1]', '\\mathbf{a}^{(1)}', '\\boldsymbol{a}^{ (1) }', '𝐚₁'])('%s → a1', (text) => {
+    expect(canonicalName(text).key).toBe('a1');
+  });
+
+  it('reads literal layer indices and the mathematical alphabets', () => {
+    expect(canonicalName('h^{(k-1)}').key).toBe('hk-1');
+    expect(canonicalName('h⁽ᵏ⁻¹⁾').key).toBe('hk-1');
+    expect(canonicalName('h^{(k − 1)}').key).toBe('hk-1');
+    expect(canonicalName('𝓛').key).toBe('L');
+    expect(canonicalName('\\ell').key).toBe('ell');
+    expect(canonicalName('ℓ').key).toBe('ell');
+    expect(canonicalName('𝜎').key).toBe('sigma');
+  });
+
   it('keeps different names apart', () => {
     expect(canonicalName('W3').key).not.toBe(canonicalName('w3').key);
     expect(canonicalName('y').key).not.toBe(canonicalName('yhat').key);
@@ -60,6 +74,8 @@ describe('prettyName', () => {
     ['L', 'L'],
     ['loss', 'loss'],
     ['hat', 'hat'],
+    ['hk-1', 'h⁽ᵏ⁻¹⁾'],
+    ['yhatk+1', 'ŷ⁽ᵏ⁺¹⁾'],
   ])('%s → %s', (key, pretty) => {
     expect(prettyName(key)).toBe(pretty);
   });
@@ -75,6 +91,8 @@ describe('latexName', () => {
     ['loss', '\\mathrm{loss}'],
     ['W12', 'W_{12}'],
     ['a_b', '\\mathrm{a\\_b}'],
+    ['hk-1', 'h^{(k-1)}'],
+    ['Wl+1', 'W^{(l+1)}'],
   ])('%s → %s', (key, latex) => {
     expect(latexName(key)).toBe(latex);
   });
@@ -85,7 +103,7 @@ describe('round trips', () => {
     .tuple(
       fc.constantFrom('W', 'y', 'u', 'z', 'x', 'L', 'loss', 'sigma', 'alpha', 'Omega'),
       fc.boolean(),
-      fc.constantFrom('', '1', '2', '3', '12'),
+      fc.constantFrom('', '1', '2', '3', '12', 'k-1', 'l+1'),
     )
     .map(([base, hat, index]) => `${base}${hat && base !== 'loss' ? 'hat' : ''}${index}`);
 

@@ -155,14 +155,26 @@ function splitKey(key: string): KeyParts | undefined {
 }
 
 /**
+ * A key whose index holds `+` or `-` came from a layer index (`h^{(k-1)}` → `hk-1`): subscripts
+ * cannot hold them. Split as the named letter (with its hat) and the index.
+ */
+function splitLayerKey(key: string): { name: string; index: string } | undefined {
+  const match = /^(\p{L}(?:hat)?)([\p{L}\d]*[+-][\p{L}\d+-]*)$/u.exec(key);
+  return match ? { name: match[1]!, index: match[2]! } : undefined;
+}
+
+/**
  * How a key is shown in text: Greek names become letters, a hat becomes a circumflex; digits stay digits.
  *
  * @example
  * prettyName('W3');    // 'W3'
  * prettyName('yhat');  // 'ŷ'
  * prettyName('sigma'); // 'σ'
+ * prettyName('hk-1');  // 'h⁽ᵏ⁻¹⁾'
  */
 export function prettyName(key: string): string {
+  const layered = splitLayerKey(key);
+  if (layered) return withLayerIndex(prettyName(layered.name), layered.index, '(');
   const parts = splitKey(key);
   if (!parts) return key;
   const base = GREEK_LETTER_BY_KEY.get(parts.base) ?? parts.base;
@@ -177,8 +189,11 @@ export function prettyName(key: string): string {
  * latexName('W3');   // 'W_{3}'
  * latexName('yhat'); // '\\hat{y}'
  * latexName('loss'); // '\\mathrm{loss}'
+ * latexName('hk-1'); // 'h^{(k-1)}'
  */
 export function latexName(key: string): string {
+  const layered = splitLayerKey(key);
+  if (layered) return `${latexName(layered.name)}^{(${layered.index})}`;
   const parts = splitKey(key);
   if (!parts) return key === '' ? '' : `\\mathrm{${escapeLatex(key)}}`;
   const greekCommand = parts.base === 'epsilon' || parts.base === 'phi' ? `var${parts.base}` : parts.base;
