@@ -1,4 +1,4 @@
-import { FUNCTIONS, type Graph } from '@chainrule/graph';
+import { FUNCTIONS, type Graph, closestFunctionName, functionOp } from '@chainrule/graph';
 import type { Tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 import { parseJson } from './json.ts';
@@ -16,6 +16,14 @@ export const valueSchema = z.union([z.number(), numberArray, z.array(numberArray
   error: 'expected a number, a vector (array of numbers) or a matrix (array of rows)',
 });
 
+/** A function a name may be bound to, in any capitalisation; a misspelt one names the closest. */
+function knownFunctionName(name: string, ctx: z.RefinementCtx): void {
+  if (functionOp(name) !== undefined) return;
+  const closest = closestFunctionName(name);
+  const hint = closest === undefined ? '' : ` (did you mean ${closest}?)`;
+  ctx.addIssue({ code: 'custom', message: `'${name}' is not a function chainrule knows${hint}: one of ${Object.keys(FUNCTIONS).join(', ')}` });
+}
+
 /**
  * The problem file, shared by the CLI and the API.
  *
@@ -26,9 +34,9 @@ export const problemSchema = z
   .object({
     equations: z.union([z.string(), z.array(z.string())]).describe('One equation per line (or per element), ASCII, Unicode or LaTeX'),
     functions: z
-      .record(z.string(), z.enum(Object.keys(FUNCTIONS) as [keyof typeof FUNCTIONS, ...(keyof typeof FUNCTIONS)[]]))
+      .record(z.string(), z.string().superRefine(knownFunctionName))
       .optional()
-      .describe('Bindings of function names, e.g. {"f": "relu"}'),
+      .describe('Bindings of function names, e.g. {"f": "relu"} (any capitalisation: "ReLU")'),
     values: z.record(z.string(), valueSchema).default({}).describe('Values of the leaves: numbers, vectors, matrices as arrays of rows'),
     wrt: z.array(z.string()).default([]).describe('The parameters to compute gradients for'),
     roles: z.record(z.string(), z.enum(['input', 'parameter', 'target'])).optional().describe('Override the role of a leaf'),
