@@ -3,7 +3,7 @@
  * latest edit is computed), and hands the answers to the panels. The URL's hash follows the state.
  */
 import './style.css';
-import type { Analysis, AppState, DownloadFormat, ProblemState } from './model.ts';
+import type { Analysis, AppState, DownloadFormat, Drawing, ProblemState } from './model.ts';
 import { newNumbers } from './random.ts';
 import { connectEngine } from './rpc.ts';
 import { decodeState, encodeState } from './share.ts';
@@ -18,7 +18,11 @@ const say = (text: string) => {
   status.textContent = text;
 };
 
-const { engine } = connectEngine((message) => say(`The engine stopped: ${message}. Reload the page.`));
+const engineStopped = (message: string) => say(`The engine stopped: ${message}. Reload the page.`);
+const { engine } = connectEngine(engineStopped);
+// Drawing has a worker of its own: a slow layout never holds up the numbers, and is cut short when it is stale.
+let drawer = connectEngine(engineStopped);
+void drawer.engine.warm();
 
 let state: AppState;
 let analysis: Analysis | undefined;
@@ -72,6 +76,7 @@ async function run(): Promise<void> {
   document.body.classList.add('busy');
   try {
     const problem = state.problem;
+    void drawGraph(false);
     const result = await engine.analyze(problem, state.view);
     if (problem === state.problem) show(result);
     saveHash();
@@ -87,6 +92,57 @@ async function run(): Promise<void> {
   }
 }
 
+let drawnKey: string | undefined;
+let drawing: { key: string; started: number } | undefined;
+
+/** The structure "Draw it" was pressed for: a large graph stays drawn while only values change. */
+let forcedFor: string | undefined;
+
+/** What a drawing depends on: not the values. */
+function drawingKey(): string {
+  const { values: _values, ...structure } = state.problem;
+  return JSON.stringify([structure, state.view.gradients, state.view.simplify]);
+}
+
+/** Lays the graph out in the drawing worker unless that drawing is already shown or on its way; a stale layout that runs long is cut short. */
+async function drawGraph(forceNow: boolean): Promise<void> {
+  const structure = drawingKey();
+  if (forceNow) forcedFor = structure;
+  const force = forcedFor === structure;
+  const key = `${structure}${force}`;
+  if (key === drawnKey || key === drawing?.key) return;
+  if (drawing && performance.now() - drawing.started > 300) {
+    drawer.terminate();
+    drawer = connectEngine(engineStopped);
+  }
+  const mine = { key, started: performance.now() };
+  drawing = mine;
+  performance.mark('draw:ask');
+  const result = await drawer.engine.draw(state.problem, state.view, force).catch((error: unknown) => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' as const } }));
+  performance.mark('draw:done');
+  if (drawing !== mine) return;
+  drawing = undefined;
+  drawnKey = key;
+  showDrawing(result, force);
+}
+
+function showDrawing(result: Drawing, force: boolean): void {
+  if (result.unchanged) return;
+  const graphError = $('graph-error');
+  const bigNote = $('graph-big');
+  bigNote.hidden = result.tooBig === undefined;
+  if (result.tooBig !== undefined) {
+    $('graph-big-text').textContent = `This graph has ${result.tooBig} nodes: Graphviz takes from seconds to minutes to lay it out (in the background; the page stays usable).`;
+  }
+  graphError.hidden = result.error === undefined;
+  graphError.textContent = result.error?.described ?? '';
+  if (result.svg !== undefined || !force) graph.show(result.svg, result.nodes);
+  $('graph').dataset.nodes = String(graph.nodeCount());
+  // For the bench: when the first graph is on screen, measured from navigation.
+  if (result.svg !== undefined && performance.getEntriesByName('chainrule:drawn').length === 0) performance.mark('chainrule:drawn');
+  highlight();
+}
+
 function show(result: Analysis): void {
   analysis = result;
   const equationError = result.errors.find((e) => e.stage === 'equations');
@@ -95,20 +151,17 @@ function show(result: Analysis): void {
   const valueErrorLine = $('value-error');
   valueErrorLine.hidden = valueError === undefined;
   valueErrorLine.textContent = valueError?.described ?? '';
-  const drawingError = result.errors.find((e) => e.stage === 'drawing');
-  const graphError = $('graph-error');
-  graphError.hidden = drawingError === undefined;
-  graphError.textContent = drawingError?.described ?? '';
   $('notes').textContent = result.notes.join('; ');
   values.show(state.problem, result);
-  if (!equationError) graph.show(result.svg, result.nodes);
+  if (equationError) $('graph').classList.add('stale');
+  else $('graph').classList.remove('stale');
   steps.show(result.steps, { round: state.view.round, mode: state.mode, answers: state.answers });
   document.body.dataset.ready = 'true';
-  $('graph').dataset.nodes = String(graph.nodeCount());
+  document.body.dataset.shown = String(Number(document.body.dataset.shown ?? 0) + 1);
   if (selected !== undefined && !result.nodes.some((n) => n.id === selected) && !result.steps.some((s) => s.id === selected)) selected = undefined;
   highlight();
   if (state.mode === 'practice') void grade();
-  say(equationError ? 'The equations have an error.' : valueError ? 'The values have an error.' : `${result.steps.length} steps, ${graph.nodeCount()} nodes drawn.`);
+  say(equationError ? 'The equations have an error.' : valueError ? 'The values have an error.' : `${result.steps.length} steps.`);
 }
 
 /** Selecting a node or a step: open the step, light up the path from the loss. */
@@ -163,7 +216,9 @@ function applyState(next: AppState): void {
 }
 
 async function loadPreset(question: NonNullable<AppState['preset']>): Promise<void> {
+  performance.mark('preset:ask');
   const { problem, note } = await engine.preset(question);
+  performance.mark('preset:done');
   $('preset-note').textContent = note;
   selected = undefined;
   applyState({ ...state, preset: question, problem, answers: {}, view: { ...state.view, round: question === 'q3' || question === 'q2' ? 2 : state.view.round } });
@@ -208,6 +263,7 @@ function wire(): void {
     update({ ...problem, values });
     say(note);
   });
+  $('draw-anyway').addEventListener('click', () => void drawGraph(true));
   $('show-gradients').addEventListener('change', (e) => setView({ gradients: (e.target as HTMLInputElement).checked }));
   $('simplify').addEventListener('change', (e) => setView({ simplify: (e.target as HTMLInputElement).checked }));
   const decimals = $<HTMLInputElement>('decimals');

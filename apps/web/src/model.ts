@@ -118,12 +118,23 @@ export interface Analysis {
   loss?: string;
   nodes: NodeInfo[];
   edges: { from: string; to: string }[];
-  svg?: string;
   steps: StepView[];
   loss_value?: number;
   errors: UserError[];
   /** Notes that are not errors (names dropped from wrt because the differentiated node does not depend on them). */
   notes: string[];
+}
+
+/** The graph as Graphviz laid it out, or why it is not drawn. */
+export interface Drawing {
+  nodes: NodeInfo[];
+  svg?: string;
+  /** The number of nodes, when the graph is too large to lay out without asking. */
+  tooBig?: number;
+  /** A failure of the layout itself (a graph too deep for Graphviz). */
+  error?: UserError;
+  /** The equations do not make a graph (the analysis says why): keep the last drawing. */
+  unchanged?: boolean;
 }
 
 /** The verdict on one practice answer. */
@@ -166,6 +177,8 @@ export type DownloadFormat = (typeof DOWNLOADS)[number];
 /** What the worker does; the main thread calls it through Comlink. */
 export interface EngineApi {
   analyze(problem: ProblemState, view: ViewState): Promise<Analysis>;
+  /** The drawing (in a worker of its own); `force` lays out a large graph too. */
+  draw(problem: ProblemState, view: ViewState, force: boolean): Promise<Drawing>;
   download(problem: ProblemState, view: ViewState, format: DownloadFormat): Promise<Download>;
   practise(problem: ProblemState, view: ViewState, preset: AppState['preset'], answers: Record<string, string>): Promise<PracticeReport>;
   /** Reads a problem file (JSON, or bare equations) into the page's problem, or throws its error as text. */
@@ -173,6 +186,8 @@ export interface EngineApi {
   validateDot(dot: string): Promise<string | null>;
   /** New values for the leaves that keep the sheet's hand-calculation constraints (`@chainrule/variants`), or throws why none could be found. */
   newNumbers(problem: ProblemState, seed: number): Promise<Record<string, Numbers>>;
+  /** Loads Graphviz's WebAssembly ahead of the first drawing. */
+  warm(): Promise<void>;
   /** One of Assignment 9's questions, and a sentence about it. */
   preset(question: NonNullable<AppState['preset']>): Promise<{ problem: ProblemState; note: string }>;
 }

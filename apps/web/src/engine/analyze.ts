@@ -4,7 +4,7 @@
  * reports its own error, so a value that does not fit still leaves the graph drawn.
  */
 import { type Ast, FUNCTIONS, canonicalName, type Graph, gradientGraph, nodeLabel, parseEquations } from '@chainrule/graph';
-import { exportGraph, graphView } from '@chainrule/export';
+import { graphView } from '@chainrule/export';
 import { type Problem, type ProblemInput, parseProblem, problemGraph, solveProblem } from '@chainrule/problem';
 import { latexTensor, workedSteps } from '@chainrule/solutions';
 import type { Analysis, LeafInfo, LeafRole, NodeInfo, ProblemState, StepView, ViewState } from '../model.ts';
@@ -34,7 +34,13 @@ export function problemInput(state: ProblemState, forward?: Graph): { input: Pro
   return { input, dropped };
 }
 
-/** Every stage of the page for one problem. @example await analyze(q3State, { gradients: true, simplify: false, round: 2 }) */
+/**
+ * Every stage of the page for one problem but the drawing (see `draw.ts`, which runs in a worker
+ * of its own so that a slow layout never holds up the numbers).
+ *
+ * @example
+ * await analyze(q3State, { gradients: true, simplify: false, round: 2 });
+ */
 export async function analyze(state: ProblemState, view: ViewState): Promise<Analysis> {
   const analysis: Analysis = {
     functionNames: [],
@@ -98,11 +104,6 @@ export async function analyze(state: ProblemState, view: ViewState): Promise<Ana
   const drawn = graphView(shown, { simplify: view.simplify });
   analysis.nodes = nodeInfos(withGradients, drawn.nodes.map((n) => n.id));
   analysis.edges = drawn.edges.map(({ from, to }) => ({ from, to }));
-  try {
-    analysis.svg = await exportGraph(shown, 'svg', { simplify: view.simplify });
-  } catch (error) {
-    analysis.errors.push(toUserError(error, 'drawing'));
-  }
 
   if (forward.loss === undefined) return analysis;
   try {
@@ -188,7 +189,8 @@ function appliedFunctionNames(equations: readonly { target: { key: string }; exp
   return [...names];
 }
 
-function nodeInfos(graph: Graph, shownIds: readonly string[]): NodeInfo[] {
+/** The drawn nodes with what the page needs to link them to steps. */
+export function nodeInfos(graph: Graph, shownIds: readonly string[]): NodeInfo[] {
   const gradientOf = new Map<string, string>();
   for (const node of graph.nodes) if (node.gradient && node.gradient.of === graph.loss) gradientOf.set(node.gradient.wrt, node.id);
   return shownIds.map((id) => {

@@ -16,8 +16,13 @@ export interface Editor {
 /** Wires the editor. @example const editor = createEditor(textarea, gutter, errorLine, (text) => schedule()) */
 export function createEditor(area: HTMLTextAreaElement, gutter: HTMLElement, errorLine: HTMLElement, onInput: (text: string) => void): Editor {
   let errorAt: number | undefined;
+  let drawn = { lines: -1, errorAt: undefined as number | undefined };
+  // Redrawn only when the number of lines or the marked line changes: a keystroke on a long network costs nothing here.
   const renderGutter = () => {
-    const lines = area.value.split('\n').length;
+    let lines = 1;
+    for (let i = area.value.indexOf('\n'); i !== -1; i = area.value.indexOf('\n', i + 1)) lines++;
+    if (drawn.lines === lines && drawn.errorAt === errorAt) return;
+    drawn = { lines, errorAt };
     gutter.replaceChildren(
       ...Array.from({ length: Math.max(lines, 1) }, (_, i) => {
         const line = document.createElement('span');

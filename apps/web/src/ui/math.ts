@@ -1,10 +1,26 @@
-/** KaTeX, rendered into an element; a formula KaTeX cannot typeset shows as its source instead of breaking the page. */
-import katex from 'katex';
+/**
+ * KaTeX, rendered into an element; a formula KaTeX cannot typeset shows as its source instead of
+ * breaking the page. KaTeX is loaded after the page starts (it is not needed to draw the graph),
+ * and formulas asked for before it arrives are typeset when it does.
+ */
 import 'katex/dist/katex.min.css';
 
-/** Renders LaTeX into `element`. @example renderMath(span, '\\frac{\\partial L}{\\partial y}') */
+type Katex = typeof import('katex').default;
+let katex: Katex | undefined;
+const waiting: (() => void)[] = [];
+const loading = import('katex').then((module) => {
+  katex = module.default;
+  for (const render of waiting.splice(0)) render();
+});
+
+/** Renders LaTeX into `element` (now, or as soon as KaTeX is loaded). @example renderMath(span, '\\frac{\\partial L}{\\partial y}') */
 export function renderMath(element: HTMLElement, latex: string, displayMode = false): HTMLElement {
-  katex.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', output: 'htmlAndMathml' });
+  const render = () => katex!.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', output: 'htmlAndMathml' });
+  if (katex) render();
+  else {
+    element.textContent = latex;
+    waiting.push(render);
+  }
   return element;
 }
 
@@ -12,3 +28,6 @@ export function renderMath(element: HTMLElement, latex: string, displayMode = fa
 export function mathSpan(latex: string, displayMode = false): HTMLElement {
   return renderMath(document.createElement(displayMode ? 'div' : 'span'), latex, displayMode);
 }
+
+/** Resolves when KaTeX is loaded. @example await mathReady */
+export const mathReady: Promise<void> = loading;

@@ -26,6 +26,9 @@ export function createStepsPanel(
   let items = new Map<string, HTMLLIElement>();
   let pending = new Map<Element, () => void>();
   let current: readonly StepView[] = [];
+  /** What each shown item was made from, so an edit that changes a few steps redraws only those. */
+  let made = new Map<string, string>();
+  let madeOrder = '';
   const observer =
     typeof IntersectionObserver === 'function'
       ? new IntersectionObserver(
@@ -57,15 +60,115 @@ export function createStepsPanel(
     }
   };
 
+
+  function makeItem(step: StepView, index: number, round: number | null, mode: 'solution' | 'practice', answers: Record<string, string>): HTMLLIElement {
+    const item = document.createElement('li');
+    item.className = `step ${step.phase}`;
+    item.id = `step-${index}`;
+    item.dataset.node = step.id;
+    item.dataset.name = step.name;
+    item.dataset.value = JSON.stringify(step.value);
+    if (step.rounded !== undefined) item.dataset.rounded = JSON.stringify(step.rounded);
+    const head = document.createElement('button');
+    head.type = 'button';
+    head.className = 'step-head';
+    head.setAttribute('aria-description', 'shows this node in the graph');
+    const where = document.createElement('span');
+    where.className = 'where';
+    where.textContent = `step ${index + 1}${step.line !== undefined ? ` · line ${step.line}` : ''}`;
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = step.name;
+    head.append(where, name);
+    head.addEventListener('click', () => handlers.onSelect(step.id));
+    const body = document.createElement('div');
+    body.className = 'math block';
+    const lines = [`${step.nameLatex} &= ${step.formulaLatex}`];
+    if (mode === 'solution') {
+      if (round === null || step.rounded === undefined) {
+        if (step.substitutionLatex) lines.push(`&= ${step.substitutionLatex}`);
+        lines.push(`&= ${step.valueLatex}`);
+      } else {
+        const substitution = step.roundedSubstitutionLatex ?? step.substitutionLatex;
+        if (substitution) lines.push(`&= ${substitution}`);
+        lines.push(`&\\approx ${step.roundedLatex}`);
+      }
+    }
+    later(body, () => renderMath(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`, true));
+    item.append(head, body);
+    if (step.chainLatex && mode === 'solution') {
+      const chain = document.createElement('div');
+      chain.className = 'math chain';
+      chain.setAttribute('aria-label', 'the chain rule along the paths from the loss');
+      later(chain, () => renderMath(chain, step.chainLatex!, true));
+      item.append(chain);
+    }
+    if (mode === 'practice') {
+      const field = document.createElement('div');
+      field.className = 'answer';
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.type = 'text';
+      input.id = `answer-${index}`;
+      input.dataset.node = step.id;
+      input.autocomplete = 'off';
+      input.spellcheck = false;
+      input.value = answers[step.id] ?? '';
+      input.placeholder = shapeText(step.shape);
+      label.htmlFor = input.id;
+      label.textContent = `your ${step.name}`;
+      const verdict = document.createElement('span');
+      verdict.className = 'verdict';
+      verdict.id = `verdict-${index}`;
+      verdict.setAttribute('aria-live', 'polite');
+      input.setAttribute('aria-describedby', verdict.id);
+      input.addEventListener('change', () => handlers.onAnswer(step.id, input.value));
+      input.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter') {
+          handlers.onAnswer(step.id, input.value);
+          const inputs = [...list.querySelectorAll<HTMLInputElement>('.answer input')];
+          inputs[inputs.indexOf(input) + 1]?.focus();
+        }
+      });
+      field.append(label, input, verdict);
+      item.append(field);
+    }
+    return item;
+  }
+
   return {
     show(steps, { round, mode, answers }) {
+      const order = JSON.stringify([mode, round, steps.map((s) => s.id)]);
+      const recipes = new Map(steps.map((step) => [step.id, JSON.stringify(step)]));
+      if (order === madeOrder && mode === 'solution') {
+        // Same steps in the same order: replace only the items whose content changed.
+        const changed = steps.filter((step) => made.get(step.id) !== recipes.get(step.id));
+        const fresh = build(changed, steps);
+        for (const step of changed) {
+          const old = items.get(step.id)!;
+          for (const target of [old, ...old.querySelectorAll('.math')]) {
+            pending.delete(target);
+            observer?.unobserve(target);
+          }
+          const item = fresh.get(step.id)!;
+          if (old.classList.contains('open')) item.classList.add('open');
+          old.replaceWith(item);
+          items.set(step.id, item);
+        }
+        made = recipes;
+        current = steps;
+        return;
+      }
       observer?.disconnect();
       pending = new Map();
       items = new Map();
       current = steps;
+      made = recipes;
+      madeOrder = order;
+      const built = build(steps, steps);
       const children: HTMLElement[] = [];
       let phase: string | undefined;
-      steps.forEach((step, index) => {
+      for (const step of steps) {
         if (step.phase !== phase) {
           phase = step.phase;
           const heading = document.createElement('li');
@@ -73,82 +176,19 @@ export function createStepsPanel(
           heading.textContent = phase === 'forward' ? 'Forward pass' : 'Backward pass — from ∂L/∂L = 1, the chain rule node by node';
           children.push(heading);
         }
-        const item = document.createElement('li');
-        item.className = `step ${step.phase}`;
-        item.id = `step-${index}`;
-        item.dataset.node = step.id;
-        item.dataset.name = step.name;
-        item.dataset.value = JSON.stringify(step.value);
-        if (step.rounded !== undefined) item.dataset.rounded = JSON.stringify(step.rounded);
-        const head = document.createElement('button');
-        head.type = 'button';
-        head.className = 'step-head';
-        head.setAttribute('aria-description', 'shows this node in the graph');
-        const where = document.createElement('span');
-        where.className = 'where';
-        where.textContent = `step ${index + 1}${step.line !== undefined ? ` · line ${step.line}` : ''}`;
-        const name = document.createElement('span');
-        name.className = 'name';
-        name.textContent = step.name;
-        head.append(where, name);
-        head.addEventListener('click', () => handlers.onSelect(step.id));
-        const body = document.createElement('div');
-        body.className = 'math block';
-        const lines = [`${step.nameLatex} &= ${step.formulaLatex}`];
-        if (mode === 'solution') {
-          if (round === null || step.rounded === undefined) {
-            if (step.substitutionLatex) lines.push(`&= ${step.substitutionLatex}`);
-            lines.push(`&= ${step.valueLatex}`);
-          } else {
-            const substitution = step.roundedSubstitutionLatex ?? step.substitutionLatex;
-            if (substitution) lines.push(`&= ${substitution}`);
-            lines.push(`&\\approx ${step.roundedLatex}`);
-          }
-        }
-        later(body, () => renderMath(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`, true));
-        item.append(head, body);
-        if (step.chainLatex && mode === 'solution') {
-          const chain = document.createElement('div');
-          chain.className = 'math chain';
-          chain.setAttribute('aria-label', 'the chain rule along the paths from the loss');
-          later(chain, () => renderMath(chain, step.chainLatex!, true));
-          item.append(chain);
-        }
-        if (mode === 'practice') {
-          const field = document.createElement('div');
-          field.className = 'answer';
-          const label = document.createElement('label');
-          const input = document.createElement('input');
-          input.type = 'text';
-          input.id = `answer-${index}`;
-          input.dataset.node = step.id;
-          input.autocomplete = 'off';
-          input.spellcheck = false;
-          input.value = answers[step.id] ?? '';
-          input.placeholder = shapeText(step.shape);
-          label.htmlFor = input.id;
-          label.textContent = `your ${step.name}`;
-          const verdict = document.createElement('span');
-          verdict.className = 'verdict';
-          verdict.id = `verdict-${index}`;
-          verdict.setAttribute('aria-live', 'polite');
-          input.setAttribute('aria-describedby', verdict.id);
-          input.addEventListener('change', () => handlers.onAnswer(step.id, input.value));
-          input.addEventListener('keydown', (event) => {
-            if (event.key === 'Enter') {
-              handlers.onAnswer(step.id, input.value);
-              const inputs = [...list.querySelectorAll<HTMLInputElement>('.answer input')];
-              inputs[inputs.indexOf(input) + 1]?.focus();
-            }
-          });
-          field.append(label, input, verdict);
-          item.append(field);
-        }
+        const item = built.get(step.id)!;
         items.set(step.id, item);
         children.push(item);
-      });
+      }
       list.replaceChildren(...children);
       summary.hidden = mode !== 'practice';
+
+      function build(some: readonly StepView[], all: readonly StepView[]): Map<string, HTMLLIElement> {
+        const out = new Map<string, HTMLLIElement>();
+        const indexOf = new Map(all.map((s, i) => [s.id, i]));
+        for (const step of some) out.set(step.id, makeItem(step, indexOf.get(step.id)!, round, mode, answers));
+        return out;
+      }
     },
     open(id) {
       for (const item of items.values()) item.classList.remove('open');

@@ -1,0 +1,100 @@
+/**
+ * The page's budget (issue 14), measured on the static build in headless Chromium:
+ *  - its JavaScript without Graphviz (the WASM is inlined in Graphviz's own chunk) ≤ 500 kB gzipped;
+ *  - Question 3 drawn within 1 s of navigation (median of fresh tabs; performance mark
+ *    `chainrule:drawn`), beside the same run's baseline: a blank page from the same server;
+ *  - typing on a 100-layer network: the longest main-thread task while typing and until the
+ *    result is shown, ≤ 200 ms (the worker does the heavy pass; the page only draws).
+ * Prints each measure with its ratio to the budget; exits 1 when one is missed. `--json` for machines.
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { printTable, summarize, wantsJson } from '@chainrule/bench';
+import { DIST, launch, serveStatic } from '../test/harness.ts';
+import { layeredState } from './layered.ts';
+
+const BUDGET = { scriptKb: 500, drawnMs: 1000, longestTaskMs: 200 };
+const RUNS = 7;
+
+const assets = path.join(DIST, 'assets');
+const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'));
+const graphviz = scripts.filter((f) => f.startsWith('graphviz-'));
+if (graphviz.length !== 1) throw new Error(`expected one graphviz-*.js chunk in ${assets}, found ${graphviz.length}`);
+const gz = (file: string) => gzipSync(readFileSync(path.join(assets, file)), { level: 9 }).length / 1000;
+const pageKb = scripts.filter((f) => !graphviz.includes(f)).reduce((sum, f) => sum + gz(f), 0);
+const graphvizKb = gz(graphviz[0]!);
+
+const site = await serveStatic('/');
+writeFileSync(path.join(DIST, 'blank.html'), '<!doctype html><title>blank</title><script>performance.mark("chainrule:drawn")</script>');
+const browser = await launch();
+let drawn: number[];
+let blank: number[];
+let typing: { longestTaskMs: number; shownMs: number; steps: number };
+try {
+  const firstMark = async (url: string) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    const at = await page.waitForFunction(() => performance.getEntriesByName('chainrule:drawn')[0]?.startTime, undefined, { timeout: 60_000 });
+    const value = (await at.jsonValue()) as number;
+    await context.close();
+    return value;
+  };
+  await firstMark(site.url); // warm the server's file cache and Chromium's
+  blank = [];
+  drawn = [];
+  for (let i = 0; i < RUNS; i++) {
+    blank.push(await firstMark(`${site.url}blank.html`));
+    drawn.push(await firstMark(site.url));
+  }
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${site.url}${await layeredState(100)}`);
+  await page.waitForFunction(() => document.querySelectorAll('li.step').length > 300, undefined, { timeout: 300_000 });
+  const steps = await page.$$eval('li.step', (items) => items.length);
+  await page.evaluate(() => {
+    const w = window as unknown as { longest: number };
+    w.longest = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) w.longest = Math.max(w.longest, entry.duration);
+    }).observe({ type: 'longtask', buffered: false });
+  });
+  // Edit the first equation (`a1 = W1 x + b1` → `… + 0 * b1`) as a student types, then wait for the worker's answer to be shown.
+  await page.click('#equations');
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('End');
+  const shown = await page.evaluate(() => Number(document.body.dataset.shown));
+  const started = Date.now();
+  await page.keyboard.type(' + 0 * b1', { delay: 60 });
+  await page.waitForFunction((count) => Number(document.body.dataset.shown) > count && !document.body.classList.contains('busy'), shown, { timeout: 300_000 });
+  const shownMs = Date.now() - started;
+  const error = await page.textContent('#equation-error');
+  if (error) throw new Error(`the edited network does not parse: ${error}`);
+  await page.mouse.wheel(0, 4000); // scroll through the steps: formulas are typeset as they come into view
+  await page.waitForTimeout(1500);
+  typing = { longestTaskMs: await page.evaluate(() => (window as unknown as { longest: number }).longest), shownMs, steps };
+} finally {
+  await browser.close();
+  await site.close();
+}
+
+const drawnMs = summarize(drawn).median;
+const blankMs = summarize(blank).median;
+const results = [
+  { measure: 'page JavaScript, gzipped (without Graphviz)', value: pageKb, unit: 'kB', budget: BUDGET.scriptKb },
+  { measure: 'Question 3 drawn after navigation (median)', value: drawnMs, unit: 'ms', budget: BUDGET.drawnMs, baseline: blankMs },
+  { measure: `longest main-thread task typing on 100 layers (${typing.steps} steps)`, value: typing.longestTaskMs, unit: 'ms', budget: BUDGET.longestTaskMs },
+];
+const missed = results.filter((r) => r.value > r.budget);
+if (wantsJson()) {
+  console.log(JSON.stringify({ results, graphvizKb, drawnSamples: drawn, blankSamples: blank, typing, ok: missed.length === 0 }, null, 2));
+} else {
+  printTable([
+    ['measure', 'value', 'budget', 'ratio', 'same-run baseline'],
+    ...results.map((r) => [r.measure, `${r.value.toFixed(1)} ${r.unit}`, `${r.budget} ${r.unit}`, (r.value / r.budget).toFixed(2), r.baseline === undefined ? '' : `blank page ${r.baseline.toFixed(0)} ms`]),
+  ]);
+  console.log(`(Graphviz chunk, WASM inlined: ${graphvizKb.toFixed(0)} kB gzipped, loaded by the worker; Q3 samples: ${drawn.map((d) => d.toFixed(0)).join(', ')} ms)`);
+  console.log(missed.length === 0 ? 'all within budget' : `over budget: ${missed.map((m) => m.measure).join('; ')}`);
+}
+process.exitCode = missed.length === 0 ? 0 : 1;
