@@ -17,6 +17,7 @@ import { gradcheckRoutes } from './routes/gradcheck/index.ts';
 import { graphRoutes } from './routes/graph/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
 import { solutionsRoutes } from './routes/solutions/index.ts';
+import { variantsRoutes } from './routes/variants/index.ts';
 import { webRoutes } from './routes/web/index.ts';
 
 /** Options of {@link createApp}. */
@@ -82,7 +83,6 @@ export function createApp(options: AppOptions = {}) {
 
   app.route('/', webRoutes()); // the web page at /, with its own CSP: before the API's security headers
   app.use('*', securityHeaders(), corsMiddleware(options.corsOrigins ?? parseCorsOrigins(process.env[CORS_ORIGINS_ENV]) ?? '*'));
-  app.use('/v1/*', utf8Bodies());
   app.use(
     '/v1/*',
     bodyLimit({
@@ -97,6 +97,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use('/v1/*', deadline(limits.requestTimeoutMs));
+  // After the body limit and the deadline: it reads the body.
+  app.use('/v1/*', utf8Bodies());
 
   const routes = app
     .route('/', healthRoutes(deps))
@@ -104,7 +106,8 @@ export function createApp(options: AppOptions = {}) {
     .route('/', backpropRoutes(deps))
     .route('/', solutionsRoutes(deps))
     .route('/', gradcheckRoutes(deps))
-    .route('/', checkRoutes(deps));
+    .route('/', checkRoutes(deps))
+    .route('/', variantsRoutes(deps));
   return addDocs(routes);
 }
 

@@ -3,6 +3,430 @@
 
 /** The routes of the chainrule API: inputs and JSON outputs of every endpoint. */
 export type ApiRoutes = import("hono/types").MergeSchemaPath<{
+    "/v1/variants": {
+        $post: {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                [x: string]: import("hono/utils/types").JSONValue;
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance: string;
+                code: string;
+                path?: string | undefined;
+                line?: number | undefined;
+                column?: number | undefined;
+                errors?: {
+                    path: string;
+                    in: "query" | "path" | "body";
+                    message: string;
+                }[] | undefined;
+            };
+            outputFormat: "json";
+            status: 400;
+        } | {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                [x: string]: import("hono/utils/types").JSONValue;
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance: string;
+                code: string;
+                path?: string | undefined;
+                line?: number | undefined;
+                column?: number | undefined;
+                errors?: {
+                    path: string;
+                    in: "query" | "path" | "body";
+                    message: string;
+                }[] | undefined;
+            };
+            outputFormat: "json";
+            status: 413;
+        } | {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                [x: string]: import("hono/utils/types").JSONValue;
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance: string;
+                code: string;
+                path?: string | undefined;
+                line?: number | undefined;
+                column?: number | undefined;
+                errors?: {
+                    path: string;
+                    in: "query" | "path" | "body";
+                    message: string;
+                }[] | undefined;
+            };
+            outputFormat: "json";
+            status: 415;
+        } | {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                [x: string]: import("hono/utils/types").JSONValue;
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance: string;
+                code: string;
+                path?: string | undefined;
+                line?: number | undefined;
+                column?: number | undefined;
+                errors?: {
+                    path: string;
+                    in: "query" | "path" | "body";
+                    message: string;
+                }[] | undefined;
+            };
+            outputFormat: "json";
+            status: 422;
+        } | {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                [x: string]: import("hono/utils/types").JSONValue;
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance: string;
+                code: string;
+                path?: string | undefined;
+                line?: number | undefined;
+                column?: number | undefined;
+                errors?: {
+                    path: string;
+                    in: "query" | "path" | "body";
+                    message: string;
+                }[] | undefined;
+            };
+            outputFormat: "json";
+            status: 500;
+        } | {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                [x: string]: import("hono/utils/types").JSONValue;
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                instance: string;
+                code: string;
+                path?: string | undefined;
+                line?: number | undefined;
+                column?: number | undefined;
+                errors?: {
+                    path: string;
+                    in: "query" | "path" | "body";
+                    message: string;
+                }[] | undefined;
+            };
+            outputFormat: "json";
+            status: 503;
+        } | {
+            input: {
+                json: {
+                    problem: {
+                        equations: string | string[];
+                        functions?: Record<string, string> | undefined;
+                        values?: Record<string, number | number[] | number[][]> | undefined;
+                        wrt?: string[] | undefined;
+                        roles?: Record<string, "input" | "target" | "parameter"> | undefined;
+                        loss?: string | undefined;
+                    } | "q1" | "q3";
+                    count: number;
+                    seed?: number | undefined;
+                    constraints?: {
+                        weights?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                            step?: number | undefined;
+                        } | undefined;
+                        inputs?: {
+                            min?: number | undefined;
+                            max?: number | undefined;
+                        } | undefined;
+                        targets?: number[] | undefined;
+                        reluMargin?: number | undefined;
+                        minInactive?: number | undefined;
+                        round?: number | undefined;
+                        maxRoundingError?: number | undefined;
+                        maxDecimals?: number | null | undefined;
+                        nonZeroGradients?: boolean | undefined;
+                    } | undefined;
+                    maxAttempts?: number | undefined;
+                    sheets?: "latex" | "md" | undefined;
+                };
+            };
+            output: {
+                seed: number;
+                requested: number;
+                complete: boolean;
+                attempts: number;
+                maxAttempts: number;
+                rejected: {
+                    [x: string]: number;
+                };
+                constraints: {
+                    [x: string]: import("hono/utils/types").JSONValue;
+                };
+                variants: {
+                    id: string;
+                    problem: {
+                        equations: string | string[];
+                        values: {
+                            [x: string]: number | number[] | number[][];
+                        };
+                        wrt: string[];
+                        functions?: {
+                            [x: string]: string;
+                        } | undefined;
+                        roles?: {
+                            [x: string]: "input" | "target" | "parameter";
+                        } | undefined;
+                        loss?: string | undefined;
+                    };
+                    key: {
+                        loss: number;
+                        values: {
+                            [x: string]: number | number[] | number[][];
+                        };
+                        gradients: {
+                            [x: string]: number | number[] | number[][];
+                        };
+                        rounded: {
+                            loss: number;
+                            values: {
+                                [x: string]: number | number[] | number[][];
+                            };
+                            gradients: {
+                                [x: string]: number | number[] | number[][];
+                            };
+                            decimals: number;
+                        };
+                    };
+                    checks: {
+                        [x: string]: number | null;
+                    };
+                    sheets?: {
+                        format: "latex" | "md";
+                        student: string;
+                        key: string;
+                    } | undefined;
+                }[];
+                csv: string;
+                shortfall?: string | undefined;
+            };
+            outputFormat: "json";
+            status: 200;
+        };
+    };
+}, "/"> & import("hono/types").MergeSchemaPath<{
     "/v1/check": {
         $post: {
             input: {

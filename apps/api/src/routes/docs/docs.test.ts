@@ -17,7 +17,7 @@ describe('GET /openapi.json', () => {
       components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
     };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/v1/backprop', '/v1/check', '/v1/gradcheck', '/v1/graph', '/v1/solutions/{question}']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/v1/backprop', '/v1/check', '/v1/gradcheck', '/v1/graph', '/v1/solutions/{question}', '/v1/variants']);
     expect(doc.paths['/v1/backprop']!.post!.requestBody!.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ProblemFile' });
     expect(doc.paths['/v1/backprop']!.post!.parameters!.map((p) => p.name)).toEqual(['round', 'steps', 'decimals']);
     expect(doc.paths['/v1/graph']!.post!.parameters!.map((p) => p.name)).toEqual(['format', 'gradients', 'simplify', 'title']);

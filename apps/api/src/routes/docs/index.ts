@@ -84,5 +84,6 @@ const TAGS = [
   { name: 'backprop', description: 'Forward and backward pass, gradient checks (Questions 1 and 3)' },
   { name: 'solutions', description: 'The reference solutions of Assignment 9' },
   { name: 'grader', description: 'Grading of hand-computed solutions' },
+  { name: 'variants', description: 'Exam variants: new numbers for every student, each with its answer key' },
   { name: 'service', description: 'Health' },
 ];
