@@ -40,6 +40,16 @@ describe('gradeBatch', () => {
     expect(lines).toHaveLength(6);
   });
 
+  it('carries the exam variant of each submission into the summary and a variant column of the CSV', () => {
+    const tagged = batch.results.slice(0, 2).map((entry, i) => ({ ...entry, variant: `variant-0${i + 1}` }));
+    expect(summaryTable(tagged).map((row) => [row.id, row.variant])).toEqual([['alice', 'variant-01'], ['bob', 'variant-02']]);
+    const lines = summaryCsv([...tagged, batch.results[3]!]).split('\r\n');
+    expect(lines[0]).toBe('id,variant,points,max_points,first_wrong,correct,carried,wrong,missing,error');
+    expect(lines[1]).toBe('alice,variant-01,7,7,,10,0,0,0,');
+    expect(lines[3]).toBe('dave,,0,7,,0,0,0,10,');
+    expect(summaryTable(batch.results).some((row) => 'variant' in row)).toBe(false);
+  });
+
   it('throws once for a bad problem or bad options', () => {
     expect(() => gradeBatch('q3', [], { round: 1.5 })).toThrow(/round must be/);
   });

@@ -18,8 +18,14 @@ export interface BatchError {
   path?: string;
 }
 
-/** One submission of a batch: its report, or the error that stopped it. @example for (const e of results) console.log(e.id, e.report?.points ?? e.error?.message) */
-export type BatchEntry = { id: string; report: GradeReport; error?: undefined } | { id: string; report?: undefined; error: BatchError };
+/**
+ * One submission of a batch: its report, or the error that stopped it; `variant` names the exam
+ * variant it was graded against, when the class has variants.
+ *
+ * @example
+ * for (const e of results) console.log(e.id, e.variant ?? '', e.report?.points ?? e.error?.message);
+ */
+export type BatchEntry = ({ id: string; report: GradeReport; error?: undefined } | { id: string; report?: undefined; error: BatchError }) & { variant?: string };
 
 /** A graded batch: one entry per submission, in the order given, and the class summary. @example const { results, summary }: BatchResult = gradeBatch('q3', submissions); */
 export interface BatchResult {
@@ -30,6 +36,8 @@ export interface BatchResult {
 /** One row of the class summary. @example { id: 'bob', points: 6.5, maxPoints: 7, firstWrong: 'u1', correct: 2, carried: 7, wrong: 1, missing: 0, error: null } */
 export interface SummaryRow {
   id: string;
+  /** The exam variant the submission was graded against, when the class has variants. */
+  variant?: string;
   /** Points earned, or null when the problem has no points scheme or the submission failed. */
   points: number | null;
   maxPoints: number | null;
@@ -93,13 +101,15 @@ function batchError(error: unknown): BatchError {
  */
 export function summaryTable(results: readonly BatchEntry[]): SummaryRow[] {
   return results.map((entry) => {
+    const variant = entry.variant === undefined ? {} : { variant: entry.variant };
     if (entry.error) {
       const where = entry.error.path ? `${entry.error.path}: ` : '';
-      return { id: entry.id, points: null, maxPoints: null, firstWrong: null, correct: 0, carried: 0, wrong: 0, missing: 0, error: where + entry.error.message };
+      return { id: entry.id, ...variant, points: null, maxPoints: null, firstWrong: null, correct: 0, carried: 0, wrong: 0, missing: 0, error: where + entry.error.message };
     }
     const { report } = entry;
     return {
       id: entry.id,
+      ...variant,
       points: report.points?.earned ?? null,
       maxPoints: report.points?.total ?? null,
       firstWrong: report.firstWrong?.name ?? null,
@@ -113,15 +123,19 @@ const CSV_COLUMNS = ['id', 'points', 'max_points', 'first_wrong', 'correct', 'ca
 
 /**
  * The class summary as CSV (RFC 4180: CRLF line ends; a field with a comma, quote, CR, LF or
- * surrounding space is quoted and its quotes doubled). Empty fields for no points / no error.
+ * surrounding space is quoted and its quotes doubled). Empty fields for no points / no error. A
+ * class graded against exam variants has a `variant` column after `id`.
  *
  * @example
  * summaryCsv(results);
  * // 'id,points,max_points,first_wrong,correct,carried,wrong,missing,error\r\nalice,7,7,,10,0,0,0,\r\n'
  */
 export function summaryCsv(results: readonly BatchEntry[]): string {
-  const rows = summaryTable(results).map((row) => [
+  const summary = summaryTable(results);
+  const variants = summary.some((row) => row.variant !== undefined);
+  const rows = summary.map((row) => [
     row.id,
+    ...(variants ? [row.variant ?? ''] : []),
     row.points ?? '',
     row.maxPoints ?? '',
     row.firstWrong ?? '',
@@ -131,7 +145,8 @@ export function summaryCsv(results: readonly BatchEntry[]): string {
     row.missing,
     row.error ?? '',
   ]);
-  return [CSV_COLUMNS as readonly (string | number)[], ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  const header: readonly string[] = variants ? ['id', 'variant', ...CSV_COLUMNS.slice(1)] : CSV_COLUMNS;
+  return [header, ...rows].map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 function csvField(value: string | number): string {
