@@ -27,6 +27,10 @@ let packDir: string;
 
 beforeAll(async () => {
   packages = publicPackages();
+  // turbo builds what this package depends on before its tests: every public package must be listed.
+  const own = JSON.parse(readFileSync(path.join(WORKSPACE, 'packages', 'consumer-tests', 'package.json'), 'utf8'));
+  const unlisted = packages.filter((pkg) => !(pkg.name in own.devDependencies)).map((pkg) => pkg.name);
+  if (unlisted.length > 0) throw new Error(`packages/consumer-tests/package.json: add ${unlisted.join(', ')} to devDependencies (workspace:*)`);
   for (const pkg of packages) {
     if (!existsSync(path.join(pkg.dir, 'dist'))) throw new Error(`${pkg.name} is not built: run \`pnpm turbo run build\` (or \`pnpm test\`, which builds first)`);
   }
