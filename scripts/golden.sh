@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/golden.sh DIR}
 mkdir -p "$out"
-cli() { node --import tsx apps/cli/src/main.ts "$@"; }
+cli() { node --conditions=@chainrule/source --import tsx apps/cli/src/main.ts "$@"; }
 for q in q1 q2 q3 all; do
   for f in text md latex json; do cli solve $q --format $f > "$out/solve-$q.$f" 2>&1 || echo "exit $?" >> "$out/solve-$q.$f"; done
 done
@@ -17,7 +17,7 @@ cli backprop $Q3 --round 2 > "$out/backprop-q3.text" 2>&1 || true
 cli backprop $Q3 --format json > "$out/backprop-q3.json" 2>&1 || true
 rm -rf "$out/sheet"; cli solve all --out "$out/sheet" > /dev/null 2>&1 || true
 # API answers, in process through app.request
-node --import tsx -e '
+node --conditions=@chainrule/source --import tsx -e '
 import { createApp } from "./apps/api/src/app.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 const app = createApp();
