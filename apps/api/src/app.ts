@@ -83,7 +83,6 @@ export function createApp(options: AppOptions = {}) {
 
   app.route('/', webRoutes()); // the web page at /, with its own CSP: before the API's security headers
   app.use('*', securityHeaders(), corsMiddleware(options.corsOrigins ?? parseCorsOrigins(process.env[CORS_ORIGINS_ENV]) ?? '*'));
-  app.use('/v1/*', utf8Bodies());
   app.use(
     '/v1/*',
     bodyLimit({
@@ -98,6 +97,8 @@ export function createApp(options: AppOptions = {}) {
     }),
   );
   app.use('/v1/*', deadline(limits.requestTimeoutMs));
+  // After the body limit and the deadline: it reads the body.
+  app.use('/v1/*', utf8Bodies());
 
   const routes = app
     .route('/', healthRoutes(deps))
