@@ -3,9 +3,9 @@
  * latest edit is computed), and hands the answers to the panels. The URL's hash follows the state.
  */
 import './style.css';
-import type { Analysis, AppState, DownloadFormat, Drawing, ProblemState } from './model.ts';
+import type { Analysis, AppState, DownloadFormat, DrawApi, Drawing, EngineApi, ProblemState } from './model.ts';
 import { newNumbers } from './random.ts';
-import { connectEngine } from './rpc.ts';
+import { connect } from './rpc.ts';
 import { decodeState, encodeState } from './share.ts';
 import { createEditor } from './ui/editor.ts';
 import { createGraphPanel } from './ui/graph.ts';
@@ -19,10 +19,12 @@ const say = (text: string) => {
 };
 
 const engineStopped = (message: string) => say(`The engine stopped: ${message}. Reload the page.`);
-const { engine } = connectEngine(engineStopped);
+const connectEngine = () => connect<EngineApi>(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'chainrule-engine' }), engineStopped);
+const connectDrawer = () => connect<DrawApi>(new Worker(new URL('./draw-worker.ts', import.meta.url), { type: 'module', name: 'chainrule-drawing' }), engineStopped);
+const { api: engine } = connectEngine();
 // Drawing has a worker of its own: a slow layout never holds up the numbers, and is cut short when it is stale.
-let drawer = connectEngine(engineStopped);
-void drawer.engine.warm();
+let drawer = connectDrawer();
+void drawer.api.warm();
 
 let state: AppState;
 let analysis: Analysis | undefined;
@@ -113,12 +115,12 @@ async function drawGraph(forceNow: boolean): Promise<void> {
   if (key === drawnKey || key === drawing?.key) return;
   if (drawing && performance.now() - drawing.started > 300) {
     drawer.terminate();
-    drawer = connectEngine(engineStopped);
+    drawer = connectDrawer();
   }
   const mine = { key, started: performance.now() };
   drawing = mine;
   performance.mark('draw:ask');
-  const result = await drawer.engine.draw(state.problem, state.view, force).catch((error: unknown) => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' as const } }));
+  const result = await drawer.api.draw(state.problem, state.view, force).catch((error: unknown) => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' as const } }));
   performance.mark('draw:done');
   if (drawing !== mine) return;
   drawing = undefined;
@@ -144,17 +146,21 @@ function showDrawing(result: Drawing, force: boolean): void {
 }
 
 function show(result: Analysis): void {
-  analysis = result;
   const equationError = result.errors.find((e) => e.stage === 'equations');
   editor.showError(equationError);
+  // While an equation is being typed, the last good values, graph and steps stay (dimmed).
+  document.body.classList.toggle('stale', equationError !== undefined && analysis !== undefined && analysis.steps.length > 0);
+  if (equationError && analysis && analysis.steps.length > 0) {
+    say('The equations have an error: the graph and the steps below are from the last equations that worked.');
+    return;
+  }
+  analysis = result;
   const valueError = result.errors.find((e) => e.stage === 'values');
   const valueErrorLine = $('value-error');
   valueErrorLine.hidden = valueError === undefined;
   valueErrorLine.textContent = valueError?.described ?? '';
   $('notes').textContent = result.notes.join('; ');
   values.show(state.problem, result);
-  if (equationError) $('graph').classList.add('stale');
-  else $('graph').classList.remove('stale');
   steps.show(result.steps, { round: state.view.round, mode: state.mode, answers: state.answers });
   document.body.dataset.ready = 'true';
   document.body.dataset.shown = String(Number(document.body.dataset.shown ?? 0) + 1);

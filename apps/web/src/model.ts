@@ -177,8 +177,6 @@ export type DownloadFormat = (typeof DOWNLOADS)[number];
 /** What the worker does; the main thread calls it through Comlink. */
 export interface EngineApi {
   analyze(problem: ProblemState, view: ViewState): Promise<Analysis>;
-  /** The drawing (in a worker of its own); `force` lays out a large graph too. */
-  draw(problem: ProblemState, view: ViewState, force: boolean): Promise<Drawing>;
   download(problem: ProblemState, view: ViewState, format: DownloadFormat): Promise<Download>;
   practise(problem: ProblemState, view: ViewState, preset: AppState['preset'], answers: Record<string, string>): Promise<PracticeReport>;
   /** Reads a problem file (JSON, or bare equations) into the page's problem, or throws its error as text. */
@@ -186,8 +184,14 @@ export interface EngineApi {
   validateDot(dot: string): Promise<string | null>;
   /** New values for the leaves that keep the sheet's hand-calculation constraints (`@chainrule/variants`), or throws why none could be found. */
   newNumbers(problem: ProblemState, seed: number): Promise<Record<string, Numbers>>;
-  /** Loads Graphviz's WebAssembly ahead of the first drawing. */
-  warm(): Promise<void>;
   /** One of Assignment 9's questions, and a sentence about it. */
   preset(question: NonNullable<AppState['preset']>): Promise<{ problem: ProblemState; note: string }>;
+}
+
+/** What the drawing worker does (a worker of its own, with only the drawing code in it). */
+export interface DrawApi {
+  /** The drawing; `force` lays out a large graph too. */
+  draw(problem: ProblemState, view: ViewState, force: boolean): Promise<Drawing>;
+  /** Loads Graphviz's WebAssembly ahead of the first drawing. */
+  warm(): Promise<void>;
 }

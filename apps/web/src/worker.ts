@@ -1,25 +1,20 @@
 /** The Web Worker: every heavy pass of the page runs here, so typing never waits for Graphviz or a solve. */
 import type { EngineApi } from './model.ts';
 import { analyze } from './engine/analyze.ts';
-import { draw } from './engine/draw.ts';
 import { download, readProblemFile, validateDot } from './engine/files.ts';
 import { practise } from './engine/practise.ts';
 import { preset, presetNote } from './engine/presets.ts';
-import { exposeEngine } from './rpc.ts';
+import { exposeWorker } from './rpc.ts';
 import { variantNumbers } from './engine/variants.ts';
 
 const engine: EngineApi = {
   analyze,
-  draw,
   download,
   practise,
   readProblemFile: async (text, name) => readProblemFile(text, name),
   validateDot,
   newNumbers: async (problem, seed) => variantNumbers(problem, seed),
-  warm: async () => {
-    await validateDot('digraph { a }');
-  },
   preset: async (question) => ({ problem: preset(question), note: presetNote(question) }),
 };
 
-exposeEngine(engine);
+exposeWorker(engine);
