@@ -102,6 +102,7 @@ export const NAMED_REQUESTS: readonly NamedRequest[] = [
   { site: 'check: submitted values and gradients, not in the problem', method: 'POST', url: '/v1/check', body: json({ problem: 'q3', submission: { values: { [NAME]: [1] }, gradients: { [NAME]: [[1]] } } }) },
   { site: 'check: a problem with the name', method: 'POST', url: '/v1/check?format=text', body: json({ problem: NAMED_INPUT, submission: { loss: 4.5, values: { y: [3] }, gradients: { W: [[3, 3]], [NAME]: [3, 7] } } }) },
   { site: 'check: the format', method: 'POST', url: `/v1/check?format=${NAME}`, body: json({ problem: 'q3', submission: {} }) },
+  { site: 'variants: an input', method: 'POST', url: '/v1/variants', body: json({ problem: NAMED_INPUT, count: 1, seed: 1 }) },
   { site: 'solutions: the question', method: 'GET', url: `/v1/solutions/${NAME}` },
   { site: 'solutions: the format', method: 'GET', url: `/v1/solutions/q3?format=${NAME}` },
 ];
@@ -149,4 +150,5 @@ export const DEEP_SITES: readonly { url: string; before: string; after: string }
   { url: '/v1/gradcheck', before: `{"problem": ${json(q3)}, "gradients": {"W1": `, after: '}}' },
   { url: '/v1/check', before: '{"problem": "q3", "submission": {"values": {"u1": ', after: '}}}' },
   { url: '/v1/check', before: '{"problem": ', after: ', "submission": {}}' },
+  { url: '/v1/variants', before: '{"problem": {"equations": "L = x", "values": {"x": ', after: '}}}' },
 ];
