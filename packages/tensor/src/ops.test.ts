@@ -70,11 +70,20 @@ describe('matmul', () => {
   it('names both shapes when the inner dimensions differ, and refuses a scalar', () => {
     expect(() => matmul(tensor([[1, 2, 3]]), tensor([1, 2]))).toThrow('matmul: shapes [1×3] and [2] do not fit (inner dimensions 3 and 2 differ)');
     expect(() => matmul(tensor(2), tensor([1, 2]))).toThrow('matmul: shapes scalar and [2] do not fit (a scalar in a matrix product: write `a * x` to scale)');
+    expect(() => matmul(tensor([[1, 2]]), tensor(2))).toThrow(/a scalar in a matrix product/);
+  });
+  it('takes a scalar as the 1×1 matrix where that fits', () => {
+    expect(matmul(tensor(2), tensor([[1, 3]])).toArray()).toEqual([[2, 6]]);
+    expect(matmul(tensor([[1], [3]]), tensor(2)).toArray()).toEqual([[2], [6]]);
+    expect(matmul(tensor([1, 3]), tensor(2)).toArray()).toEqual([2, 6]);
+    expect(matmul(tensor(2), tensor([5])).toArray()).toEqual([10]);
+    expect(matmul(tensor(2), tensor(3)).toArray()).toBe(6);
   });
   it('has one shape rule, exported for other kernels', () => {
     expect(matmulShape([3, 4], [4])).toEqual({ m: 3, n: 1, k: 4, shape: [3] });
     expect(matmulShape([3, 4], [4, 5])).toEqual({ m: 3, n: 5, k: 4, shape: [3, 5] });
     expect(matmulShape([3], [1, 2])).toEqual({ m: 3, n: 2, k: 1, shape: [3, 2] });
+    expect(matmulShape([], [1, 2])).toEqual({ m: 1, n: 2, k: 1, shape: [1, 2] });
     expect(() => matmulShape([2], [2, 3])).toThrow(ShapeError);
   });
   it('agrees with the definition on random shapes (C_ij = Σ_p A_ip B_pj)', () => {

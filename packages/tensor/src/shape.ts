@@ -51,22 +51,23 @@ export interface MatmulShape {
 /**
  * The one shape rule of the matrix product, in the column convention: `[m×k]·[k×n] → [m×n]`,
  * `[m×k]·[k] → [m]` (matrix times column vector), `[m]·[1×n] → [m×n]` (the outer product
- * u vᵀ). A vector cannot stand left of a matrix with more than one row (`x W` is a ShapeError
- * naming the fix: `Wᵀ x`, or a 1×n matrix), and a scalar is not a matrix product (scale with
- * `mul`). Kernels that compute a product elsewhere (the compute pool) use this rule too.
+ * u vᵀ). A scalar is the 1×1 matrix where that fits (`a`·`[1×n]`, `[m×1]`·`a`), so a quadratic
+ * form (y − ŷ)ᵀ(y − ŷ) backpropagates; elsewhere it is a ShapeError (scale with `mul`). A vector
+ * cannot stand left of a matrix with more than one row (`x W` is a ShapeError naming the fix:
+ * `Wᵀ x`, or a 1×n matrix). Kernels that compute a product elsewhere (the compute pool) use this
+ * rule too.
  *
  * @example
  * matmulShape([3, 4], [4]);    // { m: 3, n: 1, k: 4, shape: [3] }
  * matmulShape([3], [1, 2]);    // { m: 3, n: 2, k: 1, shape: [3, 2] }
+ * matmulShape([], [1, 2]);     // { m: 1, n: 2, k: 1, shape: [1, 2] }
  * matmulShape([2], [2, 3]);    // ShapeError: … a vector is an n×1 column …
  */
 export function matmulShape(a: Shape, b: Shape): MatmulShape {
-  if (a.length === 0 || b.length === 0) {
-    throw new ShapeError('matmul', [a, b], 'a scalar in a matrix product: write `a * x` to scale');
-  }
   const [m, k] = asColumnMatrix(a);
   const [kb, n] = asColumnMatrix(b);
   if (k !== kb) {
+    if (a.length === 0 || b.length === 0) throw new ShapeError('matmul', [a, b], 'a scalar in a matrix product: write `a * x` to scale');
     if (a.length === 1) {
       throw new ShapeError(
         'matmul',
@@ -76,5 +77,7 @@ export function matmulShape(a: Shape, b: Shape): MatmulShape {
     }
     throw new ShapeError('matmul', [a, b], `inner dimensions ${k} and ${kb} differ`);
   }
-  return { m, n, k, shape: b.length === 1 ? [m] : [m, n] };
+  // The result keeps the form of the operands: a column when b is a vector, and a's own form when b is a number.
+  const shape = b.length === 2 ? [m, n] : b.length === 1 ? [m] : a.length === 2 ? [m, n] : a.length === 1 ? [m] : [];
+  return { m, n, k, shape };
 }

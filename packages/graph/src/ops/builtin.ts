@@ -47,21 +47,6 @@ const activationStep = (suffix = ''): readonly ExplanationPart[] => [
   ...(suffix ? [suffix] : []),
 ];
 
-/**
- * The matrix product, where a number (or a value of one entry) stands for the 1×1 matrix it is when
- * that fits: the quadratic form (y − ŷ)ᵀ(y − ŷ) is a number, and its gradient ∂L/∂q · (y − ŷ)ᵀ flows
- * back through it with the number ∂L/∂q. Where a 1×1 does not fit, the tensor's error stands.
- */
-function matmulWithNumbers(a: Tensor, b: Tensor): Tensor {
-  // Only where the tensor's rule refuses: a number (rank 0) in the product, or a one-entry vector on the left.
-  const leftIsNumber = a.rank === 0 || (a.rank === 1 && a.size === 1);
-  if (leftIsNumber && b.rank === 0) return mul(a.reshape([]), b);
-  if (leftIsNumber && (b.rank === 1 ? b.size === 1 : b.shape[0] === 1)) return matmul(a.reshape([1, 1]), b);
-  if (b.rank === 0 && a.rank === 2 && a.shape[1] === 1) return matmul(a, b.reshape([1, 1]));
-  if (b.rank === 0 && a.rank === 1) return matmul(a.reshape([a.size, 1]), b.reshape([1, 1])).reshape([a.size]);
-  return matmul(a, b);
-}
-
 const unaryForward = (f: (t: Tensor) => Tensor) => ([u]: readonly Tensor[]) => f(u!);
 
 /**
@@ -130,7 +115,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
   {
     name: 'matmul',
     arity: 2,
-    forward: ([a, b]) => matmulWithNumbers(a!, b!),
+    forward: ([a, b]) => matmul(a!, b!),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(product(dy, flip(b!)), a!), unbroadcast(product(flip(a!), dy), b!)],
     print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), POSTFIX)}${p.latex ? '\\,' : ' '}${p.wrap(p.print(e.args[1]!), POSTFIX)}`, precedence: PRODUCT }),
     substitution: 'products',
