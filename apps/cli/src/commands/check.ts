@@ -10,12 +10,14 @@ import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
 import { note, startProgress, writeData } from '../output.ts';
 import { loadProblem } from './problem.ts';
+import { gradeByVariant, readRoster } from './variants.ts';
 
 interface CheckOptions {
   round?: number;
   exact?: boolean;
   format: ReportFormat;
   csv?: string;
+  variants?: string;
 }
 
 const problemArgument = (name: string): Problem | 'q1' | 'q3' => (name === 'q1' || name === 'q3' ? name : loadProblem(name));
@@ -30,14 +32,20 @@ export function checkCommand(): Command {
     .option('--exact', 'judge against exact arithmetic only')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'markdown', 'json']).default('text'))
     .option('--csv <file>', 'with a folder: also write the class summary as CSV')
+    .option('--variants <roster>', "with a folder: a CSV saying which variant each student answers (columns student, variant); PROBLEM is then the folder 'chainrule variants' wrote")
     .addHelpText(
       'after',
-      '\nExit code: 0 when every value is correct or carried, 3 when a value is wrong (the report says which), 1 for bad input.\n\nExamples:\n  $ chainrule check q3 alice.json --round 2\n  $ chainrule check q3 submissions/ --csv class.csv',
+      '\nExit code: 0 when every value is correct or carried, 3 when a value is wrong (the report says which), 1 for bad input.\n\nExamples:\n  $ chainrule check q3 alice.json --round 2\n  $ chainrule check q3 submissions/ --csv class.csv\n  $ chainrule check exam/ submissions/ --variants roster.csv --csv class.csv',
     )
     .action(async (problemName: string, submissionPath: string, options: CheckOptions) => {
-      const problem = problemArgument(problemName);
       const gradeOptions = options.exact ? { round: null } : options.round === undefined ? {} : { round: options.round };
       const resolved = resolveUserPath(submissionPath);
+      if (options.variants) {
+        if (!statSafe(resolved)?.isDirectory()) throw new ChainruleError('problem', `--variants grades a class: ${submissionPath} must be a folder of submissions`);
+        await checkFolder({ exam: problemName, roster: readRoster(options.variants, problemName) }, submissionPath, resolved, gradeOptions, options);
+        return;
+      }
+      const problem = problemArgument(problemName);
       if (statSafe(resolved)?.isDirectory()) {
         await checkFolder(problem, submissionPath, resolved, gradeOptions, options);
         return;
@@ -59,7 +67,7 @@ function statSafe(file: string) {
 }
 
 async function checkFolder(
-  problem: Problem | 'q1' | 'q3',
+  problem: Problem | 'q1' | 'q3' | { exam: string; roster: ReadonlyMap<string, string> },
   shownPath: string,
   directory: string,
   gradeOptions: { round?: number | null },
@@ -87,7 +95,10 @@ async function checkFolder(
   const progress = startProgress(submissions.length, 'grading');
   let graded: BatchEntry[];
   try {
-    ({ results: graded } = await checkClass({ problem, submissions, ...gradeOptions }, { pool, onProgress: (count) => progress.tick(`${count} more`) }));
+    const gradeClass = async (against: Problem | 'q1' | 'q3', group: typeof submissions) =>
+      (await checkClass({ problem: against, submissions: group, ...gradeOptions }, { pool, onProgress: (count) => progress.tick(`${count} more`) })).results;
+    // A class with exam variants: each submission against the variant the roster gives it.
+    graded = typeof problem === 'object' && 'exam' in problem ? await gradeByVariant(problem.exam, problem.roster, submissions, gradeClass) : await gradeClass(problem, submissions);
   } finally {
     progress.stop();
     await pool.close();
@@ -98,8 +109,9 @@ async function checkFolder(
   if (options.format === 'json') {
     writeData(JSON.stringify({ summary: rows }, null, 2));
   } else {
-    const header = ['submission', 'points', 'first wrong', 'correct', 'carried', 'wrong', 'missing'];
-    const table = rows.map((r) => [r.id, r.points === null ? 'error' : `${r.points}/${r.maxPoints ?? '–'}`, r.error ?? r.firstWrong ?? '–', r.correct, r.carried, r.wrong, r.missing].map(String));
+    const withVariant = rows.some((r) => r.variant !== undefined);
+    const header = ['submission', ...(withVariant ? ['variant'] : []), 'points', 'first wrong', 'correct', 'carried', 'wrong', 'missing'];
+    const table = rows.map((r) => [r.id, ...(withVariant ? [r.variant ?? '–'] : []), r.error !== null ? 'error' : r.points === null ? '–' : `${r.points}/${r.maxPoints ?? '–'}`, r.error ?? r.firstWrong ?? '–', r.correct, r.carried, r.wrong, r.missing].map(String));
     const widths = header.map((h, j) => Math.max(h.length, ...table.map((row) => row[j]!.length)));
     const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
     writeData([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)].join('\n'));

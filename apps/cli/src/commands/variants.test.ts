@@ -1,12 +1,12 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChainruleError } from '@chainrule/graph';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { variantsCommand } from './variants.ts';
+import { readRoster, variantsCommand } from './variants.ts';
 
 const bin = fileURLToPath(new URL('../../bin/chainrule.mjs', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'chainrule-variants-'));
@@ -144,5 +144,53 @@ describe('chainrule variants', () => {
     expect(error).toBeInstanceOf(ChainruleError);
     expect((error as Error).message).toMatch(/^made 0 of 3 variants in 50 attempts; the rejected candidates broke: at least 6 inactive ReLU units \(50×\)/);
     expect(read('short', 'variants.csv').split('\r\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('grades a class folder against the variant each student answers, the variant in the table and the CSV (the binary)', async () => {
+    await variants('q3', '--count', '2', '--seed', '31', '--out', 'class-exam', '--no-sheets');
+    const key = (id: string) => {
+      const k = JSON.parse(read('class-exam', `${id}.key.json`));
+      return JSON.stringify({ loss: k.rounded.loss, values: k.rounded.values, gradients: k.rounded.gradients });
+    };
+    mkdirSync(path.join(scratch, 'class'), { recursive: true });
+    writeFileSync(path.join(scratch, 'class', 'alice.json'), key('variant-01'));
+    writeFileSync(path.join(scratch, 'class', 'bob.json'), key('variant-02'));
+    writeFileSync(path.join(scratch, 'class', 'carol.json'), key('variant-01'));
+    writeFileSync(path.join(scratch, 'class', 'dave.json'), key('variant-01'));
+    writeFileSync(path.join(scratch, 'roster.csv'), 'Student,Variant\r\nalice,variant-01\r\nbob,2\r\ncarol,variant-02\r\n');
+    const { code, stdout, stderr } = await run(['check', 'class-exam', 'class', '--variants', 'roster.csv', '--csv', 'class.csv', '--round', '2']);
+    expect(code, stderr).toBe(3);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^submission\s+variant\s+points\s+first wrong/);
+    expect(lines[2]).toMatch(/^alice\s+variant-01\s+–\s+–\s+10\s+0\s+0\s+0$/);
+    expect(lines[3]).toMatch(/^bob\s+variant-02\s+–\s+–\s+10\s+0\s+0\s+0$/);
+    expect(lines[4]).toMatch(/^carol\s+variant-02\s+–\s+u1\s/);
+    expect(lines[5]).toMatch(/^dave\s+–\s+error\s+not in the roster/);
+    const csv = read('class.csv').split('\r\n');
+    expect(csv[0]).toBe('id,variant,points,max_points,first_wrong,correct,carried,wrong,missing,error');
+    expect(csv[1]).toBe('alice,variant-01,,,,10,0,0,0,');
+    expect(csv[3]).toMatch(/^carol,variant-02,/);
+    expect(csv[4]).toMatch(/^dave,,,,,0,0,0,0,not in the roster/);
+  });
+
+  it('reads a roster with a clear message for every fault, naming the line', async () => {
+    await variants('q3', '--count', '2', '--seed', '5', '--out', 'roster-exam', '--no-sheets');
+    const roster = (name: string, text: string) => (writeFileSync(path.join(scratch, name), text), name);
+    const ok = roster('ok.csv', '\ufeffID,variant\n"Doe, Jane",1\n\nbob , variant-02\n');
+    expect([...readRoster(ok, 'roster-exam')]).toEqual([['Doe, Jane', 'variant-01'], ['bob', 'variant-02']]);
+    const fault = (text: string, exam = 'roster-exam') => {
+      try {
+        readRoster(roster('bad.csv', text), exam);
+      } catch (error) {
+        if (error instanceof ChainruleError) return error.describe();
+        throw error;
+      }
+      throw new Error('expected an error');
+    };
+    expect(fault('name,group\nalice,1\n')).toMatch(/bad\.csv: the first line must name the columns, with 'variant' and one of 'student', 'submission', 'id' \(found: name, group\)/);
+    expect(fault('student,variant\nalice,variant-09\n')).toMatch(/bad\.csv line 2: 'variant-09' is not a variant in roster-exam \(its variants: variant-01 … variant-02\)/);
+    expect(fault('student,variant\nbob,1\nbob,2\n')).toMatch(/bad\.csv line 3: 'bob' is listed twice/);
+    expect(fault('student,variant\n"alice,1\n')).toMatch(/bad\.csv: Quote Not Closed/);
+    expect(fault('student,variant\nalice,1\n', 'nope')).toMatch(/with --variants, the problem is the folder 'chainrule variants' wrote; nope is not a folder/);
   });
 });

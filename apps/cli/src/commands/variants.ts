@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChainruleError } from '@chainrule/graph';
-import { parseJson } from '@chainrule/problem';
+import type { BatchEntry } from '@chainrule/grader';
+import { type Problem, parseJson } from '@chainrule/problem';
 import {
   type ConstraintsInput,
   MAX_VARIANTS,
@@ -16,6 +17,7 @@ import {
   variantsCsv,
 } from '@chainrule/variants';
 import { Command, InvalidArgumentError } from 'commander';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
 import { note, startProgress } from '../output.ts';
@@ -183,4 +185,96 @@ function writePdfs(directory: string, texFiles: readonly string[]): boolean {
     progress.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Column names a roster may give the student under (the submission's file name without `.json`). */
+const STUDENT_COLUMNS = ['student', 'submission', 'id'];
+
+/**
+ * Reads a class roster (CSV with a header row): a `student` (or `submission`, `id`) column naming
+ * each submission file without `.json`, and a `variant` column naming the variant it answers
+ * (`variant-07`, or just `7`), checked against the variants in `exam` (the folder `chainrule
+ * variants` wrote). Faults name the file and line.
+ *
+ * @example
+ * readRoster('roster.csv', 'exam'); // Map { 'alice' => 'variant-07', 'bob' => 'variant-02' }
+ */
+export function readRoster(file: string, exam: string): Map<string, string> {
+  const variants = variantIds(exam);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(readUserFile(file), { bom: true, skip_empty_lines: true, trim: true, info: true }) as unknown as typeof records;
+  } catch (error) {
+    if (error instanceof ChainruleError) throw error;
+    const line = (error as { lines?: number }).lines;
+    throw new ChainruleError('problem', `${file}: ${(error as Error).message}`, line === undefined ? {} : { line });
+  }
+  const [header, ...rows] = records;
+  const columns = header?.record.map((name) => name.toLowerCase()) ?? [];
+  const student = columns.findIndex((name) => STUDENT_COLUMNS.includes(name));
+  const variant = columns.indexOf('variant');
+  if (student < 0 || variant < 0) {
+    throw new ChainruleError('problem', `${file}: the first line must name the columns, with 'variant' and one of ${STUDENT_COLUMNS.map((c) => `'${c}'`).join(', ')} (found: ${columns.join(', ') || 'nothing'})`, { line: 1 });
+  }
+  const roster = new Map<string, string>();
+  for (const { record, info } of rows) {
+    const where = `${file} line ${info.lines}`;
+    const name = record[student] ?? '';
+    const given = record[variant] ?? '';
+    if (name === '') throw new ChainruleError('problem', `${where}: no student`, { line: info.lines });
+    if (roster.has(name)) throw new ChainruleError('problem', `${where}: '${name}' is listed twice`, { line: info.lines });
+    const id = variants.find((v) => v === given || (/^\d+$/.test(given) && Number(v.slice('variant-'.length)) === Number(given)));
+    if (id === undefined) {
+      const range = variants.length === 0 ? 'none' : `${variants[0]} … ${variants.at(-1)}`;
+      throw new ChainruleError('problem', `${where}: '${given}' is not a variant in ${exam} (its variants: ${range})`, { line: info.lines });
+    }
+    roster.set(name, id);
+  }
+  return roster;
+}
+
+/** The variant ids of an exam folder: its `variant-NN.problem.json` files. */
+function variantIds(exam: string): string[] {
+  const directory = resolveUserPath(exam);
+  let names: string[];
+  try {
+    if (!statSync(directory).isDirectory()) throw new Error('not a folder');
+    names = readdirSync(directory);
+  } catch {
+    throw new ChainruleError('problem', `with --variants, the problem is the folder 'chainrule variants' wrote; ${exam} is not a folder`, {});
+  }
+  const ids = names.flatMap((name) => /^(variant-\d+)\.problem\.json$/.exec(name)?.[1] ?? []).sort();
+  if (ids.length === 0) throw new ChainruleError('problem', `${exam} holds no variant-NN.problem.json: write it with 'chainrule variants'`, {});
+  return ids;
+}
+
+/**
+ * Grades a class whose students answer different variants: each submission against its variant's
+ * problem file in `exam`, as the roster says; every entry carries its variant id, and a
+ * submission the roster does not list is an error entry naming the roster.
+ *
+ * @example
+ * const results = await gradeByVariant('exam', readRoster('roster.csv', 'exam'), submissions, (problem, group) => grade(problem, group));
+ */
+export async function gradeByVariant(
+  exam: string,
+  roster: ReadonlyMap<string, string>,
+  submissions: readonly { id: string; submission: unknown }[],
+  grade: (problem: Problem, submissions: { id: string; submission: unknown }[]) => Promise<BatchEntry[]>,
+): Promise<BatchEntry[]> {
+  const groups = new Map<string, { id: string; submission: unknown }[]>();
+  const results: BatchEntry[] = [];
+  for (const entry of submissions) {
+    const variant = roster.get(entry.id);
+    if (variant === undefined) {
+      results.push({ id: entry.id, error: { code: 'problem', status: 400, message: 'not in the roster: which variant does this submission answer?' } });
+      continue;
+    }
+    groups.set(variant, [...(groups.get(variant) ?? []), entry]);
+  }
+  for (const [variant, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const problem = loadProblem(path.join(exam, variantFileNames({ id: variant }).problem));
+    for (const entry of await grade(problem, group)) results.push({ ...entry, variant });
+  }
+  return results;
 }
