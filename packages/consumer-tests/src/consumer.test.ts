@@ -147,7 +147,7 @@ describe("the repository's examples/, with the packed CLI", () => {
     );
     expect(failed.code).toBe(3);
     const report = JSON.parse(failed.stdout);
-    expect(report.firstWrong.name).toBe('∂L/∂W3');
+    expect(report.firstWrong).toBe('∂L/∂W3');
     expect(report.counts).toMatchObject({ wrong: 1, missing: 0 });
   });
 
