@@ -383,6 +383,12 @@ export class Lexer {
       } else {
         throw this.error(`expected a name inside '\\${command}{…}', found ${this.describeAt(contentStart)}`, contentStart);
       }
+      // `\boldsymbol{W^{(1)}}`: a layer index inside the style.
+      const layer = scanLayerIndex(this.text, content.end, (message, offset) => {
+        throw this.error(message, offset);
+      });
+      if (layer?.transpose) throw this.error(`write the transpose after '}': \\${command}{…}^T`, layer.transpose.offset);
+      if (layer) content = { text: withLayerIndex(content.text, layer.index, layer.bracket), end: layer.end };
       const close = this.skipWhitespace(content.end);
       if (this.text[close] !== '}') {
         throw this.error(

@@ -59,6 +59,7 @@ describe('layer superscripts are part of the name', () => {
     String.raw`\mathbf{a}^{(1)} = \mathbf{W}^{(1)} \mathbf{x} + \mathbf{b}^{(1)}`,
     String.raw`\boldsymbol{a}^{ ( 1 ) } &= \boldsymbol{W}^{(1)}\boldsymbol{x} + \boldsymbol{b}^{(1)}`,
     'a^{[1]} = W^{[1]} x + b^{[1]}',
+    String.raw`\boldsymbol{a^{(1)}} = \boldsymbol{W^{(1)}} \boldsymbol{x} + \boldsymbol{b^{(1)}}`,
   ])('%s reads as a1 = W1 x + b1', (spelling) => {
     expect(structure(spelling)).toEqual(structure(ascii));
   });
@@ -98,6 +99,7 @@ describe('layer superscripts are part of the name', () => {
     ['y = a^{()}', { line: 1, column: 9 }, "expected a layer index inside '()'"],
     ['y = a^(1 * 2)', { line: 1, column: 10 }, "expected a layer index such as (1) or (k-1) after '^(', found '*'"],
     ['y = a⁽¹', { line: 1, column: 8 }, "expected superscript letters or digits and '⁾' to close the layer index '⁽', found end of line"],
+    [String.raw`y = \mathbf{W^{(1)T}}`, { line: 1, column: 19 }, String.raw`write the transpose after '}': \mathbf{…}^T`],
     ['y = a⁽q⁾', { line: 1, column: 7 }, "expected superscript letters or digits and '⁾' to close the layer index '⁽', found 'q'"],
   ])('%j fails at %j', (source, at, message) => {
     const error = failure(source);
