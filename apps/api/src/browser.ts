@@ -6,6 +6,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
+import { decodeUtf8 } from '@chainrule/problem';
+import { ChainruleError } from '@chainrule/graph';
 import { apiError } from './problem.ts';
 
 /** Allowed CORS origins: `'*'` (any page; no credentials — the API has no cookies), or exact origins. */
@@ -104,13 +106,12 @@ export function securityHeaders(): MiddlewareHandler {
 
 const UTF8 = /^(utf-?8)$/i;
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Request bodies are UTF-8 (RFC 8259 §8.1). A `charset` other than UTF-8 in `Content-Type`
  * (`application/json; charset=iso-8859-1`) is refused with 415 before the body is read; a JSON
  * body that is not valid UTF-8 (Latin-1 bytes sent as UTF-8, say) is refused with 400 naming the
- * byte and line — decoding either as UTF-8 regardless would silently change every non-ASCII
+ * byte, its line and column — decoding either as UTF-8 regardless would silently change every non-ASCII
  * character, names included. The decoded text is left in the request's body cache, so it is
  * decoded once. Mount it after the body limit and the deadline, which must cover the reading.
  *
@@ -133,61 +134,16 @@ export function utf8Bodies(): MiddlewareHandler {
       }
     }
     if (JSON_MEDIA_TYPE.test(contentType.split(';')[0]!.trim()) && c.req.raw.body !== null) {
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
       let text: string;
       try {
-        text = STRICT_UTF8.decode(bytes);
-      } catch {
-        const offset = firstInvalidUtf8(bytes);
-        const line = bytes.subarray(0, offset).filter((byte) => byte === 0x0a).length + 1;
-        throw apiError('problem', `the body is not valid UTF-8: byte ${offset} (0x${bytes[offset]!.toString(16).padStart(2, '0')}) starts no UTF-8 character; send the JSON as UTF-8`, {
-          status: 400,
-          problemType: 'malformed-json',
-          location: { line },
-          extensions: { byte: offset },
-        });
+        text = decodeUtf8(new Uint8Array(await c.req.arrayBuffer()), 'the request body');
+      } catch (error) {
+        if (!(error instanceof ChainruleError)) throw error;
+        throw apiError('problem', error.message, { status: 400, problemType: 'malformed-json', location: error.location });
       }
       // Hono types the cache as `Partial<Body>`, but keeps promises of bodies in it.
       (c.req.bodyCache as Record<string, Promise<unknown>>).text = Promise.resolve(text);
     }
     await next();
   };
-}
-
-/**
- * The offset of the first byte that starts no valid UTF-8 character (RFC 3629: no overlong forms,
- * no surrogates, nothing past U+10FFFF, no character cut off at the end); `bytes.length` if all are valid.
- *
- * @example
- * firstInvalidUtf8(Buffer.from('café', 'latin1')); // 3
- */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i]!;
-    if (lead < 0x80) {
-      i++;
-      continue;
-    }
-    // The length of the sequence, and the range its second byte must be in.
-    let length: number;
-    let [low, high] = [0x80, 0xbf];
-    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
-    else if (lead >= 0xe0 && lead <= 0xef) {
-      length = 3;
-      if (lead === 0xe0) low = 0xa0; // overlong
-      if (lead === 0xed) high = 0x9f; // surrogates
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      length = 4;
-      if (lead === 0xf0) low = 0x90; // overlong
-      if (lead === 0xf4) high = 0x8f; // past U+10FFFF
-    } else return i;
-    if (i + length > bytes.length) return i;
-    for (let k = 1; k < length; k++) {
-      const byte = bytes[i + k]!;
-      if (k === 1 ? byte < low || byte > high : byte < 0x80 || byte > 0xbf) return i;
-    }
-    i += length;
-  }
-  return bytes.length;
 }

@@ -36,7 +36,7 @@ export {
   layeredProblem,
   parseLayeredNetwork,
 } from './layered.ts';
-export { parseJson } from './json.ts';
+export { decodeUtf8, parseJson } from './json.ts';
 export { type PathPart, explainIssue, fromZodError, prefixPath } from './validation.ts';
 export { resolveName } from './names.ts';
 export { valueShape } from './shape.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChainruleError } from '@chainrule/tensor';
-import { parseJson } from './json.ts';
+import { decodeUtf8, firstInvalidUtf8, parseJson } from './json.ts';
 
 /** The error parseJson throws for `text` (fails the test when it does not throw a ChainruleError). */
 function failure(text: string, source?: string): ChainruleError {
@@ -127,5 +127,54 @@ describe('parseJson', () => {
     expect(Object.keys(value)).toEqual(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'a\\u']);
     expect(value.constructor).toBe(1);
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+  });
+});
+
+describe('decodeUtf8', () => {
+  it('decodes UTF-8, dropping a byte-order mark', () => {
+    expect(decodeUtf8(Buffer.from('\uFEFF{"ŷ": "‖y − t‖²"}'))).toBe('{"ŷ": "‖y − t‖²"}');
+  });
+
+  it('names the first byte that is not UTF-8, with its line and column', () => {
+    const e = (() => {
+      try {
+        decodeUtf8(Buffer.from('{"a": 1,\n "caf\u00e9": 2}', 'latin1'), 'p.json');
+      } catch (error) {
+        return error as ChainruleError;
+      }
+      return expect.unreachable();
+    })();
+    expect(e).toBeInstanceOf(ChainruleError);
+    expect(e.describe()).toBe('line 2, column 6: p.json is not UTF-8: byte 14 (0xe9) starts no UTF-8 character; save or send it as UTF-8');
+    expect(e.status).toBe(400);
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  it('agrees with a strict decoder on short byte strings, and points at the first bad byte', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const decodes = (array: Uint8Array) => {
+      try {
+        strict.decode(array);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // Every boundary of RFC 3629's table: leads, continuation limits, overlong and surrogate edges.
+    const bytes = [0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+    const cases: number[][] = [[]];
+    for (let length = 1; length <= 3; length++) for (const prefix of cases.filter((c) => c.length === length - 1)) for (const byte of bytes) cases.push([...prefix, byte]);
+    for (const four of [[0xf0, 0x90, 0x80, 0x80], [0xf4, 0x8f, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf0, 0x8f, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x41], [0x41, 0xf0, 0x90, 0x80]]) cases.push(four);
+    const wrong: string[] = [];
+    for (const bytesOfCase of cases) {
+      const array = Uint8Array.from(bytesOfCase);
+      const at = firstInvalidUtf8(array);
+      // Valid: the end. Invalid: everything before the fault decodes, from the fault on nothing does.
+      const right = decodes(array) ? at === array.length : at < array.length && decodes(array.subarray(0, at)) && !decodes(array.subarray(at));
+      if (!right) wrong.push(`${bytesOfCase.map((b) => b.toString(16)).join(' ')} → ${at}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(cases.length).toBe(1 + 18 + 18 ** 2 + 18 ** 3 + 6);
   });
 });

@@ -194,3 +194,65 @@ function refuseProtoKeys(root: unknown, source: string): void {
     for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], parent: visit, key: entries[i]![0] });
   }
 }
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes UTF-8 strictly: bytes that are not UTF-8 (Latin-1 text, say) are an error naming the
+ * first bad byte with its line and column, instead of characters silently replaced by U+FFFD —
+ * which would change names. A byte-order mark is dropped.
+ *
+ * @example
+ * decodeUtf8(fs.readFileSync('problem.json'), 'problem.json');
+ * decodeUtf8(Buffer.from('"café"', 'latin1')); // throws: line 1, column 5: input is not UTF-8: byte 4 (0xe9) starts no UTF-8 character
+ */
+export function decodeUtf8(bytes: Uint8Array, source = 'input'): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const before = new TextDecoder().decode(bytes.subarray(0, offset));
+    const line = before.split('\n').length;
+    const column = before.length - before.lastIndexOf('\n');
+    const byte = bytes[offset]!.toString(16).padStart(2, '0');
+    throw new ChainruleError('problem', `${source} is not UTF-8: byte ${offset} (0x${byte}) starts no UTF-8 character; save or send it as UTF-8`, { line, column }, { status: 400 });
+  }
+}
+
+/**
+ * The offset of the first byte that starts no valid UTF-8 character (RFC 3629: no overlong forms,
+ * no surrogates, nothing past U+10FFFF, no character cut off at the end); `bytes.length` if all are valid.
+ *
+ * @example
+ * firstInvalidUtf8(Buffer.from('café', 'latin1')); // 3
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // The length of the sequence, and the range its second byte must be in.
+    let length: number;
+    let [low, high] = [0x80, 0xbf];
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2;
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead === 0xe0) low = 0xa0; // overlong
+      if (lead === 0xed) high = 0x9f; // surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead === 0xf0) low = 0x90; // overlong
+      if (lead === 0xf4) high = 0x8f; // past U+10FFFF
+    } else return i;
+    if (i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) {
+      const byte = bytes[i + k]!;
+      if (k === 1 ? byte < low || byte > high : byte < 0x80 || byte > 0xbf) return i;
+    }
+    i += length;
+  }
+  return bytes.length;
+}

@@ -39,7 +39,7 @@ function run(args: string[]): Promise<Run> {
 }
 
 let files = 0;
-function file(text: string): string {
+function file(text: string | Buffer): string {
   const name = `input-${++files}.json`;
   writeFileSync(path.join(scratch, name), text);
   return name;
@@ -118,6 +118,20 @@ describe.concurrent('chainrule with names equal to members of Object.prototype',
       const output = JSON.parse(result.stdout) as { loss: number; gradients: Record<string, unknown> };
       expect(output.loss).toBe(NAMED_INPUT_RESULT.loss);
       expect(output.gradients).toEqual({ W: [[3, 3]], constructor: [3, 6] });
+    },
+    HANG_MS,
+  );
+});
+
+describe('chainrule with a file that is not UTF-8', () => {
+  // Latin-1 `café`: read as UTF-8 regardless, the name would become `caf\uFFFD`.
+  const latin1 = Buffer.from('{"equations": ["L = 1/2 ||y - t||^2", "y = W caf\u00e9"], "values": {"W": [[1]], "caf\u00e9": [1], "t": [0]}}', 'latin1');
+  itKnown('backprop: Latin-1')(
+    'says so, with the byte, line and column, and exits 1',
+    async () => {
+      const result = await run(['backprop', file(latin1)]);
+      expectUserError(result, 'latin-1');
+      expect(result.stderr).toMatch(/line 1, column 49: .*is not UTF-8: byte 48 \(0xe9\)/);
     },
     HANG_MS,
   );
