@@ -119,9 +119,9 @@ async function drawGraph(forceNow: boolean): Promise<void> {
   }
   const mine = { key, started: performance.now() };
   drawing = mine;
-  performance.mark('draw:ask');
-  const result = await drawer.api.draw(state.problem, state.view, force).catch((error: unknown) => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' as const } }));
-  performance.mark('draw:done');
+  const early = ahead && !force && ahead.problem === state.problem && ahead.view === JSON.stringify([state.view.gradients, state.view.simplify]) ? ahead.drawing : undefined;
+  ahead = undefined;
+  const result = await (early ?? drawer.api.draw(state.problem, state.view, force)).catch((error: unknown) => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' as const } }));
   if (drawing !== mine) return;
   drawing = undefined;
   drawnKey = key;
@@ -221,10 +221,15 @@ function applyState(next: AppState): void {
   schedule(0);
 }
 
+/**
+ * On opening, the drawing worker draws Q3 by itself while the engine starts, so the first graph
+ * does not wait for the engine; the drawing is used if the problem is still the question as loaded.
+ */
+let ahead: { problem?: ProblemState; view: string; drawing: Promise<Drawing> } | undefined;
+
 async function loadPreset(question: NonNullable<AppState['preset']>): Promise<void> {
-  performance.mark('preset:ask');
   const { problem, note } = await engine.preset(question);
-  performance.mark('preset:done');
+  if (ahead && ahead.problem === undefined) ahead.problem = problem;
   $('preset-note').textContent = note;
   selected = undefined;
   applyState({ ...state, preset: question, problem, answers: {}, view: { ...state.view, round: question === 'q3' || question === 'q2' ? 2 : state.view.round } });
@@ -352,6 +357,7 @@ async function start(): Promise<void> {
     return;
   }
   if (typeof decoded === 'string') say(`${decoded}; showing Question 3 instead.`);
+  ahead = { view: JSON.stringify([state.view.gradients, state.view.simplify]), drawing: drawer.api.drawPreset('q3', state.view) };
   await loadPreset('q3');
 }
 

@@ -194,4 +194,6 @@ export interface DrawApi {
   draw(problem: ProblemState, view: ViewState, force: boolean): Promise<Drawing>;
   /** Loads Graphviz's WebAssembly ahead of the first drawing. */
   warm(): Promise<void>;
+  /** The drawing of one of Assignment 9's questions, made without waiting for the engine (the page opens on Q3). */
+  drawPreset(question: NonNullable<AppState['preset']>, view: ViewState): Promise<Drawing>;
 }
