@@ -102,14 +102,22 @@ export function jsonBody(): MiddlewareHandler {
     }
     const text = await c.req.text();
     let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      // Only a broken body pays for the slower parser that says where.
+    let parsed = false;
+    // `JSON.parse` keeps a key `__proto__`, which validation would then drop silently: a body that
+    // may spell one (the word, or an escape) takes the parser that refuses it (422 with its path).
+    if (!text.includes('__proto__') && !text.includes('\\u')) {
+      try {
+        value = JSON.parse(text);
+        parsed = true;
+      } catch {
+        // Only a broken body pays for the slower parser that says where.
+      }
+    }
+    if (!parsed) {
       try {
         value = parseJson(text, 'the request body');
       } catch (error) {
-        if (error instanceof ChainruleError) {
+        if (error instanceof ChainruleError && error.status === 400) {
           throw apiError('problem', error.message, { status: 400, problemType: 'malformed-json', location: error.location });
         }
         throw error;

@@ -39,6 +39,8 @@ export async function expectProblem(response: Response, status: number, code: st
 }
 
 const IDLE_STATS: PoolStats = { size: 1, workers: 0, busy: 0, queued: 0, active: 0, started: 0, replaced: 0, closed: false };
+/** How a stand-in pool of one worker shares work out: all of it in one range. */
+const oneRange = (total: number): [number, number][] => (total > 0 ? [[0, total]] : []);
 
 /** Runs `TASKS[name](input)` of a task module in this thread, as a worker would. */
 async function runHere(module: URL | string, name: string, input: unknown): Promise<unknown> {
@@ -60,6 +62,7 @@ export interface StubCall {
 export function stubPool(impl: (call: StubCall) => Promise<unknown[]>): ComputeLike {
   return {
     size: 1,
+    split: oneRange,
     task: async (_module, name, input, options) => (await impl({ name, inputs: [input], signal: options?.signal }))[0] as never,
     tasks: (_module, name, inputs, options) => impl({ name, inputs, signal: options?.signal }) as never,
     stats: () => IDLE_STATS,
@@ -71,6 +74,7 @@ export function gatedPool(gate?: Promise<unknown>): ComputeLike & { started: num
   const pool = {
     started: 0,
     size: 1,
+    split: oneRange,
     task: async (module: URL | string, name: string, input: unknown) => (await pool.tasks(module, name, [input]))[0] as never,
     tasks: async (module: URL | string, name: string, inputs: readonly unknown[]) => {
       pool.started++;
@@ -88,6 +92,7 @@ export function inlineTasks(): TasksLike & { calls: string[] } {
   return {
     calls,
     size: 1,
+    split: oneRange,
     task: async (module, name, input) => {
       calls.push(name);
       return runHere(module, name, input) as never;

@@ -126,7 +126,9 @@ export function transferables(value: unknown): ArrayBuffer[] {
 
 /**
  * The URL of a task module beside the calling module: `stem.ts` when the caller runs from its
- * TypeScript source (development), `stem.js` when it runs built.
+ * TypeScript source (development), `stem.js` when it runs built. For Node code; packages that
+ * must stay loadable in a browser write the same one line themselves rather than import this
+ * package at run time.
  *
  * @example
  * const TASKS_MODULE = taskModule(import.meta.url, 'tasks'); // file:///…/src/tasks.ts

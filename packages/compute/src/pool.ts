@@ -104,13 +104,14 @@ export interface PoolStats {
 }
 
 /**
- * What a task module's owner needs of a pool: its size (to split work), `task` and `tasks`.
- * Domain packages take one of these, so that a test can hand them a stand-in.
+ * What a task module's owner needs of a pool: `split` (to share work out), `task` and `tasks`.
+ * Domain packages take one of these as a type only — they import nothing of this package at run
+ * time, so they stay usable in a browser — and a test can hand them a stand-in.
  *
  * @example
  * function gradientCheck(problem: Problem, options: { pool?: TaskPool } = {}) { … }
  */
-export type TaskPool = Pick<ComputePool, 'size' | 'task' | 'tasks'>;
+export type TaskPool = Pick<ComputePool, 'size' | 'split' | 'task' | 'tasks'>;
 
 /**
  * A pool of worker threads spoken to only through Comlink: a shared-buffer matmul, and task
@@ -223,16 +224,27 @@ export class ComputePool {
    * The parallel form of {@link task}: one job per input, spread over the workers, answered in
    * the order of the inputs. The call settles once: with every answer, or with the first
    * failure (the other jobs are dropped; running ones finish on their own, or are terminated on
-   * timeout and abort). Split large work into about `pool.size` inputs (see {@link splitRange}).
+   * timeout and abort). Split large work into one input per worker with {@link split}.
    *
    * @example
-   * const parts = await pool.tasks(url, 'finiteDifferences', splitRange(total, pool.size).map(([start, end]) => ({ problem, start, end })));
+   * const parts = await pool.tasks(url, 'gradientCheck', pool.split(total).map(([start, end]) => ({ problem, start, end, h })));
    */
   tasks<T = unknown>(module: URL | string, name: string, inputs: readonly unknown[], options: TaskOptions = {}): Promise<T[]> {
     const moduleUrl = String(module);
     const move = options.transfer === true;
     const jobs = inputs.map((input): JobRun => (api) => api.task(moduleUrl, name, move ? transfer(input, transferables(input)) : input, move));
     return this.#queue.run(options.name ?? name, jobs, options) as Promise<T[]>;
+  }
+
+  /**
+   * Splits `total` items into one contiguous range per worker (fewer when there are fewer
+   * items): how a parallel task shares its work out (see {@link splitRange}).
+   *
+   * @example
+   * await pool.tasks(url, 'chunk', pool.split(total).map(([start, end]) => ({ problem, start, end })));
+   */
+  split(total: number): [start: number, end: number][] {
+    return splitRange(total, this.size);
   }
 
   /**

@@ -2,14 +2,15 @@
  * Grading a class: many submissions of one problem, inline or split across the workers of a
  * compute pool (the task module `tasks.ts`).
  */
-import { splitRange, taskModule } from '@chainrule/compute';
+import type { TaskPool } from '@chainrule/compute';
 import { BATCH_POOL_THRESHOLD, type Problem, type WorkOptions, runsInline } from '@chainrule/problem';
 import { type BatchEntry, type SummaryRow, gradeBatch, summaryTable } from './batch.ts';
 import type { GradeOptions } from './grade.ts';
 import type { GradedQuestion } from './questions.ts';
 import type { GradeChunk } from './tasks.ts';
 
-const TASKS_MODULE = taskModule(import.meta.url, 'tasks');
+/** This package's task module beside this file: `tasks.ts` in the workspace, `tasks.js` built. */
+const TASKS_MODULE = new URL('./tasks' + import.meta.url.slice(import.meta.url.lastIndexOf('.')), import.meta.url);
 
 /**
  * A class goes to the pool from this many submissions on. Grading one costs about one forward
@@ -51,7 +52,7 @@ export async function gradeClass(
     results = gradeBatch(problem, submissions, gradeOptions).results;
     ranOn = 'inline';
   } else {
-    const chunks: GradeChunk[] = splitRange(submissions.length, pool!.size).map(([start, end]) => ({ problem, submissions: submissions.slice(start, end), options: gradeOptions }));
+    const chunks: GradeChunk[] = (pool as TaskPool).split(submissions.length).map(([start, end]) => ({ problem, submissions: submissions.slice(start, end), options: gradeOptions }));
     results = (await pool!.tasks<BatchEntry[]>(TASKS_MODULE, 'grade', chunks, { signal, timeoutMs })).flat();
     ranOn = 'pool';
   }

@@ -1,10 +1,10 @@
-import { ChainruleError, type Graph, type GraphNode, evaluateExpr, formatExpr, gradientId } from '@chainrule/graph';
+import { ChainruleError, type Graph, type GraphNode, evaluateExpr, formatExpr } from '@chainrule/graph';
 import { type Problem, type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
-import { ShapeError, type Tensor, fromFlat, transpose } from '@chainrule/tensor';
+import { ShapeError, type Tensor, fromFlat, roundNumber, transpose } from '@chainrule/tensor';
 import { describeShapeInWords, entryIndex, formatValue } from './format.ts';
 import { type PointsScheme, questionPoints, resolvePoints } from './points.ts';
 import { type GradedQuestion, type LayeredNetworkInput, isGradedQuestion, loadQuestion } from './questions.ts';
-import { type GivenValue, type Numbers, readSubmission, resolveNodeName } from './submission.ts';
+import { type GivenValue, type Numbers, readSubmission } from './submission.ts';
 import { acceptsExact, acceptsRounded, decimalsOf, describeTolerance, roundHalfAway } from './tolerance.ts';
 
 /**
@@ -168,8 +168,8 @@ export function createGrader(problem: ProblemInput | Problem | GradedQuestion, o
   const required = new Set<string>(pointsById?.keys() ?? []);
   for (const node of solved.graph.nodes) if (node.expression) required.add(node.id);
   for (const name of loaded.problem.wrt) {
-    const id = resolveNodeName(graph, name);
-    if (id !== undefined && graph.has(gradientId(loss, id))) required.add(gradientId(loss, id));
+    const gradient = graph.gradientNode(name, loss);
+    if (gradient) required.add(gradient.id);
   }
 
   const name = question ?? options.name ?? 'problem';
@@ -431,6 +431,6 @@ function sumPoints(items: Record<string, GradeItem>): number {
 }
 
 function roundPoints(points: number): number {
-  return Math.round(points * 1e6) / 1e6;
+  return roundNumber(points, 6);
 }
 

@@ -1,7 +1,7 @@
 import { ChainruleError, type Graph } from '@chainrule/graph';
 import { type Problem, problemGraph } from '@chainrule/problem';
+import { roundNumber } from '@chainrule/tensor';
 import { type GradedQuestion, type LayeredNetworkInput, loadQuestion, questionTotal } from './questions.ts';
-import { resolveNodeName } from './submission.ts';
 
 /**
  * A points scheme: the points of each step by name (`u1`, `L`, `∂L/∂W1`; `dL/dW1` works too)
@@ -70,13 +70,13 @@ export function spreadPoints(problem: Problem, { total, forward }: { total: numb
   const graph = problemGraph(problem);
   const lossLabel = graph.loss === undefined ? 'L' : graph.node(graph.loss).label;
   const forwardNames = graph.nodes.filter((n) => n.expression).map((n) => n.label);
-  const gradientNames = problem.wrt.map((name) => `∂${lossLabel}/∂${graph.node(resolveNodeName(graph, name) ?? name).label}`);
+  const gradientNames = problem.wrt.map((name) => `∂${lossLabel}/∂${graph.node(graph.resolve(name) ?? name).label}`);
   const items: Record<string, number> = {};
   const spread = (names: string[], points: number) => {
     if (names.length === 0) return;
-    const each = Math.round((points / names.length) * 100) / 100;
+    const each = roundNumber(points / names.length, 2);
     names.forEach((name, i) => {
-      items[name] = i === names.length - 1 ? Math.round((points - each * (names.length - 1)) * 100) / 100 : each;
+      items[name] = i === names.length - 1 ? roundNumber(points - each * (names.length - 1), 2) : each;
     });
   };
   spread(forwardNames, gradientNames.length === 0 ? total : forward);
@@ -94,11 +94,11 @@ export function resolvePoints(graph: Graph, scheme: PointsScheme): Map<string, n
   for (const [name, points] of Object.entries(scheme.items)) {
     const path = ['points', 'items', name];
     if (!Number.isFinite(points) || points < 0) throw new ChainruleError('problem', `points of '${name}' must be a number ≥ 0`, { path });
-    const id = resolveNodeName(graph, name);
+    const id = graph.resolve(name);
     if (id === undefined) throw new ChainruleError('problem', `'${name}' is not a step of the problem`, { path });
     const node = graph.node(id);
     if (!node.expression) {
-      const hint = graph.loss !== undefined && graph.nodes.some((n) => n.gradient?.wrt === id) ? `; did you mean ∂${graph.node(graph.loss).label}/∂${node.label}?` : '';
+      const hint = graph.loss !== undefined && graph.gradientNode(id) !== undefined ? `; did you mean ∂${graph.node(graph.loss).label}/∂${node.label}?` : '';
       throw new ChainruleError('problem', `'${name}' is given by the problem, not computed: it cannot earn points${hint}`, { path });
     }
     if (byId.has(id)) throw new ChainruleError('problem', `'${name}' is listed twice (as ${node.label})`, { path });
@@ -106,7 +106,7 @@ export function resolvePoints(graph: Graph, scheme: PointsScheme): Map<string, n
     sum += points;
   }
   if (!Number.isFinite(scheme.total) || Math.abs(sum - scheme.total) > 1e-9) {
-    throw new ChainruleError('problem', `the points of the items sum to ${Math.round(sum * 1e6) / 1e6}, not to the total ${scheme.total}`, {
+    throw new ChainruleError('problem', `the points of the items sum to ${roundNumber(sum, 6)}, not to the total ${scheme.total}`, {
       path: ['points', 'total'],
     });
   }

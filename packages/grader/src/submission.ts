@@ -1,5 +1,5 @@
-import { type Graph, gradientId } from '@chainrule/graph';
-import { fromZodError, resolveName, valueSchema } from '@chainrule/problem';
+import type { Graph } from '@chainrule/graph';
+import { fromZodError, valueSchema } from '@chainrule/problem';
 import { ChainruleError, type Tensor, TensorValueError, formatJsonPath, tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 
@@ -38,24 +38,6 @@ export interface GivenValue {
   value: Tensor;
 }
 
-const GRADIENT_NOTATION = /^\s*(?:∂|d|\\partial\b)\s*(.+?)\s*\/\s*(?:∂|d|\\partial\b)\s*(.+?)\s*$/u;
-
-/** Resolves a name as the equations may write it (or `∂L/∂u1`, `dL/du1`) to a node id of `graph`, or undefined. */
-export function resolveNodeName(graph: Graph, name: string): string | undefined {
-  const key = resolveName(graph, name);
-  if (key !== undefined) return key;
-  const match = GRADIENT_NOTATION.exec(name);
-  if (match && graph.loss !== undefined) {
-    const of = resolveNodeName(graph, match[1]!);
-    const wrt = resolveNodeName(graph, match[2]!);
-    if (of !== undefined && wrt !== undefined) {
-      const id = gradientId(of, wrt);
-      if (graph.has(id)) return id;
-    }
-  }
-  return undefined;
-}
-
 /**
  * Validates a submission against the schema and the problem's gradient graph, and resolves every
  * name to a node. Unknown names, gradients that are not a step of the backward pass, ragged
@@ -91,22 +73,22 @@ export function readSubmission(graph: Graph, input: unknown): GivenValue[] {
 
   if (submission.loss !== undefined) add(loss, ['loss'], submission.loss);
   for (const [name, raw] of Object.entries(submission.values ?? {})) {
-    const id = resolveNodeName(graph, name);
+    const id = graph.resolve(name);
     if (id === undefined) {
       throw new ChainruleError('problem', `'${name}' is not a name in the equations (values: ${valueNames(graph).join(', ')})`, { path: ['values', name] });
     }
     add(id, ['values', name], raw as Numbers);
   }
   for (const [name, raw] of Object.entries(submission.gradients ?? {})) {
-    const id = resolveNodeName(graph, name);
+    const id = graph.resolve(name);
     if (id === undefined) {
       throw new ChainruleError('problem', `'${name}' is not a name in the equations (gradients: ${gradientNames(graph).join(', ')})`, {
         path: ['gradients', name],
       });
     }
     const node = graph.node(id);
-    const gradient: string = node.kind === 'gradient' ? id : gradientId(loss, id);
-    if (!graph.has(gradient) || graph.node(gradient).gradient?.of !== loss) {
+    const gradient = node.kind === 'gradient' ? (node.gradient?.of === loss ? id : undefined) : graph.gradientNode(id)?.id;
+    if (gradient === undefined) {
       const why =
         id === loss
           ? `∂${node.label}/∂${node.label} = 1 is not a step of the backward pass`

@@ -18,7 +18,7 @@ export interface GradeChunk {
  * The tasks by name.
  *
  * @example
- * await pool.tasks(taskModule(import.meta.url, 'tasks'), 'grade', [{ problem: 'q3', submissions, options: {} }]);
+ * await pool.tasks(new URL('./tasks.ts', import.meta.url), 'grade', [{ problem: 'q3', submissions, options: {} }]);
  */
 export const TASKS = {
   grade: ({ problem, submissions, options }: GradeChunk): BatchEntry[] => gradeBatch(problem, submissions, options).results,

@@ -3,7 +3,6 @@
  * data set of x/ŷ pairs, or many variants of the values), inline or split across the workers of
  * a compute pool (`tasks.ts`). Tensor values travel packed in one transferred array.
  */
-import { splitRange, taskModule } from '@chainrule/compute';
 import { ChainruleError, type ErrorCode, type LeafValue } from '@chainrule/graph';
 import { Tensor, fromFlat, tensor } from '@chainrule/tensor';
 import { type WorkOptions, runsInline } from './gradient-check.ts';
@@ -11,7 +10,8 @@ import { prepareProblem } from './prepared.ts';
 import { type Problem, type ProblemInput, parseProblem, valueSchema } from './problem.ts';
 import { fromZodError } from './validation.ts';
 
-const TASKS_MODULE = taskModule(import.meta.url, 'tasks');
+/** This package's task module beside this file: `tasks.ts` in the workspace, `tasks.js` built. */
+const TASKS_MODULE = new URL('./tasks' + import.meta.url.slice(import.meta.url.lastIndexOf('.')), import.meta.url);
 
 /**
  * A batch goes to the pool from this many items on (each costs one forward and backward pass).
@@ -79,7 +79,7 @@ export async function evaluateBatch(
     chunks = [batchChunk({ problem, chunk: encodeBatch(inputs) })];
     ranOn = 'inline';
   } else {
-    const parts = splitRange(inputs.length, options.pool!.size).map(([start, end]) => ({ problem, chunk: encodeBatch(inputs.slice(start, end)) }));
+    const parts = options.pool!.split(inputs.length).map(([start, end]) => ({ problem, chunk: encodeBatch(inputs.slice(start, end)) }));
     chunks = await options.pool!.tasks<BatchChunkResult>(TASKS_MODULE, 'batch', parts, { transfer: true, signal: options.signal, timeoutMs: options.timeoutMs });
     ranOn = 'pool';
   }

@@ -3,13 +3,13 @@
  * parameter, against the symbolic gradients (or gradients given, such as a student's). Inline,
  * or split across the workers of a compute pool (`tasks.ts`).
  */
-import { type TaskPool, splitRange, taskModule } from '@chainrule/compute';
+import type { TaskPool } from '@chainrule/compute';
 import { ChainruleError, type NestedArray, Tensor, TensorValueError, describeShape, fromFlat, tensor } from '@chainrule/tensor';
-import { resolveName } from './names.ts';
 import { prepareProblem } from './prepared.ts';
 import { type Problem, type ProblemInput, type SolvedProblem, parseProblem } from './problem.ts';
 
-const TASKS_MODULE = taskModule(import.meta.url, 'tasks');
+/** This package's task module beside this file: `tasks.ts` in the workspace, `tasks.js` built. */
+const TASKS_MODULE = new URL('./tasks' + import.meta.url.slice(import.meta.url.lastIndexOf('.')), import.meta.url);
 
 /**
  * A gradient check goes to the pool from this many parameter elements on (each costs two forward
@@ -141,7 +141,7 @@ export async function gradientCheck(input: ProblemInput | Problem, options: Grad
     numeric = finiteDifferences({ problem, start: 0, end: total, h });
     ranOn = 'inline';
   } else {
-    const chunks = splitRange(total, options.pool!.size).map(([start, end]) => ({ problem, start, end, h }));
+    const chunks = options.pool!.split(total).map(([start, end]) => ({ problem, start, end, h }));
     const parts = await options.pool!.tasks<Float64Array>(TASKS_MODULE, 'gradientCheck', chunks, {
       transfer: true,
       signal: options.signal,
@@ -251,7 +251,7 @@ function checkedParameter(solved: SolvedProblem, name: string, index: number, ov
   const value = values.get(parameter.key)!;
   let checked: Tensor | undefined;
   for (const [given, gradient] of Object.entries(overrides ?? {})) {
-    if (resolveName(graph, given) !== parameter.key) continue;
+    if (graph.resolve(given) !== parameter.key) continue;
     try {
       checked = tensor(gradient);
     } catch (error) {

@@ -38,5 +38,4 @@ export {
 } from './layered.ts';
 export { decodeUtf8, parseJson } from './json.ts';
 export { type PathPart, explainIssue, fromZodError, prefixPath } from './validation.ts';
-export { resolveName } from './names.ts';
 export { valueShape } from './shape.ts';

@@ -5,7 +5,6 @@
  */
 import { type BuildOptions, type Graph, evaluate, gradientGraph, graphFromEquations, parseEquations, type LeafValue } from '@chainrule/graph';
 import { ChainruleError, type Tensor } from '@chainrule/tensor';
-import { resolveName } from './names.ts';
 import type { Problem, ProblemResult, SolvedProblem } from './problem.ts';
 import { valueShape } from './shape.ts';
 
@@ -77,18 +76,16 @@ export class PreparedProblem {
     if (this.#backward) return this.#backward;
     const { graph } = this;
     this.wrt.forEach((name, index) => {
-      if (resolveName(graph, name) === undefined) throw new ChainruleError('problem', `'${name}' is not a name in the equations`, { path: ['wrt', index] });
+      if (graph.resolve(name) === undefined) throw new ChainruleError('problem', `'${name}' is not a name in the equations`, { path: ['wrt', index] });
     });
     const loss = graph.loss;
     if (loss === undefined) {
       throw new ChainruleError('problem', 'cannot tell which node is the loss: several nodes are unused; name it with "loss"', { path: ['loss'] });
     }
     const withGradients = gradientGraph(graph, this.wrt);
-    const gradientOf = new Map<string, string>();
-    for (const node of withGradients.nodes) if (node.gradient?.of === loss) gradientOf.set(node.gradient.wrt, node.id);
     const parameters = this.wrt.map((name) => {
-      const key = resolveName(graph, name)!;
-      return { key, label: graph.node(key).label, gradientId: gradientOf.get(key) };
+      const key = graph.resolve(name)!;
+      return { key, label: graph.node(key).label, gradientId: withGradients.gradientNode(key, loss)?.id };
     });
     this.#backward = { withGradients, loss, parameters };
     return this.#backward;
@@ -102,7 +99,7 @@ export class PreparedProblem {
    */
   leafKey(name: string, path: readonly (string | number)[]): string {
     const { graph } = this;
-    const key = resolveName(graph, name);
+    const key = graph.resolve(name);
     if (key === undefined) {
       const leaves = graph.leaves().map((n) => n.label).join(', ');
       throw new ChainruleError('problem', `'${name}' is not a name in the equations (the leaves are: ${leaves})`, { path });

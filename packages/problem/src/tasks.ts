@@ -10,7 +10,7 @@ import { finiteDifferences } from './gradient-check.ts';
  * The tasks by name.
  *
  * @example
- * await pool.tasks(taskModule(import.meta.url, 'tasks'), 'gradientCheck', [{ problem, start: 0, end: 12, h: 1e-6 }]);
+ * await pool.tasks(new URL('./tasks.ts', import.meta.url), 'gradientCheck', [{ problem, start: 0, end: 12, h: 1e-6 }]);
  */
 export const TASKS = {
   gradientCheck: finiteDifferences,

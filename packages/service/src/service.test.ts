@@ -16,6 +16,7 @@ function recording(): TaskPool & { names: string[] } {
   return {
     names,
     size: real.size,
+    split: (total) => real.split(total),
     task: (module, name, input, options) => (names.push(name), real.task(module, name, input, options)),
     tasks: (module, name, inputs, options) => (names.push(name), real.tasks(module, name, inputs, options)),
   };

@@ -9,7 +9,7 @@ import { backpropWork, checkWork, graphWork, solveWork, workedWork } from './wor
  * The tasks by name.
  *
  * @example
- * await pool.task(taskModule(import.meta.url, 'tasks'), 'graph', { problem, format: 'svg' });
+ * await pool.task(new URL('./tasks.ts', import.meta.url), 'graph', { problem, format: 'svg' });
  */
 export const TASKS = {
   backprop: backpropWork,

@@ -16,6 +16,6 @@ export type TaskRunner = PoolLike;
  * @example
  * createApp({ pool, tasks: poolTasks(pool) });
  */
-export function poolTasks(pool: Pick<ComputePool, 'size' | 'task' | 'tasks' | 'stats'>): TaskRunner {
+export function poolTasks(pool: Pick<ComputePool, 'size' | 'split' | 'task' | 'tasks' | 'stats'>): TaskRunner {
   return pool;
 }

@@ -5,6 +5,7 @@ import { type Problem, parseJson } from '@chainrule/problem';
 import { getDefaultPool } from '@chainrule/compute';
 import { type BatchEntry, type ReportFormat, summaryCsv, summaryTable } from '@chainrule/grader';
 import { check, checkClass } from '@chainrule/service';
+import { formatTable } from '@chainrule/tensor';
 import { Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
 import { parseDecimals } from '../options.ts';
@@ -112,9 +113,7 @@ async function checkFolder(
     const withVariant = rows.some((r) => r.variant !== undefined);
     const header = ['submission', ...(withVariant ? ['variant'] : []), 'points', 'first wrong', 'correct', 'carried', 'wrong', 'missing'];
     const table = rows.map((r) => [r.id, ...(withVariant ? [r.variant ?? '–'] : []), r.error !== null ? 'error' : r.points === null ? '–' : `${r.points}/${r.maxPoints ?? '–'}`, r.error ?? r.firstWrong ?? '–', r.correct, r.carried, r.wrong, r.missing].map(String));
-    const widths = header.map((h, j) => Math.max(h.length, ...table.map((row) => row[j]!.length)));
-    const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j]!)).join('  ').trimEnd();
-    writeData([line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.map(line)].join('\n'));
+    writeData(formatTable(header, table).map((line) => line.trimEnd()).join('\n'));
   }
   if (rows.some((row) => row.firstWrong !== null || row.error !== null)) process.exitCode = 3;
   if (options.csv) {

@@ -9,6 +9,7 @@ const onPool = poolTasks(pool);
 let runs = 0;
 const tasks: TaskRunner = {
   size: onPool.size,
+  split: (total) => onPool.split(total),
   task: (...args) => {
     runs++;
     return onPool.task(...args);
