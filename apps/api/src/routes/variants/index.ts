@@ -9,7 +9,7 @@ import type { VariantsAnswer, VariantsTaskInput } from './task.ts';
 
 const TASK_MODULE = taskModule(import.meta.url, 'task');
 
-/** The bounds of `POST /v1/variants` (an option of {@link variantsRoutes}, so tests can shrink them). */
+/** The bounds of `POST /v1/variants` (an option of {@link variantsRoutes}, so tests can shrink them). @example const limits: VariantsLimits = { maxCount: 10, maxAttempts: 5000, maxWork: 1e7 }; */
 export interface VariantsLimits {
   /** Most variants per request. */
   maxCount: number;

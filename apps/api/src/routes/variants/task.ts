@@ -17,10 +17,10 @@ import {
   variantsCsv,
 } from '@chainrule/variants';
 
-/** Sheet formats the route renders. */
+/** Sheet formats the route renders. @example const format: SheetFormat = 'latex'; */
 export type SheetFormat = Extract<SolutionFormat, 'md' | 'latex'>;
 
-/** What the route hands to the worker: a validated request. */
+/** What the route hands to the worker: a validated request. @example const input: VariantsTaskInput = { problem: 'q3', count: 2, seed: 7, constraints: resolveConstraints(), maxAttempts: 4000 }; */
 export interface VariantsTaskInput {
   problem: 'q1' | 'q3' | Problem;
   count: number;
@@ -30,7 +30,7 @@ export interface VariantsTaskInput {
   sheets?: SheetFormat;
 }
 
-/** One variant of the answer. */
+/** One variant of the answer. @example answer.variants[0].key.rounded.loss; */
 export interface VariantAnswer {
   id: string;
   problem: Problem;
@@ -40,7 +40,7 @@ export interface VariantAnswer {
   sheets?: { format: SheetFormat; student: string; key: string };
 }
 
-/** The answer of `POST /v1/variants`. */
+/** The answer of `POST /v1/variants`. @example if (!answer.complete) console.warn(answer.shortfall); */
 export interface VariantsAnswer {
   seed: number;
   requested: number;
@@ -95,5 +95,5 @@ export async function variants(input: VariantsTaskInput): Promise<VariantsAnswer
   };
 }
 
-/** The tasks of this module, by name, as the compute pool calls them. */
+/** The tasks of this module, by name, as the compute pool calls them. @example await pool.task(taskModule(import.meta.url, 'task'), 'variants', input); */
 export const TASKS = { variants } as const;
