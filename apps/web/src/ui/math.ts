@@ -8,7 +8,7 @@ import 'katex/dist/katex.min.css';
 type Katex = typeof import('katex').default;
 let katex: Katex | undefined;
 const waiting: (() => void)[] = [];
-const loading = import('katex').then((module) => {
+void import('katex').then((module) => {
   katex = module.default;
   for (const render of waiting.splice(0)) render();
 });
@@ -28,6 +28,3 @@ export function renderMath(element: HTMLElement, latex: string, displayMode = fa
 export function mathSpan(latex: string, displayMode = false): HTMLElement {
   return renderMath(document.createElement(displayMode ? 'div' : 'span'), latex, displayMode);
 }
-
-/** Resolves when KaTeX is loaded. @example await mathReady */
-export const mathReady: Promise<void> = loading;
