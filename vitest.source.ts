@@ -20,7 +20,12 @@ export function fromSource(config: ViteUserConfig): ViteUserConfig {
     ...config,
     resolve: { ...config.resolve, conditions: [SOURCE_CONDITION, 'module', 'browser', 'development|production'] },
     ssr: { ...config.ssr, resolve: { ...config.ssr?.resolve, conditions: [SOURCE_CONDITION, 'node', 'development|production'] } },
-    test: { ...config.test, env: { ...config.test?.env, NODE_OPTIONS: withSourceCondition(process.env.NODE_OPTIONS) } },
+    // Timeouts only detect hangs: generous, because the machines that run the tests are shared and loaded.
+    test: {
+      hookTimeout: 120_000,
+      ...config.test,
+      env: { ...config.test?.env, NODE_OPTIONS: withSourceCondition(process.env.NODE_OPTIONS) },
+    },
   };
 }
 
