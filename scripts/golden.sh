@@ -11,7 +11,7 @@ for q in q1 q2 q3 all; do
 done
 cli solve q3 --round 2 --format md > "$out/solve-q3-round2.md" 2>&1
 cli solve q3 --round 3 --decimals 4 --format text > "$out/solve-q3-r3d4.text" 2>&1
-Q3=packages/solutions/src/networks/q3.json
+Q3=packages/assignment9/src/networks/q3.json
 for f in json dot mermaid tikz svg; do cli graph $Q3 --gradients --format $f > "$out/graph-q3-grad.$f" 2>&1 || true; cli graph $Q3 --simplify --format $f > "$out/graph-q3-simpl.$f" 2>&1 || true; done
 cli backprop $Q3 --round 2 > "$out/backprop-q3.text" 2>&1 || true
 cli backprop $Q3 --format json > "$out/backprop-q3.json" 2>&1 || true
@@ -21,7 +21,7 @@ node --conditions=@chainrule/source --import tsx -e '
 import { createApp } from "./apps/api/src/app.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 const app = createApp();
-const q3 = JSON.parse(readFileSync("packages/solutions/src/networks/q3.json", "utf8"));
+const q3 = JSON.parse(readFileSync("packages/assignment9/src/networks/q3.json", "utf8"));
 const out = process.argv[1];
 const calls = [
   ["GET", "/v1/solutions/q1"], ["GET", "/v1/solutions/q2"], ["GET", "/v1/solutions/q3"],

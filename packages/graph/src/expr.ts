@@ -121,7 +121,12 @@ export function sameExpr(a: Expr, b: Expr): boolean {
 
 /** The ids an expression reads, in order of first appearance; `valueOnly` leaves out arguments read only for their shape. @example referencedIds(expr) */
 export function referencedIds(e: Expr, valueOnly = false): string[] {
+  const cache = valueOnly ? valueIdsCache : idsCache;
+  const cached = cache.get(e);
+  if (cached) return [...cached];
   const seen = new Set<string>();
+  // Gradient expressions share subexpressions (a DAG): each is walked once, not once per path to it.
+  const visited = new Set<Expr>();
   const stack: Expr[] = [e];
   const order: string[] = [];
   while (stack.length > 0) {
@@ -132,9 +137,38 @@ export function referencedIds(e: Expr, valueOnly = false): string[] {
         order.push(next.id);
       }
     } else if (next.kind === 'op') {
+      if (visited.has(next)) continue;
+      visited.add(next);
       const skip = valueOnly ? opRecord(next.op).shapeOnly : [];
       for (let i = next.args.length - 1; i >= 0; i--) if (!skip.includes(i)) stack.push(next.args[i]!);
     }
   }
-  return order;
+  cache.set(e, order);
+  return [...order];
+}
+
+/** Expressions are immutable, so the ids one reads are computed once (graph checks, edges and differentiation all ask). */
+const idsCache = new WeakMap<Expr, readonly string[]>();
+const valueIdsCache = new WeakMap<Expr, readonly string[]>();
+
+/**
+ * Whether `e` reads any of `ids`, answered for every subexpression at once into `memo`: a walk of
+ * the whole expression (each shared subexpression once), so asking at every node of a backward
+ * walk stays linear. @example readsAny(expr, new Set(['W1']), new Map()).get(expr)
+ */
+export function readsAny(e: Expr, ids: ReadonlySet<string>, memo: Map<Expr, boolean>): Map<Expr, boolean> {
+  const stack: [Expr, boolean][] = [[e, false]];
+  while (stack.length > 0) {
+    const [next, argsDone] = stack.pop()!;
+    if (memo.has(next)) continue;
+    if (next.kind !== 'op') {
+      memo.set(next, next.kind === 'ref' && ids.has(next.id));
+    } else if (argsDone) {
+      memo.set(next, next.args.some((arg) => memo.get(arg) === true));
+    } else {
+      stack.push([next, true]);
+      for (const arg of next.args) if (!memo.has(arg)) stack.push([arg, false]);
+    }
+  }
+  return memo;
 }

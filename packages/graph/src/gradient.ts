@@ -1,5 +1,5 @@
 import { ChainruleError } from '@chainrule/tensor';
-import { type Expr, algebra, constant, ref, referencedIds } from './expr.ts';
+import { type Expr, algebra, constant, readsAny, ref, referencedIds } from './expr.ts';
 import { type GraphNode, Graph, gradientId } from './graph.ts';
 import { opRecord } from './ops/index.ts';
 
@@ -94,6 +94,7 @@ function nodesBetween(graph: Graph, sources: readonly string[], sink: string): S
  * no needed node are skipped, so their symbolic zeros are never built.
  */
 function backpropagate(expression: Expr, upstream: Expr, needed: ReadonlySet<string>, contributions: Map<string, Expr[]>): void {
+  const reaches = readsAny(expression, needed, new Map());
   const stack: [Expr, Expr][] = [[expression, upstream]];
   while (stack.length > 0) {
     const [e, dy] = stack.pop()!;
@@ -104,7 +105,7 @@ function backpropagate(expression: Expr, upstream: Expr, needed: ReadonlySet<str
       }
       continue;
     }
-    if (e.kind === 'const' || !referencedIds(e).some((id) => needed.has(id))) continue;
+    if (e.kind === 'const' || reaches.get(e) !== true) continue;
     const record = opRecord(e.op);
     if (!record.gradient) {
       throw new ChainruleError('gradient', `cannot differentiate through '${record.name}': the op table has no gradient rule for it (give its entry a gradient, or a derivative with one)`);
