@@ -1,0 +1,211 @@
+// The engine's scaling and gradient cost. (1) Time per expression node of every stage (parse, build,
+// differentiate, evaluate, print) at n = 250, 1,000 and 4,000 for five shapes of problem; linear
+// means the time per node at each size stays within 1.5× of the smallest size. (2) Evaluating the
+// gradient graph against evaluating the forward graph alone, measured in the same run: at most 3×.
+// A CPU-noise probe (a fixed busy loop timed several times) decides whether the machine is quiet
+// enough to judge; on a noisy machine misses are reported but do not fail the run.
+import { readFileSync } from 'node:fs';
+import { measure, printTable, randomArray, wantsJson } from '@chainrule/bench';
+import { type Expr, type Graph, evaluate, formatExpr, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
+import { type NestedArray, Tensor, tensor } from '@chainrule/tensor';
+
+const SIZES = [250, 1_000, 4_000];
+const LINEAR_TARGET = 1.5;
+const GRADIENT_TARGET = 3;
+/** A stage slower than this at one size is not run at the next (it is superlinear already: a miss). */
+const STAGE_BUDGET_MS = 1_500;
+const NOISE_LIMIT = 0.15;
+
+interface Problem {
+  equations: string[];
+  values: Record<string, Tensor>;
+  wrt: string[];
+  functions?: Record<string, string>;
+}
+
+const matrix = (rows: number, cols: number, seed: number, scale = 1) =>
+  new Tensor(randomArray(rows * cols, seed).map((v) => v * scale), cols === 1 ? [rows] : [rows, cols]);
+const ACTIVATIONS = ['tanh', 'sigmoid', 'tanh'];
+
+/** Each shape makes a problem of about `n` expression nodes. */
+const SHAPES: Record<string, (n: number) => Problem> = {
+  'product chain': (n) => ({
+    equations: [`L = sum(${Array.from({ length: n }, () => 'W').join(' ')})`],
+    values: { W: matrix(4, 4, 1, 0.5) },
+    wrt: ['W'],
+  }),
+  'equation chain': (n) => {
+    const lines = ['h1 = tanh(W x)'];
+    for (let k = 2; k <= n / 2; k++) lines.push(`h${k} = ${ACTIVATIONS[k % 3]}(h${k - 1})`);
+    lines.push(`L = 1/2 ||h${n / 2} - yhat||^2`);
+    return { equations: lines, values: { W: matrix(2, 2, 2), x: matrix(2, 1, 3), yhat: matrix(2, 1, 4) }, wrt: ['W'] };
+  },
+  'fan-out': (n) => {
+    const lines = ['h = tanh(W x)', 's1 = tanh(h)'];
+    for (let k = 2; k <= n / 4; k++) lines.push(`s${k} = s${k - 1} + tanh(h)`);
+    lines.push(`L = sum(s${n / 4})`);
+    return { equations: lines, values: { W: matrix(2, 2, 5), x: matrix(2, 1, 6) }, wrt: ['W'] };
+  },
+  'sum of terms': (n) => ({
+    equations: ['y = W x', `L = sum(${Array.from({ length: n / 2 }, (_, k) => `${ACTIVATIONS[k % 3]}(y)`).join(' + ')})`],
+    values: { W: matrix(2, 2, 7), x: matrix(2, 1, 8) },
+    wrt: ['W'],
+  }),
+  'deep nesting': (n) => {
+    const depth = 100; // within the parser's nesting limit
+    const lines = ['h0 = W x'];
+    const count = Math.max(1, Math.round(n / depth));
+    for (let k = 1; k <= count; k++) lines.push(`h${k} = ${'tanh('.repeat(depth)}h${k - 1}${')'.repeat(depth)}`);
+    lines.push(`L = sum(h${count})`);
+    return { equations: lines, values: { W: matrix(2, 2, 9), x: matrix(2, 1, 10) }, wrt: ['W'] };
+  },
+};
+
+/** Expression nodes of a graph: every distinct subexpression object of every node's expression. */
+function expressionNodes(graph: Graph): number {
+  const seen = new Set<Expr>();
+  for (const node of graph.nodes) {
+    const stack: Expr[] = node.expression ? [node.expression] : [];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (seen.has(e)) continue;
+      seen.add(e);
+      if (e.kind === 'op') stack.push(...e.args);
+    }
+  }
+  return seen.size + graph.nodes.length;
+}
+
+function printAll(graph: Graph): void {
+  for (const node of graph.nodes) if (node.expression) formatExpr(node.expression, graph);
+}
+
+const STAGES = ['parse', 'build', 'gradient', 'evaluate', 'print'] as const;
+type Stage = (typeof STAGES)[number];
+
+function timeStages(problem: Problem, skip: ReadonlySet<Stage>): { nodes: number; ms: Partial<Record<Stage, number>> } {
+  const reps = { minReps: 3, minMs: 40, warmup: 1 };
+  const parsed = parseEquations(problem.equations);
+  const options = { wrt: problem.wrt, ...(problem.functions ? { functions: problem.functions } : {}) };
+  const graph = graphFromEquations(parsed, options);
+  const withGradients = gradientGraph(graph, problem.wrt);
+  const run: Record<Stage, () => unknown> = {
+    parse: () => parseEquations(problem.equations),
+    build: () => graphFromEquations(parsed, options),
+    gradient: () => gradientGraph(graph, problem.wrt),
+    evaluate: () => evaluate(withGradients, problem.values),
+    print: () => printAll(withGradients),
+  };
+  const ms: Partial<Record<Stage, number>> = {};
+  for (const stage of STAGES) if (!skip.has(stage)) ms[stage] = measure(run[stage], stage === 'print' || stage === 'evaluate' ? { ...reps, warmup: 0, minReps: 2 } : reps).median;
+  return { nodes: expressionNodes(withGradients), ms };
+}
+
+function noiseProbe(): { samples: number[]; spread: number } {
+  const samples: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 3_000_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    if (x < 0) console.log(x);
+    samples.push(performance.now() - t0);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { samples, spread: (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]! };
+}
+
+// ---- gradient cost on the bench problems -------------------------------------------------------
+function q3(): Problem {
+  const json = JSON.parse(readFileSync(new URL('../../assignment9/src/networks/q3.json', import.meta.url), 'utf8'));
+  const values: Record<string, Tensor> = {};
+  for (const [name, value] of Object.entries(json.values as Record<string, NestedArray>)) values[name] = tensor(value);
+  return { equations: json.equations, values, wrt: json.wrt, functions: json.functions };
+}
+
+function layerChain(layers: number, width: number): Problem {
+  const lines = ['h1 = tanh(W1 x)'];
+  const values: Record<string, Tensor> = { W1: matrix(width, width, 1, 1 / Math.sqrt(width)), x: matrix(width, 1, 2), yhat: matrix(width, 1, 3) };
+  for (let k = 2; k <= layers; k++) {
+    lines.push(`h${k} = tanh(W${k} h${k - 1})`);
+    values[`W${k}`] = matrix(width, width, k + 10, 1 / Math.sqrt(width));
+  }
+  lines.push(`L = 1/2 ||h${layers} - yhat||^2`);
+  return { equations: lines, values, wrt: Object.keys(values).filter((k) => k.startsWith('W')) };
+}
+
+function mlp(): Problem {
+  return {
+    equations: ['u1 = W1 X', 'H = sigmoid(u1)', 'Yhat = W2 H', 'L = 1/2 ||Yhat - Y||^2'],
+    values: { W1: matrix(256, 784, 1, 0.05), W2: matrix(10, 256, 2, 0.1), X: matrix(784, 128, 3), Y: matrix(10, 128, 4) },
+    wrt: ['W1', 'W2'],
+  };
+}
+
+const GRADIENT_PROBLEMS: Record<string, () => Problem> = {
+  Q3: q3,
+  '100-layer chain, 64 wide': () => layerChain(100, 64),
+  'product chain of 100 16×16': () => ({ equations: [`L = sum(${Array(100).fill('W').join(' ')})`], values: { W: matrix(16, 16, 1, 0.25) }, wrt: ['W'] }),
+  '784-256-10 sigmoid, batch 128': mlp,
+};
+
+function gradientCost(problem: Problem): { forwardMs: number; gradientMs: number; ratio: number } {
+  const options = { wrt: problem.wrt, ...(problem.functions ? { functions: problem.functions } : {}) };
+  const graph = graphFromEquations(parseEquations(problem.equations), options);
+  const withGradients = gradientGraph(graph, problem.wrt);
+  const reps = { minReps: 5, minMs: 150, warmup: 2 };
+  const forwardMs = measure(() => evaluate(graph, problem.values), reps).median;
+  const gradientMs = measure(() => evaluate(withGradients, problem.values), reps).median;
+  return { forwardMs, gradientMs, ratio: gradientMs / forwardMs };
+}
+
+// ---- run ----------------------------------------------------------------------------------------
+const before = noiseProbe();
+const scaling: { shape: string; stage: Stage; perNodeUs: (number | null)[]; ratios: (number | null)[]; pass: boolean }[] = [];
+for (const [shape, make] of Object.entries(SHAPES)) {
+  const rows: { nodes: number; ms: Partial<Record<Stage, number>> }[] = [];
+  const skip = new Set<Stage>();
+  for (const n of SIZES) {
+    const row = timeStages(make(n), skip);
+    rows.push(row);
+    for (const stage of STAGES) if ((row.ms[stage] ?? Infinity) > STAGE_BUDGET_MS) skip.add(stage);
+  }
+  for (const stage of STAGES) {
+    const perNodeUs = rows.map((r) => (r.ms[stage] === undefined ? null : (r.ms[stage]! / r.nodes) * 1000));
+    const ratios = perNodeUs.map((t) => (t === null ? null : t / perNodeUs[0]!));
+    scaling.push({ shape, stage, perNodeUs, ratios, pass: ratios.every((r) => r !== null && r <= LINEAR_TARGET) });
+  }
+}
+const gradients = Object.entries(GRADIENT_PROBLEMS).map(([name, make]) => ({ name, ...gradientCost(make()) }));
+const after = noiseProbe();
+const spread = Math.max(before.spread, after.spread);
+const quiet = spread <= NOISE_LIMIT;
+const misses = [
+  ...scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => (r === null ? 'skipped' : `${r.toFixed(2)}×`)).join(', ')}`),
+  ...gradients.filter((g) => g.ratio > GRADIENT_TARGET).map((g) => `${g.name}: gradient evaluation ${g.ratio.toFixed(2)}× forward`),
+];
+const verdict = misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
+
+if (wantsJson()) {
+  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET, gradient: GRADIENT_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, gradients, misses, verdict }, null, 2));
+} else {
+  console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
+  console.log(`\ntime per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×; '-' = skipped, the previous size took > ${STAGE_BUDGET_MS} ms)`);
+  printTable([
+    ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'verdict'],
+    ...scaling.map((s) => [
+      s.shape,
+      s.stage,
+      ...s.perNodeUs.map((t) => (t === null ? '-' : t.toFixed(2))),
+      ...s.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
+      s.pass ? 'ok' : 'MISS',
+    ]),
+  ]);
+  console.log(`\ngradient graph evaluation vs forward evaluation (target ≤ ${GRADIENT_TARGET}×)`);
+  printTable([
+    ['problem', 'forward ms', 'with gradients ms', 'ratio', 'verdict'],
+    ...gradients.map((g) => [g.name, g.forwardMs.toFixed(3), g.gradientMs.toFixed(3), `${g.ratio.toFixed(2)}×`, g.ratio <= GRADIENT_TARGET ? 'ok' : 'MISS']),
+  ]);
+  for (const miss of misses) console.log(`miss: ${miss}`);
+  console.log(`verdict: ${verdict}`);
+}
+if (verdict === 'FAIL') process.exitCode = 1;
