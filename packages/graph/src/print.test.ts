@@ -73,10 +73,41 @@ describe('formatExpr', () => {
 describe('nodeLabel', () => {
   it('writes names as written, or in LaTeX with subscripts, hats and partial derivatives', () => {
     const graph = gradientGraph(buildGraph(['L = 1/2 ||ŷ - y||^2', 'y = W_3 x'], { wrt: ['W3'] }), ['W3']);
-    expect(nodeLabel(graph, 'W3')).toBe('W_3');
+    const ascii = gradientGraph(buildGraph(['L = 1/2 ||ŷ - y||^2', 'y = W3 x'], { wrt: ['W3'] }), ['W3']);
+    expect(nodeLabel(ascii, 'dL/dW3')).toBe('∂L/∂W3');
+    expect(nodeLabel(graph, 'W3')).toBe('W₃');
     expect(nodeLabel(graph, 'W3', 'latex')).toBe('W_{3}');
     expect(nodeLabel(graph, 'yhat', 'latex')).toBe('\\hat{y}');
-    expect(nodeLabel(graph, 'dL/dW3')).toBe('∂L/∂W_3');
+    expect(nodeLabel(graph, 'dL/dW3')).toBe('∂L/∂W₃');
     expect(nodeLabel(graph, 'dL/dW3', 'latex')).toBe('\\frac{\\partial L}{\\partial W_{3}}');
+  });
+});
+
+describe('labels as a typeset sheet writes them', () => {
+  const sources = {
+    latex: ['\\mathcal{L} = \\frac{1}{2}\\|\\hat{\\boldsymbol{y}} - \\boldsymbol{y}\\|^2', '\\boldsymbol{y} = \\boldsymbol{W}_1 \\boldsymbol{u}_{1}', '\\boldsymbol{u}_{1} = \\boldsymbol{x}'],
+    unicode: ['L = ½ ||ŷ - y||^2', 'y = W₁ u₁', 'u₁ = x'],
+  };
+  it.each(Object.entries(sources))('%s spelling: W₁, u₁ in text and W_{1} in LaTeX, never an underscore in text', (_spelling, source) => {
+    const graph = gradientGraph(buildGraph(source, { wrt: ['W1'] }), ['W1']);
+    expect(formatExpr(graph.node('y').expression!, graph)).toBe('W₁ u₁');
+    expect(formatExpr(graph.node('y').expression!, graph, 'latex')).toBe('W_{1}\\,u_{1}');
+    expect(nodeLabel(graph, 'dL/dW1')).toBe('∂L/∂W₁');
+    expect(nodeLabel(graph, 'yhat')).toBe('ŷ');
+    for (const node of graph.nodes) expect(nodeLabel(graph, node.id)).not.toContain('_');
+  });
+
+  it.each(['a^{(1)} = W^{(1)} x', 'a⁽¹⁾ = W⁽¹⁾ x', 'a^(1) = W^(1) x', '\\mathbf{a}^{(1)} = \\mathbf{W}^{(1)} x'])('%s: a layer index stays a superscript, a^{(1)} in LaTeX (not the key a1 → a_{1})', (equation) => {
+    const graph = buildGraph([equation, 'L = sum(a⁽¹⁾)'], { wrt: ['W1'] });
+    expect(nodeLabel(graph, 'a1')).toBe('a⁽¹⁾');
+    expect(nodeLabel(graph, 'a1', 'latex')).toBe('a^{(1)}');
+    expect(formatExpr(graph.node('a1').expression!, graph, 'latex')).toBe('W^{(1)}\\,x');
+  });
+
+  it('a literal layer index h^{(k-1)} and an index with no subscript form', () => {
+    const graph = buildGraph(['h^{(k-1)} = W x_{q}', 'L = sum(h^{(k-1)})'], { wrt: ['W'] });
+    expect(nodeLabel(graph, 'hk-1')).toBe('h⁽ᵏ⁻¹⁾');
+    expect(nodeLabel(graph, 'hk-1', 'latex')).toBe('h^{(k-1)}');
+    expect(formatExpr(graph.node('hk-1').expression!, graph)).toBe('W x_q');
   });
 });

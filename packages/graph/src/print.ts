@@ -1,7 +1,7 @@
 import type { Expr } from './expr.ts';
 import type { Graph } from './graph.ts';
 import { PRECEDENCE, type Printed, type Printer, opRecord } from './ops/index.ts';
-import { latexName } from './parse/index.ts';
+import { displayName, latexLabel } from './parse/names.ts';
 
 /** How to render formulas: Unicode text (`W₃ᵀ ⊙ …` as a terminal shows it) or LaTeX math. */
 export type FormulaStyle = 'unicode' | 'latex';
@@ -9,19 +9,21 @@ export type FormulaStyle = 'unicode' | 'latex';
 const { UNARY, PRODUCT, POSTFIX, ATOM } = PRECEDENCE;
 
 /**
- * The display label of a node in the given style: the name as written (`ŷ`) or its LaTeX
- * (`\hat{y}`); gradient nodes as `∂L/∂W3` or `\frac{\partial L}{\partial W_{3}}`.
+ * The display label of a node in the given style, as a typeset sheet writes it: the name as written
+ * with its subscripts as Unicode subscripts (`W_3`, `W3` → `W₃`; `ŷ`, `a⁽¹⁾`), or its LaTeX (`W_{3}`,
+ * `\hat{y}`, `a^{(1)}`); gradient nodes as `∂L/∂W₃` or `\frac{\partial L}{\partial W_{3}}`.
  *
  * @example
  * nodeLabel(graph, 'dL/dW3', 'latex'); // '\\frac{\\partial L}{\\partial W_{3}}'
  */
 export function nodeLabel(graph: Graph, id: string, style: FormulaStyle = 'unicode'): string {
   const node = graph.node(id);
-  if (style === 'unicode') return node.label;
   if (node.gradient) {
-    return `\\frac{\\partial ${nodeLabel(graph, node.gradient.of, style)}}{\\partial ${nodeLabel(graph, node.gradient.wrt, style)}}`;
+    const of = nodeLabel(graph, node.gradient.of, style);
+    const wrt = nodeLabel(graph, node.gradient.wrt, style);
+    return style === 'unicode' ? `∂${of}/∂${wrt}` : `\\frac{\\partial ${of}}{\\partial ${wrt}}`;
   }
-  return latexName(node.id);
+  return style === 'unicode' ? displayName(node.label) : latexLabel(node.label, node.id);
 }
 
 /**

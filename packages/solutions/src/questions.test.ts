@@ -644,7 +644,7 @@ describe('Question 2: the graphs', () => {
     const lists = solution.blocks.filter((b): b is Extract<Block, { kind: 'list' }> => b.kind === 'list');
     const items = lists[0]!.items.map(inlineText);
     expect(items).toHaveLength(12);
-    expect(items).toContain('x (input) → u_1, u_2');
+    expect(items).toContain('x (input) → u₁, u₂');
     expect(items).toContain('L (loss) → nothing (it is the output)');
     expect(items).toContain('y (intermediate) → L');
   });
@@ -673,19 +673,21 @@ describe('Question 2: the graphs', () => {
     const added = graph.nodes.filter((n) => n.added);
     expect(items).toHaveLength(added.length);
     for (const node of added) {
-      const item = items.find((t) => t.startsWith(`${node.label} = `));
-      expect(item, node.label).toBeDefined();
+      // As the sheet typesets it: ∂L/∂W_1 is shown ∂L/∂W₁.
+      const shown = node.label.replace(/_(\d)/g, (_match, digit: string) => String.fromCodePoint(0x2080 + Number(digit)));
+      const item = items.find((t) => t.startsWith(`${shown} = `));
+      expect(item, shown).toBeDefined();
       const [, why] = item!.split(' — ');
-      expect(why?.trim().length, `${node.label} is explained`).toBeGreaterThan(20);
+      expect(why?.trim().length, `${shown} is explained`).toBeGreaterThan(20);
     }
     const explain = (label: string) => items.find((t) => t.startsWith(`${label} = `))!;
     expect(explain('∂L/∂y')).toContain('the derivative of the squared norm in L');
-    expect(explain('∂L/∂z_2')).toContain('y adds z_2');
-    expect(explain('∂L/∂u_3')).toContain('y adds u_3');
-    expect(explain('∂L/∂u_1')).toContain('derivative of the activation at u_1 (1 where it is positive, else 0)');
-    expect(explain('∂L/∂z_1')).toContain('transposed left factor of u_3');
-    expect(explain('∂L/∂W_3')).toContain('outer product of the upstream gradient ∂L/∂u_3 with the transposed right factor of u_3');
-    expect(explain('∂L/∂W_1')).toContain('transposed right factor of u_1');
+    expect(explain('∂L/∂z₂')).toContain('y adds z₂');
+    expect(explain('∂L/∂u₃')).toContain('y adds u₃');
+    expect(explain('∂L/∂u₁')).toContain('derivative of the activation at u₁ (1 where it is positive, else 0)');
+    expect(explain('∂L/∂z₁')).toContain('transposed left factor of u₃');
+    expect(explain('∂L/∂W₃')).toContain('outer product of the upstream gradient ∂L/∂u₃ with the transposed right factor of u₃');
+    expect(explain('∂L/∂W₁')).toContain('transposed right factor of u₁');
   });
 
   it('(b) simplified leaves out just the one-in-one-out gradient node ∂L/∂z2', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalName, latexName, prettyName } from './names.ts';
+import { canonicalName, displayName, latexLabel, latexName, prettyName } from './names.ts';
 
 /**
  * Strings of arbitrary code points, lone surrogates included: fast-check 4 dropped `fullUnicodeString`, and its
@@ -115,5 +115,21 @@ describe('round trips', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('displayName and latexLabel', () => {
+  it.each([
+    ['W_1', 'W₁'], ['W_{12}', 'W₁₂'], ['W1', 'W1'], ['u_1', 'u₁'], ['ŷ_2', 'ŷ₂'], ['yhat', 'yhat'], ['ŷ₁', 'ŷ₁'],
+    ['x_{ij}', 'xᵢⱼ'], ['x_{q}', 'x_q'], ['a⁽¹⁾', 'a⁽¹⁾'], ['h^(q)', 'h^(q)'], ['loss', 'loss'],
+  ])('%s is shown as %s', (label, shown) => {
+    expect(displayName(label)).toBe(shown);
+  });
+
+  it.each([
+    ['a⁽¹⁾', 'a1', 'a^{(1)}'], ['W⁽¹²⁾', 'W12', 'W^{(12)}'], ['h⁽ᵏ⁻¹⁾', 'hk-1', 'h^{(k-1)}'], ['W^[1]', 'W1', 'W^{[1]}'],
+    ['ŷ⁽²⁾', 'yhat2', '\\hat{y}^{(2)}'], ['W_1', 'W1', 'W_{1}'], ['yhat', 'yhat', '\\hat{y}'],
+  ])('%s (key %s) is %s in LaTeX', (label, key, latex) => {
+    expect(latexLabel(label, key)).toBe(latex);
   });
 });

@@ -95,6 +95,63 @@ export function withLayerIndex(name: string, index: string, bracket: '(' | '['):
   return bracket === '(' ? `${name}^(${plain})` : `${name}^[${plain}]`;
 }
 
+/** Characters and their subscript forms (Unicode has subscripts for digits, `+ − = ( )` and some letters). */
+const SUBSCRIPT_BY_PLAIN: ReadonlyMap<string, string> = new Map(
+  Array.from('0123456789+-=()aehijklmnoprstuvx').map((plain, i) => [plain, Array.from('₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ')[i]!] as const),
+);
+/** Where a layer index starts in a label: `⁽`, or `^(` / `^[` where the index has no superscript form. */
+const LAYER_INDEX_START = /⁽|\^[([]/u;
+
+function subscripted(text: string): string | undefined {
+  const lowered = Array.from(text.replace(/\s/gu, ''), (c) => SUBSCRIPT_BY_PLAIN.get(c === '−' ? '-' : c));
+  return lowered.length > 0 && lowered.every((c) => c !== undefined) ? lowered.join('') : undefined;
+}
+
+/**
+ * A node's label as a typeset sheet shows it in plain text: a subscript written `_1` or `_{12}`
+ * (LaTeX input) becomes Unicode subscripts (`W₁`, `W₁₂`), so no underscore reaches a figure or a
+ * terminal; `_{ij}` becomes `ᵢⱼ` where every character has a subscript form, `_{q}` becomes `_q`.
+ * A name written in ASCII (`W1`, `yhat`) stays as written, and a layer index (`a⁽¹⁾`) stays raised.
+ *
+ * @example
+ * displayName('W_1');   // 'W₁'
+ * displayName('u1');    // 'u1' (as written)
+ * displayName('ŷ_2');   // 'ŷ₂'
+ * displayName('a⁽¹⁾');  // 'a⁽¹⁾'
+ */
+export function displayName(label: string): string {
+  const start = label.search(LAYER_INDEX_START);
+  const base = start < 0 ? label : label.slice(0, start);
+  const layer = start < 0 ? '' : label.slice(start);
+  const lowered = base.replace(/_\s*\{([^{}]*)\}|_([^\s_{}])/gu, (match, braced: string | undefined, single: string | undefined) => {
+    const index = (braced ?? single ?? '').trim();
+    return subscripted(index) ?? (Array.from(index).length === 1 ? `_${index}` : match);
+  });
+  return lowered + layer;
+}
+
+/**
+ * A node's label in LaTeX, from how it is written rather than its key alone: a layer index stays
+ * a superscript (`a⁽¹⁾`, key `a1` → `a^{(1)}`, where the key alone would give `a_{1}`); anything
+ * else is {@link latexName} of the key.
+ *
+ * @example
+ * latexLabel('a⁽¹⁾', 'a1');       // 'a^{(1)}'
+ * latexLabel('W_1', 'W1');        // 'W_{1}'
+ * latexLabel('h⁽ᵏ⁻¹⁾', 'hk-1');   // 'h^{(k-1)}'
+ */
+export function latexLabel(label: string, key: string): string {
+  const start = label.search(LAYER_INDEX_START);
+  if (start < 0) return latexName(key);
+  const raised = label.startsWith('⁽', start);
+  const index = raised
+    ? Array.from(label.slice(start + 1).replace(/⁾.*$/u, ''), (c) => PLAIN_BY_SUPERSCRIPT.get(c) ?? c).join('')
+    : label.slice(start + 2).replace(/[)\]].*$/u, '');
+  const [open, close] = label[start + 1] === '[' ? ['[', ']'] : ['(', ')'];
+  const baseKey = canonicalName(label.slice(0, start)).key;
+  return `${latexName(baseKey)}^{${open}${escapeLatex(layerIndexKey(index))}${close}}`;
+}
+
 /** The character a superscript character raises (`¹` → `1`, `ᵏ` → `k`), or `undefined`. @example plainOfSuperscript('ᵏ') // 'k' */
 export function plainOfSuperscript(character: string): string | undefined {
   return PLAIN_BY_SUPERSCRIPT.get(character);
