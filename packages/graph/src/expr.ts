@@ -92,7 +92,7 @@ export const algebra = {
   unbroadcast(g: Expr | null, like: Expr): Expr | null {
     if (g === null) return null;
     if (scalarExpr(g) && scalarExpr(like)) return g;
-    if (g.kind === 'op' && g.op === 'unbroadcast' && sameExpr(g.args[1]!, like)) return g;
+    if (g.kind === 'op' && g.op === 'unbroadcast' && sameExprWithin(g.args[1]!, like, SAME_EXPR_BUDGET)) return g;
     return apply('unbroadcast', [g, like]);
   },
   /** `g` broadcast up to the shape of `like` (the gradient of a reduction). */
@@ -111,12 +111,32 @@ function scalarExpr(e: Expr): boolean {
   return record.elementwise && e.args.every(scalarExpr);
 }
 
+/**
+ * Structural equality looked at through at most `budget` node pairs; past that the answer is false
+ * (an extra, harmless unbroadcast), so a rule asking at every term of a long sum stays linear.
+ */
+const SAME_EXPR_BUDGET = 64;
+function sameExprWithin(a: Expr, b: Expr, budget: number): boolean {
+  const pairs: [Expr, Expr][] = [[a, b]];
+  while (pairs.length > 0) {
+    const [x, y] = pairs.pop()!;
+    if (x === y) continue;
+    if (--budget < 0) return false;
+    if (x.kind === 'ref') {
+      if (y.kind !== 'ref' || x.id !== y.id) return false;
+    } else if (x.kind === 'const') {
+      if (y.kind !== 'const' || x.value !== y.value) return false;
+    } else {
+      if (y.kind !== 'op' || x.op !== y.op || x.args.length !== y.args.length) return false;
+      x.args.forEach((arg, i) => pairs.push([arg, y.args[i]!]));
+    }
+  }
+  return true;
+}
+
 /** Structural equality of two expressions. @example sameExpr(ref('x'), ref('x')) // true */
 export function sameExpr(a: Expr, b: Expr): boolean {
-  if (a === b) return true;
-  if (a.kind === 'ref') return b.kind === 'ref' && a.id === b.id;
-  if (a.kind === 'const') return b.kind === 'const' && a.value === b.value;
-  return b.kind === 'op' && a.op === b.op && a.args.length === b.args.length && a.args.every((arg, i) => sameExpr(arg, b.args[i]!));
+  return sameExprWithin(a, b, Infinity);
 }
 
 /** The ids an expression reads, in order of first appearance; `valueOnly` leaves out arguments read only for their shape. @example referencedIds(expr) */
