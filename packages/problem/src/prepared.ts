@@ -3,7 +3,7 @@
  * then evaluated with any values, kept in a small bounded cache keyed by what the graphs depend
  * on (equations, functions, roles, loss, wrt) and the names and shapes of the values.
  */
-import { type BuildOptions, type Graph, evaluate, gradientGraph, graphFromEquations, parseEquations, type LeafValue } from '@chainrule/graph';
+import { type BuildOptions, type ExactEvaluation, type Graph, evaluateExact, gradientGraph, graphFromEquations, parseEquations, type LeafValue } from '@chainrule/graph';
 import { ChainruleError, type Tensor } from '@chainrule/tensor';
 import type { Problem, ProblemResult, SolvedProblem } from './problem.ts';
 import { valueShape } from './shape.ts';
@@ -120,9 +120,14 @@ export class PreparedProblem {
    * prepared.evaluate(problem.values).get('dL/dW1');
    */
   evaluate(values: Readonly<Record<string, LeafValue>> | ReadonlyMap<string, LeafValue>, options: { round?: number; gradients?: boolean } = {}): Map<string, Tensor> {
+    return this.evaluateExact(values, options).values;
+  }
+
+  /** {@link evaluate} with the exact values and the nodes computed in float64 (see `evaluateExact`). */
+  evaluateExact(values: Readonly<Record<string, LeafValue>> | ReadonlyMap<string, LeafValue>, options: { round?: number; gradients?: boolean } = {}): ExactEvaluation {
     const graph = options.gradients === false ? this.graph : this.withGradients;
     try {
-      return evaluate(graph, values, options.round === undefined ? {} : { round: options.round });
+      return evaluateExact(graph, values, options.round === undefined ? {} : { round: options.round });
     } catch (error) {
       throw this.locate(error);
     }
@@ -138,7 +143,7 @@ export class PreparedProblem {
   solve(problem: Problem, options: { round?: number } = {}): SolvedProblem {
     for (const name of Object.keys(problem.values)) this.leafKey(name, ['values', name]);
     const { withGradients, loss, parameters } = this.#prepareBackward();
-    const values = this.evaluate(problem.values, options);
+    const { values, exact, inexact } = this.evaluateExact(problem.values, options);
     const result: ProblemResult = { loss: values.get(loss)!.data[0]!, values: {}, gradients: {} };
     for (const node of this.graph.nodes) {
       if (node.expression) result.values[node.label] = values.get(node.id)!.toArray();
@@ -147,7 +152,7 @@ export class PreparedProblem {
       // ∂L/∂L = 1; every other name in wrt has a gradient node (gradientGraph refuses the rest).
       result.gradients[parameter.label] = parameter.gradientId === undefined ? 1 : values.get(parameter.gradientId)!.toArray();
     }
-    return { problem, graph: this.graph, gradientGraph: withGradients, values, result };
+    return { problem, graph: this.graph, gradientGraph: withGradients, values, exact, inexact, result };
   }
 
   /** Points a line/column error at the right place of the problem file: `equations[2]` when equations is an array. */

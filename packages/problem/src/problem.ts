@@ -1,5 +1,5 @@
-import { FUNCTIONS, type Graph, closestFunctionName, functionOp } from '@chainrule/graph';
-import type { Tensor } from '@chainrule/tensor';
+import { FUNCTIONS, type Graph, type InexactNode, closestFunctionName, functionOp } from '@chainrule/graph';
+import type { ExactTensor, Tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 import { parseJson } from './json.ts';
 import { prepareProblem } from './prepared.ts';
@@ -70,8 +70,12 @@ export interface SolvedProblem {
   problem: Problem;
   graph: Graph;
   gradientGraph: Graph;
-  /** Values of every node, forward and gradient, by node id. */
+  /** Values of every node, forward and gradient, by node id: the nearest double of the exact value where it is exact. */
   values: Map<string, Tensor>;
+  /** The exact (rational) value of every node that is exact, by node id. */
+  exact: ReadonlyMap<string, ExactTensor>;
+  /** The computed nodes that are float64, not exact (σ, tanh, exp, log, softmax and what follows them), in order. */
+  inexact: readonly InexactNode[];
   result: ProblemResult;
 }
 
@@ -100,8 +104,11 @@ export function problemGraph(problem: Problem, options: { wrt?: readonly string[
 
 /**
  * Solves a problem: the loss, every value and the gradients, from its prepared graphs (built once
- * per equations and shapes, see `prepareProblem`). `round` rounds every computed value to that
- * many decimals as it goes, as a student who rounds intermediate results does.
+ * per equations and shapes, see `prepareProblem`). Values are exact where every op on the way is
+ * rational (the given numbers read as the decimals they are written as) and reported as the
+ * nearest double: 3.9, not 3.9000000000000004; `inexact` names the nodes computed in float64.
+ * `round` rounds every computed value to that many decimals as it goes, as a student who rounds
+ * intermediate results does.
  *
  * @example
  * solveProblem(parseProblem({ equations: ['L = 1/2 ||y - yhat||^2', 'y = W x'], values: { W: [[1, 2]], x: [1, 1], yhat: [0] }, wrt: ['W'] })).result;

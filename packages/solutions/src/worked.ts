@@ -1,4 +1,4 @@
-import { type Graph, evaluate, formatExpr, nodeLabel } from '@chainrule/graph';
+import { type Graph, evaluateExact, formatExpr, nodeLabel } from '@chainrule/graph';
 import { type SolvedProblem } from '@chainrule/problem';
 import type { Tensor } from '@chainrule/tensor';
 import { type MathText, substitution } from './substitute.ts';
@@ -47,8 +47,9 @@ export interface WorkedOptions {
 export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}): WorkedStep[] {
   const graph: Graph = solved.gradientGraph;
   const decimals = options.decimals ?? 4;
-  const rounded =
-    options.round === undefined ? undefined : (options.roundedSolution?.values ?? evaluate(graph, solved.problem.values, { round: options.round }));
+  const roundedPath =
+    options.round === undefined ? undefined : (options.roundedSolution ?? evaluateExact(graph, solved.problem.values, { round: options.round }));
+  const rounded = roundedPath?.values;
   const steps: WorkedStep[] = [];
   for (const node of graph.nodes) {
     if (!node.expression) continue;
@@ -69,8 +70,12 @@ export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}):
       const roundedShown = substitution(node.expression, graph, rounded, { decimals: options.round });
       if (roundedShown) step.roundedSubstitution = roundedShown;
       let worst = { value: 0, index: 0 };
+      // Exact where both paths are (0.005, not 0.004999999999999893).
+      const exactValue = solved.exact.get(node.id);
+      const exactRounded = roundedPath!.exact.get(node.id);
       for (let i = 0; i < exact.size; i++) {
-        const difference = Math.abs(exact.data[i]! - value.data[i]!);
+        const difference =
+          exactValue && exactRounded ? Math.abs(exactValue.data[i]!.sub(exactRounded.data[i]!).toNumber()) : Math.abs(exact.data[i]! - value.data[i]!);
         if (difference > worst.value) worst = { value: difference, index: i };
       }
       step.deviation = worst;

@@ -34,6 +34,19 @@ export {
   transpose,
 } from './ops.ts';
 export { roundNumber, roundTo } from './round.ts';
+export {
+  type ExactTensor,
+  Rational,
+  exactBroadcastTo,
+  exactMap,
+  exactMatmul,
+  exactSum,
+  exactSumToShape,
+  exactTensor,
+  exactToTensor,
+  exactTranspose,
+  exactZip,
+} from './rational.ts';
 export { gemm } from './gemm.ts';
 export {
   type FormatOptions,

@@ -1,9 +1,18 @@
 import {
+  type ExactTensor,
+  Rational,
   type Tensor,
   ShapeError,
   add,
   broadcastTo,
   div,
+  exactBroadcastTo,
+  exactMap,
+  exactMatmul,
+  exactSum,
+  exactSumToShape,
+  exactTranspose,
+  exactZip,
   exp,
   log,
   map,
@@ -48,6 +57,8 @@ const activationStep = (suffix = ''): readonly ExplanationPart[] => [
 ];
 
 const unaryForward = (f: (t: Tensor) => Tensor) => ([u]: readonly Tensor[]) => f(u!);
+const unaryExact = (f: (t: ExactTensor) => ExactTensor | undefined) => ([u]: readonly ExactTensor[]) => f(u!);
+const positive = (r: Rational) => r.sign() > 0;
 
 /**
  * The primitives of chainrule, each with everything known about it. The order is the order of
@@ -59,6 +70,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     arity: 2,
     elementwise: true,
     forward: ([a, b]) => add(a!, b!),
+    exact: ([a, b]) => exactZip('add', a!, b!, (p, q) => p.add(q)),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(dy, a!), unbroadcast(dy, b!)],
     print: (e, p) => {
       const [a, b] = e.args as [Expr, Expr];
@@ -76,6 +88,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     arity: 1,
     elementwise: true,
     forward: unaryForward(neg),
+    exact: unaryExact((a) => exactMap(a, (r) => r.neg())),
     gradient: ({ dy }) => [negate(dy)],
     print: (e, p) => ({ text: `${p.minus}${p.wrap(p.print(e.args[0]!), UNARY + 1)}`, precedence: UNARY }),
     substitution: 'negation',
@@ -86,6 +99,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     arity: 2,
     elementwise: true,
     forward: ([a, b]) => mul(a!, b!),
+    exact: ([a, b]) => exactZip('mul', a!, b!, (p, q) => p.mul(q)),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(times(dy, b!), a!), unbroadcast(times(dy, a!), b!)],
     print: (e, p) => {
       const [a, b] = e.args as [Expr, Expr];
@@ -105,6 +119,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     arity: 1,
     elementwise: true,
     forward: unaryForward((a) => div(1, a)),
+    exact: unaryExact((a) => exactMap(a, (r) => r.recip())),
     gradient: ({ dy, node }) => [negate(times(dy, times(node, node)))],
     print: (e, p) => {
       const inner = p.print(e.args[0]!);
@@ -116,6 +131,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     name: 'matmul',
     arity: 2,
     forward: ([a, b]) => matmul(a!, b!),
+    exact: ([a, b]) => exactMatmul(a!, b!),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(product(dy, flip(b!)), a!), unbroadcast(product(flip(a!), dy), b!)],
     print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), POSTFIX)}${p.latex ? '\\,' : ' '}${p.wrap(p.print(e.args[1]!), POSTFIX)}`, precedence: PRODUCT }),
     substitution: 'products',
@@ -129,6 +145,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     name: 'transpose',
     arity: 1,
     forward: unaryForward(transpose),
+    exact: unaryExact(exactTranspose),
     gradient: ({ dy, args: [a] }) => [unbroadcast(flip(dy), a!)],
     print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), ATOM)}${p.latex ? '^{\\top}' : 'ᵀ'}`, precedence: POSTFIX }),
   },
@@ -138,6 +155,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     arity: 1,
     scalarResult: true,
     forward: unaryForward(squaredNorm),
+    exact: unaryExact((a) => exactSum({ shape: a.shape, data: a.data.map((r) => r.mul(r)) })),
     gradient: ({ dy, args: [a] }) => [times(constant(2), times(dy, a!))],
     print: (e, p) =>
       p.latex
@@ -155,8 +173,13 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     activation: true,
     notation: { prose: 'the ReLU' },
     forward: unaryForward(relu),
+    exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? r : Rational.ZERO))),
     // The subgradient at 0 is taken as 0, as in PyTorch and TensorFlow.
-    derivative: { forward: (u) => map(u, (v) => (v > 0 ? 1 : 0)), gradient: () => [null] },
+    derivative: {
+      forward: (u) => map(u, (v) => (v > 0 ? 1 : 0)),
+      exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? Rational.ONE : Rational.ZERO))),
+      gradient: () => [null],
+    },
     substitution: { entry: (value, latex) => (latex ? `\\max(0, ${value})` : `max(0, ${value})`) },
     explain: () => activationStep(' (1 where it is positive, else 0)'),
   },
@@ -234,6 +257,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     names: ['sum'],
     notation: { prose: 'the sum of the entries' },
     forward: unaryForward(sum),
+    exact: unaryExact(exactSum),
     gradient: ({ dy, args: [a] }) => [expand(dy, a!)],
   },
 
@@ -245,6 +269,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     shapeOnly: [0],
     notation: { prose: 'the number of entries' },
     forward: unaryForward((a) => scalar(a.size)),
+    exact: unaryExact((a) => ({ shape: [], data: [Rational.of(BigInt(a.data.length))] })),
     gradient: () => [null],
   },
 
@@ -254,6 +279,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     bookkeeping: true,
     shapeOnly: [1],
     forward: ([g, like]) => sumToShape(g!, like!.shape),
+    exact: ([g, like]) => exactSumToShape(g!, like!.shape),
     gradient: ({ dy, args: [g] }) => [expand(dy, g!), null],
     // Summing to the operand's shape is bookkeeping, not part of the textbook formula.
     print: (e, p) => p.print(e.args[0]!),
@@ -265,6 +291,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     bookkeeping: true,
     shapeOnly: [1],
     forward: ([g, like]) => broadcastTo(g!, like!.shape),
+    exact: ([g, like]) => exactBroadcastTo(g!, like!.shape),
     gradient: ({ dy, args: [g] }) => [unbroadcast(dy, g!), null],
     print: (e, p) => p.print(e.args[0]!),
   },

@@ -2,6 +2,7 @@
 export {
   type DerivativeSpec,
   type DerivedOpDefinition,
+  type ExactForward,
   type ExplanationPart,
   type GradientInput,
   type GradientRule,

@@ -1,4 +1,4 @@
-import { type Tensor, ChainruleError, map } from '@chainrule/tensor';
+import { type ExactTensor, type Tensor, ChainruleError, map } from '@chainrule/tensor';
 import { type Expr, type OpExpr, algebra, apply } from '../expr.ts';
 import { BUILTIN_DERIVED_OPS, BUILTIN_OPS } from './builtin.ts';
 
@@ -67,13 +67,24 @@ export interface DerivativeSpec {
   forward(t: Tensor): Tensor;
   /** The rule of f′ itself (for second derivatives); without it, differentiating f′ fails naming the op. */
   gradient?: GradientRule;
+  /** f′ over rationals, where it is rational (ReLU′: 0 or 1). */
+  exact?: ExactForward;
 }
+
+/**
+ * An op's forward over rationals, for exact answer keys: the same result as `forward`, computed
+ * exactly; `undefined` where the op is not exact for these arguments (a reciprocal of 0). An op
+ * without one (σ, tanh, exp, log, softmax) is computed in float64 and everything after it too.
+ */
+export type ExactForward = (args: readonly ExactTensor[]) => ExactTensor | undefined;
 
 /** What {@link defineOp} is given for a primitive. Only `name`, `arity`, `forward` and a way to print are required. */
 export interface OpDefinition {
   readonly name: OpName;
   readonly arity: number;
   forward(args: readonly Tensor[]): Tensor;
+  /** The forward over rationals where the op is rational (+, ×, matrix product, ReLU, …); see {@link ExactForward}. */
+  readonly exact?: ExactForward;
   /** The gradient rule; for a unary element-wise op with a `derivative`, generated as `dy ⊙ f′(u)`. */
   readonly gradient?: GradientRule;
   /** Generates the primitive `name'` (printed `f′(u)`, substituted as `f′(2.55)`). */
@@ -115,6 +126,8 @@ export interface OpRecord {
   readonly name: OpName;
   readonly arity: number;
   forward(args: readonly Tensor[]): Tensor;
+  /** The forward over rationals, undefined for an op computed in float64 only. */
+  readonly exact: ExactForward | undefined;
   readonly gradient: GradientRule | undefined;
   readonly elementwise: boolean;
   readonly scalarResult: boolean;
@@ -194,6 +207,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
     name: definition.name,
     arity: definition.arity,
     forward: definition.forward,
+    exact: definition.exact,
     gradient,
     elementwise,
     scalarResult: definition.scalarResult ?? false,
@@ -217,6 +231,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
       ...record,
       name,
       forward: ([u]) => spec.forward(u!),
+      exact: spec.exact,
       gradient: spec.gradient,
       notation: { ...notation, prose: `the derivative of ${notation.prose}` },
       print: (e, p) => p.call(`${p.functionName(definition.name, e.alias)}'`, p.print(e.args[0]!).text),
