@@ -49,6 +49,8 @@ export function formatExpr(expression: Expr, graph: Graph, style: FormulaStyle =
       return latex ? notation.latex : notation.unicode;
     },
     print: (e) => {
+      const done = printed.get(e);
+      if (done) return done;
       if (e.kind === 'ref') {
         const label = nodeLabel(graph, e.id, style);
         // `∂L/∂u3 z1ᵀ` would read ambiguously; a LaTeX \frac is an atom already.
@@ -58,7 +60,22 @@ export function formatExpr(expression: Expr, graph: Graph, style: FormulaStyle =
       return opRecord(e.op).print(e, printer);
     },
   };
-  return printer.print(expression).text;
+  // Post-order, each subexpression printed once and remembered: an op's printer then finds its
+  // arguments ready (no recursion as deep as the expression), and a subexpression the gradient
+  // graph shares is printed once, not once per path to it.
+  const printed = new Map<Expr, Printed>();
+  const stack: [Expr, boolean][] = [[expression, false]];
+  while (stack.length > 0) {
+    const [e, argsDone] = stack.pop()!;
+    if (printed.has(e)) continue;
+    if (e.kind === 'op' && !argsDone) {
+      stack.push([e, true]);
+      for (const arg of e.args) if (!printed.has(arg)) stack.push([arg, false]);
+    } else {
+      printed.set(e, printer.print(e));
+    }
+  }
+  return printed.get(expression)!.text;
 }
 
 function printConstant(value: number, text: string | undefined, latex: boolean): Printed {
