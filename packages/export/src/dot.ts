@@ -168,6 +168,28 @@ const SHAPE: Readonly<Record<StyleKey, string>> = {
   added: 'shape=box, style="rounded,filled,dashed", penwidth=2',
 };
 
+/**
+ * How wide a line of text may be drawn, in points: a generous per-character advance (in em) for
+ * the sans-serif fonts browsers fall back to (DejaVu Sans is ~12 % wider than the Helvetica metrics
+ * Graphviz lays out with), so a box sized from it holds its text wherever the SVG is opened.
+ */
+function textWidth(text: string, fontSize: number): number {
+  let em = 0;
+  for (const c of text) {
+    if (/[\s.,:;'|!()[\]ijlrtf]/u.test(c)) em += 0.45;
+    else if (/[mwMW∂‖⊙…]/u.test(c)) em += 1.0;
+    else if (/[\p{Lu}]/u.test(c)) em += 0.8;
+    else if (/[₀-₉⁰-⁹ᵀ⁽⁾ₐ-ₜ]/u.test(c)) em += 0.45;
+    else em += 0.68;
+  }
+  return em * fontSize;
+}
+
+/** A node's least width in inches: its widest line of text and room on each side, at least Graphviz's default 0.75. */
+function minWidth(lines: readonly { text: string; size: number }[]): string {
+  return Math.max(0.75, Math.max(...lines.map((line) => textWidth(line.text, line.size))) / 72 + 0.25).toFixed(2);
+}
+
 function nodeAttributes(key: StyleKey): string {
   const { fill, stroke } = PALETTE[key];
   return `${SHAPE[key]}, fillcolor="${fill}", color="${stroke}"`;
@@ -210,7 +232,8 @@ export function renderDot(view: GraphView, options: DotOptions = {}): string {
     const html = rhs === undefined ? label : `${label}<BR/><FONT POINT-SIZE="10" COLOR="#374151">${htmlText(rhs)}</FONT>`;
     const extra = rhs !== undefined && node.formula !== undefined && rhs.endsWith('…') ? `, tooltip=${dotString(node.formula)}` : '';
     const classes = node.added ? `${node.kind} added` : node.kind;
-    lines.push(`  ${dotId(node.id)} [label=<${html}>, ${nodeAttributes(key)}, class="${classes}"${extra}];`);
+    const width = minWidth([{ text: node.label || node.id, size: 12 }, ...(rhs === undefined ? [] : [{ text: rhs, size: 10 }])]);
+    lines.push(`  ${dotId(node.id)} [label=<${html}>, width=${width}, ${nodeAttributes(key)}, class="${classes}"${extra}];`);
   }
 
   const groups = new Map<string, string[]>();
@@ -232,7 +255,11 @@ export function renderDot(view: GraphView, options: DotOptions = {}): string {
     lines.push('  subgraph cluster_legend {');
     lines.push(`    label="Legend"; fontsize=11; style="rounded,dashed"; color="#9ca3af"; margin=8;`);
     lines.push('    node [fontsize=10, height=0.3];');
-    for (const { key, label } of entries) lines.push(`    ${dotId(prefix + key)} [label=<${htmlText(label)}>, ${nodeAttributes(key)}];`);
+    // Plain labels, not HTML-like ones: Graphviz centres them (text-anchor middle), so a browser font
+    // wider than Graphviz's metrics grows both ways instead of out of the box's right side.
+    for (const { key, label } of entries) {
+      lines.push(`    ${dotId(prefix + key)} [label=${dotString(label)}, width=${minWidth([{ text: label, size: 10 }])}, ${nodeAttributes(key)}];`);
+    }
     // Invisible edges keep the entries in one row (a column with rankdir=TB).
     if (entries.length > 1) lines.push(`    ${entries.map((e) => dotId(prefix + e.key)).join(' -> ')} [style=invis];`);
     lines.push('  }');

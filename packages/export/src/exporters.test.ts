@@ -251,7 +251,7 @@ describe('dotExporter', () => {
     const b = await dotExporter.render(Q2B);
     const legend = b.slice(b.indexOf('subgraph cluster_legend {'));
     for (const label of ['input', 'parameter', 'target', 'intermediate', 'loss', 'added by backprop (gradient)']) {
-      expect(legend).toContain(`[label=<${label}>`);
+      expect(legend).toContain(`[label="${label}"`);
     }
     expect(legendEntries(Q2B).map((entry) => entry.key)).toEqual(['input', 'parameter', 'target', 'intermediate', 'loss', 'added']);
     const a = await dotExporter.render(Q2A);

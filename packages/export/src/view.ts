@@ -54,7 +54,7 @@ export function graphView(graph: Graph, options: ViewOptions = {}): GraphView {
     const latex = formula(node.id, 'latex');
     return {
       id: node.id,
-      label: node.label,
+      label: nodeLabel(graph, node.id),
       kind: node.kind,
       op: displayOp(node.expression),
       added: node.added,
