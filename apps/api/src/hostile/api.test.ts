@@ -13,9 +13,6 @@ import { DEEP_SITES, NAMED_INPUT_RESULT, NAMED_REQUESTS, type NamedRequest, PROT
 /** Hang detection only (a loaded machine is slower, never wrong). */
 const HANG_MS = 120_000;
 
-/** Cases that fail today because of code outside this file's owner's files; see the report. */
-const KNOWN_FAILING = new Set<string>([]);
-
 let server: RunningServer;
 const logged: string[] = [];
 beforeAll(async () => {
@@ -60,12 +57,10 @@ function expectClientAnswer(answer: Answer, context: string): void {
   expect(logged, context).toEqual([]);
 }
 
-const itKnown = (id: string) => (KNOWN_FAILING.has(id) ? it.fails : it);
-
 describe('JSON of any depth, valid or truncated', () => {
   const cases = DEEP_SITES.flatMap(({ url, before, after }) => deepBodies(before, after).map((body) => ({ id: `${url} ${before.slice(0, 40)}…: ${body.label}`, url, ...body })));
   for (const { id, url, text, status } of cases) {
-    itKnown(id)(
+    it(
       id,
       async () => {
         const answer = await send('POST', url, text);
@@ -86,7 +81,7 @@ describe('JSON of any depth, valid or truncated', () => {
 describe('names equal to members of Object.prototype, on every route', () => {
   const cases = NAMED_REQUESTS.flatMap((request) => PROTOTYPE_NAMES.map((name) => ({ id: `${request.site}: ${name}`, request, name })));
   for (const { id, request, name } of cases) {
-    itKnown(id)(
+    it(
       id,
       async () => {
         const twin = twinName(name);

@@ -13,9 +13,6 @@ import { NAMED_INPUT, NAME, NAMED_INPUT_RESULT, deepBodies, twinName, withName }
 
 /** Hang detection only. */
 const HANG_MS = 120_000;
-/** Cases that fail today because of code outside this file's owner's files; see the report. */
-const KNOWN_FAILING = new Set<string>([]);
-const itKnown = (id: string) => (KNOWN_FAILING.has(id) ? it.fails : it);
 
 const bin = fileURLToPath(new URL('../../../cli/bin/chainrule.mjs', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'chainrule-hostile-'));
@@ -62,7 +59,7 @@ describe.concurrent('chainrule on JSON of any depth', () => {
     const bodies = deepBodies(command.before, command.after);
     for (const body of command.label === 'backprop' ? bodies : bodies.filter((b) => b.status === 400).slice(0, 2)) {
       const id = `${command.label}: ${body.label}`;
-      itKnown(id)(
+      it(
         id,
         async () => {
           const result = await run(command.args(file(body.text)));
@@ -91,7 +88,7 @@ describe.concurrent('chainrule with names equal to members of Object.prototype',
     // The API's corpus holds every name; the CLI shares its packages, so two names stand for them.
     for (const name of ['constructor', '__proto__']) {
       const id = `${site}: ${name}`;
-      itKnown(id)(
+      it(
         id,
         async () => {
           const twin = twinName(name);
@@ -126,7 +123,7 @@ describe.concurrent('chainrule with names equal to members of Object.prototype',
 describe('chainrule with a file that is not UTF-8', () => {
   // Latin-1 `café`: read as UTF-8 regardless, the name would become `caf\uFFFD`.
   const latin1 = Buffer.from('{"equations": ["L = 1/2 ||y - t||^2", "y = W caf\u00e9"], "values": {"W": [[1]], "caf\u00e9": [1], "t": [0]}}', 'latin1');
-  itKnown('backprop: Latin-1')(
+  it(
     'says so, with the byte, line and column, and exits 1',
     async () => {
       const result = await run(['backprop', file(latin1)]);
