@@ -107,22 +107,30 @@ function describeEquation(node: GraphNode, graph?: Graph): string {
 
 /** Evaluates one expression; `memo` shares the values of subexpressions that several nodes reuse. */
 export function evaluateExpr(expression: Expr, values: ReadonlyMap<string, Tensor>, memo = new Map<Expr, Tensor>()): Tensor {
-  const cached = memo.get(expression);
-  if (cached) return cached;
-  let result: Tensor;
-  switch (expression.kind) {
-    case 'ref': {
-      const value = values.get(expression.id);
-      if (!value) throw new ChainruleError('internal', `'${expression.id}' read before it was computed`);
-      return value;
+  // Post-order with an explicit stack: a sum of thousands of terms is as deep as it is long.
+  const stack: [Expr, boolean][] = [[expression, false]];
+  while (stack.length > 0) {
+    const [e, argsDone] = stack.pop()!;
+    if (memo.has(e)) continue;
+    switch (e.kind) {
+      case 'ref': {
+        const value = values.get(e.id);
+        if (!value) throw new ChainruleError('internal', `'${e.id}' read before it was computed`);
+        if (e === expression) return value;
+        break;
+      }
+      case 'const':
+        memo.set(e, tensor(e.value));
+        break;
+      case 'op':
+        if (argsDone) {
+          memo.set(e, opRecord(e.op).forward(e.args.map((arg) => (arg.kind === 'ref' ? values.get(arg.id)! : memo.get(arg)!))));
+        } else {
+          stack.push([e, true]);
+          for (const arg of e.args) if (arg.kind === 'ref' || !memo.has(arg)) stack.push([arg, false]);
+        }
+        break;
     }
-    case 'const':
-      result = tensor(expression.value);
-      break;
-    case 'op':
-      result = opRecord(expression.op).forward(expression.args.map((arg) => evaluateExpr(arg, values, memo)));
-      break;
   }
-  memo.set(expression, result);
-  return result;
+  return memo.get(expression)!;
 }
