@@ -23,9 +23,11 @@ async function blockMarkdown(block: Block, figureFiles: boolean): Promise<string
     case 'list':
       return block.items.map((item) => `- ${inlineMarkdown(item)}`).join('\n');
     case 'figure': {
+      // Each figure once: the SVG file when one is written beside the sheet (the Graphviz layout the
+      // PDF's TikZ figure has too), else a Mermaid diagram, the one drawing a lone .md file can carry.
+      if (figureFiles) return `![${block.caption}](${block.id}.svg)\n\n*${block.caption}*`;
       const mermaid = await exportGraph(block.graph, 'mermaid', { simplify: block.simplify, title: block.caption });
-      const image = figureFiles ? `![${block.caption}](${block.id}.svg)\n\n` : '';
-      return `${image}\`\`\`mermaid\n${mermaid.trimEnd()}\n\`\`\`\n\n*${block.caption}*`;
+      return `\`\`\`mermaid\n${mermaid.trimEnd()}\n\`\`\`\n\n*${block.caption}*`;
     }
     case 'table': {
       const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
@@ -35,8 +37,8 @@ async function blockMarkdown(block: Block, figureFiles: boolean): Promise<string
 }
 
 /**
- * Markdown with math as `$…$` / `$$…$$` (KaTeX renders it) and figures as Mermaid diagrams
- * (and, with `figureFiles`, images of the SVG files written beside the sheet).
+ * Markdown with math as `$…$` / `$$…$$` (KaTeX renders it); each figure drawn once: with
+ * `figureFiles`, as the image of the SVG file written beside the sheet, else as a Mermaid diagram.
  *
  * @example
  * await markdownRenderer.render(document, { figureFiles: true });

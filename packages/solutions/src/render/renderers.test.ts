@@ -91,7 +91,10 @@ describe('text', () => {
   it('lists the Q2 graph with 12 nodes and 12 edges and marks added edges', () => {
     expect(out.text).toContain('[Question 2a: the computational graph: 12 nodes, 12 edges');
     expect(out.text).toContain('[Question 2b: the graph with the gradient nodes: 21 nodes, 28 edges');
-    expect(out.text).toContain('∂L/∂u_3 → ∂L/∂W_3   (added)');
+    // The LaTeX-parsed Q2 as the sheet typesets it: W₃, never the markup W_3.
+    expect(out.text).toContain('∂L/∂u₃ → ∂L/∂W₃   (added)');
+    expect(out.text).not.toMatch(/[A-Za-z]_\{?\d/);
+    expect(out.md.replace(/\$\$[\s\S]*?\$\$|\$[^$]*\$/g, '')).not.toMatch(/[A-Za-z]_\{?\d/);
   });
 
   it('has ANSI escapes with color and none without', async () => {
@@ -140,10 +143,13 @@ describe('Markdown', () => {
     expect(out.md).toContain('*Question 2a: the computational graph*');
   });
 
-  it('references SVG files only when asked', async () => {
+  it('references SVG files only when asked, and then draws each figure once, as its SVG', async () => {
     expect(out.md).not.toContain('.svg)');
     const withFiles = await renderSolution(sheet, 'md', { figureFiles: true });
+    for (const id of ['q2a', 'q2b', 'q2b-simplified']) expect(withFiles.split(`](${id}.svg)`)).toHaveLength(2);
     expect(withFiles).toContain('![Question 2a: the computational graph](q2a.svg)');
+    expect(withFiles).not.toContain('```mermaid');
+    expect(withFiles.split('*Question 2a: the computational graph*')).toHaveLength(2);
   });
 
   // Regression test (was wrong: render/markdown.ts, the 'table' case): the header cells are not escaped, so the
