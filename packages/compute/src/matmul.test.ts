@@ -25,6 +25,17 @@ afterAll(async () => {
 });
 
 describe('matmul', () => {
+  it('follows the column-vector convention on the workers: W x is a vector, x W a ShapeError naming the fix', async () => {
+    const W = randomTensor([300, 40]);
+    const x = randomTensor([40]);
+    const onWorkers = await pool.matmul(W, x, { mode: 'pool' });
+    expect(onWorkers.shape).toEqual([300]);
+    // Independent reference: each entry a plain dot product of a row of W with x.
+    const expected = Array.from({ length: 300 }, (_, i) => W.data.slice(i * 40, (i + 1) * 40).reduce((sum, w, j) => sum + w * x.data[j]!, 0));
+    onWorkers.data.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 12));
+    await expect(pool.matmul(randomTensor([300]), W, { mode: 'pool' })).rejects.toThrow(/column.*Wᵀ x/);
+  });
+
   it('equals the inline gemm result on odd shapes, split across the workers', async () => {
     for (const [m, k, n] of [
       [2, 1, 1],

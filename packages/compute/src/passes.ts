@@ -3,7 +3,7 @@
  * row blocks of a shared-buffer matmul, how work is split, and which buffers of a task's answer
  * are transferred rather than copied. Nothing here knows about threads.
  */
-import { ChainruleError, type Shape, ShapeError, type Tensor, describeShape, gemm, matmul } from '@chainrule/tensor';
+import { ChainruleError, type MatmulShape, type Shape, ShapeError, type Tensor, describeShape, gemm, matmul, matmulShape } from '@chainrule/tensor';
 
 /** One row block of C = A·B, all three on shared memory. Offsets are in elements. */
 export interface MatmulJob {
@@ -37,41 +37,15 @@ export function matmulRows(job: MatmulJob): void {
   gemm(rows, n, k, a, b, c);
 }
 
-/** m, n, k and the result shape of `matmul(a, b)`. */
-export interface MatmulDims {
-  m: number;
-  n: number;
-  k: number;
-  shape: Shape;
-}
-
-/**
- * m, n, k and the result shape of `matmul(a, b)`, or undefined for a scalar operand (which is
- * just a product). Shapes that do not fit are the tensor matmul's `ShapeError`.
- *
- * @example
- * matmulDims(tensor([[1, 2], [3, 4]]), tensor([1, 1])); // { m: 2, n: 1, k: 2, shape: [2] }
- */
-export function matmulDims(a: Tensor, b: Tensor): MatmulDims | undefined {
-  if (a.rank === 0 || b.rank === 0) return undefined;
-  const m = a.rank === 2 ? a.shape[0]! : 1;
-  const k = a.shape[a.rank - 1]!;
-  const kb = b.shape[0]!;
-  const n = b.rank === 2 ? b.shape[1]! : 1;
-  if (k !== kb) throw new ShapeError('matmul', [a.shape, b.shape], `inner dimensions ${k} and ${kb} differ`);
-  const shape = a.rank === 2 ? (b.rank === 2 ? [m, n] : [m]) : b.rank === 2 ? [n] : [];
-  return { m, n, k, shape };
-}
-
 /**
  * `out` must have the result's shape and must not share memory with an operand (gemm's C must
  * not overlap A or B).
  *
  * @example
- * checkOut(a, b, out, matmulDims(a, b)); // throws a ShapeError naming the three shapes
+ * checkOut(a, b, out, matmulShape(a.shape, b.shape)); // throws a ShapeError naming the three shapes
  */
-export function checkOut(a: Tensor, b: Tensor, out: Tensor, dims: MatmulDims | undefined): void {
-  const shape = dims?.shape ?? matmul(a, b).shape;
+export function checkOut(a: Tensor, b: Tensor, out: Tensor, dims: MatmulShape): void {
+  const shape = dims.shape;
   if (out.shape.length !== shape.length || out.shape.some((e, i) => e !== shape[i])) {
     throw new ShapeError('matmul', [a.shape, b.shape, out.shape], `out must have the shape of the product, ${describeShape(shape)}`);
   }

@@ -1,9 +1,9 @@
 import os from 'node:os';
-import { Tensor, matmul } from '@chainrule/tensor';
+import { Tensor, matmul, matmulShape } from '@chainrule/tensor';
 import { transfer } from './comlink.ts';
 import { CallQueue, type JobRun, type QueueOptions, abortedError, closedError } from './queue.ts';
 import type { PassName } from './errors.ts';
-import { checkOut, matmulDims, splitRange, transferables } from './passes.ts';
+import { checkOut, splitRange, transferables } from './passes.ts';
 import { SharedBuffers } from './shared-buffers.ts';
 import { MATMUL_POOL_THRESHOLD } from './thresholds.ts';
 import type { DebugAction } from './worker.ts';
@@ -160,12 +160,13 @@ export class ComputePool {
    * const c = await pool.matmul(randomMatrix(1024, 1024), randomMatrix(1024, 1024));
    */
   async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
-    const dims = matmulDims(a, b);
+    // The tensor's one shape rule (column vectors): the same shapes, and the same errors, as `matmul`.
+    const dims = matmulShape(a.shape, b.shape);
     const { out } = options;
     if (out) checkOut(a, b, out, dims);
     const mode = options.mode ?? 'auto';
     const threshold = options.threshold ?? this.matmulThreshold;
-    if (!dims || dims.m < 2 || mode === 'inline' || (mode === 'auto' && dims.m * dims.n * dims.k < threshold)) {
+    if (a.rank === 0 || b.rank === 0 || dims.m < 2 || mode === 'inline' || (mode === 'auto' && dims.m * dims.n * dims.k < threshold)) {
       this.#checkOpen('matmul', options);
       if (!out) return matmul(a, b);
       out.data.set(matmul(a, b).data);
