@@ -124,7 +124,11 @@ export function evaluateExpr(expression: Expr, values: ReadonlyMap<string, Tenso
         break;
       case 'op':
         if (argsDone) {
-          memo.set(e, opRecord(e.op).forward(e.args.map((arg) => (arg.kind === 'ref' ? values.get(arg.id)! : memo.get(arg)!))));
+          const key = leafOpKey(e);
+          const known = key === undefined ? undefined : sharedOf(memo).get(key);
+          const value = known ?? opRecord(e.op).forward(e.args.map((arg) => (arg.kind === 'ref' ? values.get(arg.id)! : memo.get(arg)!)));
+          if (key !== undefined && known === undefined) sharedOf(memo).set(key, value);
+          memo.set(e, value);
         } else {
           stack.push([e, true]);
           for (const arg of e.args) if (arg.kind === 'ref' || !memo.has(arg)) stack.push([arg, false]);
@@ -133,4 +137,27 @@ export function evaluateExpr(expression: Expr, values: ReadonlyMap<string, Tenso
     }
   }
   return memo.get(expression)!;
+}
+
+/**
+ * Gradient rules build the same small expression afresh at every use (`Wᵀ` at every factor of a
+ * product, `σ(u)` inside `σ'(u)`): an op applied directly to node values and numbers is computed
+ * once per evaluation, found by what it is, not by which object spells it.
+ */
+const sharedValues = new WeakMap<Map<Expr, Tensor>, Map<string, Tensor>>();
+function sharedOf(memo: Map<Expr, Tensor>): Map<string, Tensor> {
+  let shared = sharedValues.get(memo);
+  if (!shared) sharedValues.set(memo, (shared = new Map()));
+  return shared;
+}
+
+function leafOpKey(e: Expr): string | undefined {
+  if (e.kind !== 'op') return undefined;
+  let key = e.op;
+  for (const arg of e.args) {
+    if (arg.kind === 'ref') key += ` #${arg.id.length}:${arg.id}`;
+    else if (arg.kind === 'const') key += ` ${arg.value}`;
+    else return undefined;
+  }
+  return key;
 }
