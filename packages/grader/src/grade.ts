@@ -18,13 +18,26 @@ export type ItemStatus = 'correct' | 'wrong' | 'missing' | 'carried';
 
 /**
  * Why a step is wrong: a wrong number (`value`), a matrix given `transposed`, a `shape` that does
- * not fit, or (exact mode only) numbers that are right `rounded` to some decimals at every step but
- * not exact.
+ * not fit. (`rounded` is no longer given: numbers rounded at every step are accepted in every mode.)
  *
  * @example
  * report.items['∂L/∂W1'].reason; // 'transposed' for a 4×3 answer to a 3×4 gradient
  */
 export type WrongReason = 'value' | 'transposed' | 'shape' | 'rounded';
+
+/**
+ * How an accepted value was read: computed in `exact` arithmetic or `rounded` to `decimals` at
+ * every step, from the `reference` values or from the student's `own` earlier values (error
+ * carried forward); `mixed` when its entries fit different readings.
+ *
+ * @example
+ * report.items['∂L/∂W3'].reading; // { arithmetic: 'exact', from: 'own' } after a slip in u1, the rest computed exactly
+ */
+export interface Reading {
+  arithmetic: 'exact' | 'rounded' | 'mixed';
+  decimals?: number;
+  from: 'reference' | 'own';
+}
 
 /** What a step is: a value the problem gives (judged only when a submission repeats it), a computed value, the loss, a gradient. @example report.items.x?.kind // 'given' */
 export type ItemKind = 'given' | 'value' | 'loss' | 'gradient';
@@ -51,6 +64,8 @@ export interface GradeItem {
   /** The value recomputed from the student's own earlier values, where one of those was wrong and it differs from `expected`. */
   recomputed?: Numbers;
   reason?: WrongReason;
+  /** For a correct or carried value: the reading that accepted it. */
+  reading?: Reading;
   /** One sentence for the student: what is wrong, or what a carried value was computed from. */
   message?: string;
   /** Points earned: all of `maxPoints` when correct or carried, none otherwise. */
@@ -217,17 +232,49 @@ interface Context {
   pointsById: ReadonlyMap<string, number> | undefined;
 }
 
-type Judged = Pick<GradeItem, 'status' | 'reason' | 'message'> & { used?: Tensor };
+type Judged = Pick<GradeItem, 'status' | 'reason' | 'message' | 'reading'> & { used?: Tensor };
+
+/** A value a careful student could have written for a step, and how it comes about. */
+interface Candidate {
+  reading: Reading;
+  value: Tensor;
+  /** Whether entry `v` fits `c` in this reading. */
+  accepts(v: number, c: number): boolean;
+}
+
+/** Decimals a submission was written with where it rounds (1 to 6), for the readings rounded at every step in exact mode. */
+function roundingsOf(graph: Graph, submission: readonly GivenValue[]): number[] {
+  const found = new Set<number>();
+  for (const entry of submission) {
+    if (!graph.node(entry.id).expression) continue;
+    const d = Math.max(0, ...Array.from(entry.value.data, decimalsOf));
+    if (d >= 1 && d <= 6) found.add(d);
+  }
+  return [...found].sort((a, b) => a - b);
+}
 
 function judgeSubmission(context: Context, submission: GivenValue[]): Pick<GradeReport, 'firstWrong' | 'items' | 'order' | 'counts'> {
   const { graph, exact, reference, round, required } = context;
   const given = new Map(submission.map((g) => [g.id, g]));
-  /** The student's world: their value where they gave a usable one, else recomputed from their earlier values. */
-  const student = new Map<string, Tensor>();
+  const roundings = round === null ? roundingsOf(graph, submission) : [round];
+  /**
+   * The student's worlds: their value where they gave a usable one, else the step recomputed from
+   * their earlier values — exactly (`ownExact`), or rounded at every step (`ownRounded`, by decimals).
+   */
+  const ownExact = new Map<string, Tensor>();
+  const ownRounded = new Map(roundings.map((d) => [d, new Map<string, Tensor>()]));
   /** For every node whose student value differs from the reference because of a wrong step: the names of those wrong steps. */
   const wrongOrigins = new Map<string, Set<string>>();
   const items: Record<string, GradeItem> = {};
   const order: string[] = [];
+  const recompute = (node: GraphNode, world: ReadonlyMap<string, Tensor>): Tensor | undefined => {
+    try {
+      return evaluateExpr(node.expression!, world);
+    } catch (error) {
+      if (!(error instanceof ShapeError)) throw error;
+      return undefined;
+    }
+  };
 
   for (const node of graph.nodes) {
     const expected = reference.get(node.id)!;
@@ -236,38 +283,34 @@ function judgeSubmission(context: Context, submission: GivenValue[]): Pick<Grade
     const origins = new Set<string>();
     for (const input of graph.inputsOf(node.id)) for (const origin of wrongOrigins.get(input) ?? []) origins.add(origin);
 
-    // The node recomputed from the student's own earlier values (rounded as the mode rounds).
-    let unrounded: Tensor | undefined;
-    if (node.expression) {
-      try {
-        unrounded = evaluateExpr(node.expression, student);
-      } catch (error) {
-        if (!(error instanceof ShapeError)) throw error;
-      }
+    const own = node.expression ? recompute(node, ownExact) : exactValue;
+    const ownRoundedValues = new Map<number, Tensor>();
+    for (const [d, world] of ownRounded) {
+      const value = node.expression ? recompute(node, world) : exactValue;
+      if (value) ownRoundedValues.set(d, node.expression ? roundTensor(value, d) : value);
     }
-    const recomputed = unrounded && round !== null ? roundTensor(unrounded, round) : unrounded;
-    const fallback = node.expression ? (recomputed ?? expected) : exactValue;
+    const shownRecomputed = round === null ? own : ownRoundedValues.get(round);
+    const keep = (value: Tensor | undefined) => {
+      ownExact.set(node.id, value ?? own ?? exactValue);
+      for (const [d, world] of ownRounded) world.set(node.id, value ?? ownRoundedValues.get(d) ?? context.roundedReference(d).get(node.id)!);
+    };
 
     if (!entry) {
-      student.set(node.id, fallback);
+      keep(undefined);
       if (origins.size > 0) wrongOrigins.set(node.id, origins);
       if (required.has(node.id)) {
-        items[node.label] = makeItem(context, node, { status: 'missing' }, expected, exactValue, undefined, origins.size > 0 ? recomputed : undefined);
+        items[node.label] = makeItem(context, node, { status: 'missing' }, expected, exactValue, undefined, origins.size > 0 ? shownRecomputed : undefined);
         order.push(node.label);
       }
       continue;
     }
 
-    const candidates = {
-      expected: round === null || !node.expression ? [exactValue] : [expected, exactValue],
-      recomputed: recomputed && unrounded ? (round === null ? [recomputed] : [recomputed, unrounded]) : [],
-    };
-    const judged = judge(context, node, entry, candidates, origins);
+    const judged = judge(context, node, entry, candidatesFor(context, node, entry, exactValue, own, ownRoundedValues), origins);
     const usable = judged.used !== undefined;
-    student.set(node.id, judged.used ?? fallback);
+    keep(judged.used);
     if (judged.status === 'wrong' && usable) wrongOrigins.set(node.id, new Set([node.label]));
     else if ((judged.status === 'carried' || (judged.status === 'wrong' && !usable)) && origins.size > 0) wrongOrigins.set(node.id, origins);
-    items[node.label] = makeItem(context, node, judged, expected, exactValue, entry.raw, origins.size > 0 && node.expression ? recomputed : undefined);
+    items[node.label] = makeItem(context, node, judged, expected, exactValue, entry.raw, origins.size > 0 && node.expression ? shownRecomputed : undefined);
     order.push(node.label);
   }
 
@@ -299,6 +342,7 @@ function makeItem(
   if (given !== undefined) item.given = given;
   if (recomputed && !sameNumbers(recomputed, expected)) item.recomputed = recomputed.toArray();
   if (judged.reason) item.reason = judged.reason;
+  if (judged.reading) item.reading = judged.reading;
   if (judged.message) item.message = judged.message;
   const maxPoints = pointsById?.get(node.id);
   if (maxPoints !== undefined) {
@@ -315,73 +359,87 @@ function stepOf(graph: Graph, node: GraphNode): { step: string; line?: number } 
   return { step: `${node.label} (given by the problem)` };
 }
 
-function judge(
+/**
+ * Every reading of a step a careful student could have written: exact or rounded at every step,
+ * from the reference values or from their own. Rounding mode N judges each within one unit of
+ * the N-th decimal; exact mode judges exact readings by {@link acceptsExact} and a rounded
+ * reading at the decimals the entry is written with, within one unit of them.
+ */
+function candidatesFor(
   context: Context,
   node: GraphNode,
   entry: GivenValue,
-  candidates: { expected: Tensor[]; recomputed: Tensor[] },
-  origins: ReadonlySet<string>,
-): Judged {
+  exactValue: Tensor,
+  own: Tensor | undefined,
+  ownRounded: ReadonlyMap<number, Tensor>,
+): Candidate[] {
   const { round } = context;
+  // A value the problem gives is judged as a copy: exactly, whatever the mode.
+  if (!node.expression) return [{ reading: { arithmetic: 'exact', from: 'reference' }, value: exactValue, accepts: acceptsExact }];
+  const exactAccepts = round === null ? acceptsExact : (v: number, c: number) => acceptsRounded(v, c, round);
+  const written = Math.max(0, ...Array.from(entry.value.data, decimalsOf));
+  // A value written with fewer decimals may still be rounded to more (2.5 at 2 decimals is 2.50).
+  const decimals = round === null ? [...ownRounded.keys()].filter((d) => d >= written) : [round];
+  const rounded = (from: 'reference' | 'own', value: Tensor | undefined, d: number): Candidate[] =>
+    value ? [{ reading: { arithmetic: 'rounded', decimals: d, from }, value, accepts: (v, c) => acceptsRounded(v, c, d) }] : [];
+  return [
+    { reading: { arithmetic: 'exact', from: 'reference' }, value: exactValue, accepts: exactAccepts },
+    ...decimals.flatMap((d) => rounded('reference', context.roundedReference(d).get(node.id), d)),
+    ...(own ? [{ reading: { arithmetic: 'exact', from: 'own' } as Reading, value: own, accepts: exactAccepts }] : []),
+    ...decimals.flatMap((d) => rounded('own', ownRounded.get(d), d)),
+  ];
+}
+
+function judge(context: Context, node: GraphNode, entry: GivenValue, candidates: Candidate[], origins: ReadonlySet<string>): Judged {
   const label = node.label;
-  const expectedShape = candidates.expected[0]!.shape;
-  const fit = fitShape(label, entry.value, expectedShape);
+  const reference = candidates[0]!.value;
+  const fit = fitShape(label, entry.value, reference.shape);
   if (!fit.ok) return { status: 'wrong', reason: fit.reason, message: fit.message };
   const v = fit.value;
-  // A value the problem gives is judged as a copy: exactly, whatever the mode.
-  const accepts = round === null || !node.expression ? acceptsExact : (a: number, c: number) => acceptsRounded(a, c, round);
-  const matches = (value: Tensor, list: Tensor[], i: number) => list.some((c) => accepts(value.data[i]!, c.data[i]!));
+  const fits = (value: Tensor, c: Candidate, i: number) => c.value.size === value.size && c.accepts(value.data[i]!, c.value.data[i]!);
+  const whole = (value: Tensor, c: Candidate) => Array.from(value.data, (_, i) => fits(value, c, i)).every(Boolean);
+  const deviation = (c: Candidate) => Math.max(0, ...Array.from(v.data, (x, i) => Math.abs(x - c.value.data[i]!)));
 
-  let allExpected = true;
-  let allAccepted = true;
-  const wrongEntries: number[] = [];
-  for (let i = 0; i < v.size; i++) {
-    const e = matches(v, candidates.expected, i);
-    const r = !e && matches(v, candidates.recomputed, i);
-    if (!e) allExpected = false;
-    if (!e && !r) {
-      allAccepted = false;
-      wrongEntries.push(i);
-    }
-  }
-  if (allExpected) return { status: 'correct', used: v };
-  if (allAccepted) {
-    if (origins.size === 0) return { status: 'correct', used: v };
-    return { status: 'carried', used: v, message: `${label}: correct from your own ${listNames([...origins])} (error carried forward)` };
+  // The closest reading that accepts every entry; reference readings before the student's own.
+  const byCloseness = (list: Candidate[]) => list.filter((c) => whole(v, c)).sort((a, b) => deviation(a) - deviation(b))[0];
+  const fromReference = byCloseness(candidates.filter((c) => c.reading.from === 'reference'));
+  if (fromReference) return { status: 'correct', used: v, reading: fromReference.reading };
+  const fromOwn = byCloseness(candidates.filter((c) => c.reading.from === 'own'));
+  const perEntry = Array.from(v.data, (_, i) => candidates.some((c) => fits(v, c, i)));
+  if (fromOwn || perEntry.every(Boolean)) {
+    const reading: Reading = fromOwn?.reading ?? { arithmetic: 'mixed', from: origins.size > 0 ? 'own' : 'reference' };
+    if (origins.size === 0) return { status: 'correct', used: v, reading };
+    return {
+      status: 'carried',
+      used: v,
+      reading,
+      message: `${label}: correct from your own ${listNames([...origins])} (error carried forward), ${describeReading(reading)}`,
+    };
   }
 
   if (v.rank === 2 && v.shape[0] === v.shape[1] && v.shape[0]! > 1) {
     const flipped = transpose(v);
-    const all = [...candidates.expected, ...candidates.recomputed];
-    if (Array.from(flipped.data, (_, i) => matches(flipped, all, i)).every(Boolean)) {
+    if (Array.from(flipped.data, (_, i) => candidates.some((c) => fits(flipped, c, i))).every(Boolean)) {
       return { status: 'wrong', reason: 'transposed', used: v, message: `${label}: given the transpose of the ${v.shape.join('×')} matrix — transposed?` };
     }
   }
 
-  if (round === null && node.expression) {
-    const decimals = Math.max(...Array.from(v.data, decimalsOf));
-    if (decimals >= 1 && decimals <= 6) {
-      const path = context.roundedReference(decimals).get(node.id)!;
-      const own = candidates.recomputed[0] ? roundTensor(candidates.recomputed[0], decimals) : undefined;
-      const near = (c: Tensor | undefined, i: number) => c !== undefined && acceptsRounded(v.data[i]!, c.data[i]!, decimals);
-      if (Array.from(v.data, (_, i) => near(path, i) || near(own, i)).every(Boolean)) {
-        return {
-          status: 'wrong',
-          reason: 'rounded',
-          used: v,
-          message: `${label}: these are the numbers rounded to ${decimals} decimal${decimals === 1 ? '' : 's'} at every step, not exact arithmetic — grade with round: ${decimals}`,
-        };
-      }
-    }
-  }
-
+  const wrongEntries = perEntry.flatMap((ok, i) => (ok ? [] : [i]));
+  const ownValue = candidates.find((c) => c.reading.from === 'own' && c.reading.arithmetic === (context.round === null ? 'exact' : 'rounded'))?.value;
   const shown = wrongEntries.slice(0, 3).map((i) => {
-    const own = candidates.recomputed[0];
-    const ownText = own && origins.size > 0 ? `, from your own earlier values ${formatValue(own.data[i]!)}` : '';
-    return `${label}${entryIndex(v, i)}: expected ${formatValue(candidates.expected[0]!.data[i]!)}${ownText}, given ${formatValue(v.data[i]!)}`;
+    const ownText = ownValue && origins.size > 0 ? `, from your own earlier values ${formatValue(ownValue.data[i]!)}` : '';
+    const expected = context.round === null ? reference : (candidates.find((c) => c.reading.arithmetic === 'rounded')?.value ?? reference);
+    return `${label}${entryIndex(v, i)}: expected ${formatValue(expected.data[i]!)}${ownText}, given ${formatValue(v.data[i]!)}`;
   });
   const more = wrongEntries.length > 3 ? ` (and ${wrongEntries.length - 3} more)` : '';
   return { status: 'wrong', reason: 'value', used: v, message: shown.join('; ') + more };
+}
+
+/** A reading in words: `computed exactly`, `rounded to 2 decimals at every step`. @example describeReading({ arithmetic: 'exact', from: 'own' }) */
+export function describeReading(reading: Reading): string {
+  if (reading.arithmetic === 'exact') return 'computed exactly';
+  if (reading.arithmetic === 'rounded') return `rounded to ${reading.decimals} decimal${reading.decimals === 1 ? '' : 's'} at every step`;
+  return 'entries computed partly exactly, partly rounded';
 }
 
 type Fit = { ok: true; value: Tensor } | { ok: false; reason: 'transposed' | 'shape'; message: string };

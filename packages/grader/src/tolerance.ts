@@ -1,20 +1,22 @@
 /**
  * The tolerance rule of the grader. One place, so the code, the report header and the docs agree.
  *
- * Rounding mode N ("rounded to N decimals at every intermediate step"): an entry is accepted
- * when it lies within one unit of the N-th decimal (10^-N) of
- *   - the reference computed with every step rounded to N decimals, or
- *   - the exact value (a student who rounds only at the end), or
- *   - the value recomputed from the student's own earlier values (rounded or not).
- * One unit rather than half: a rounding tie, or rounding inside one step (each square of
- * ‖y − ŷ‖² before summing), moves the last digit by one. A mistake of 0.1 with N = 2 is ten units.
+ * A value is accepted when a careful student could have written it — in every mode: computed
+ * exactly or rounded at every step, from the reference values or from the student's own earlier
+ * values (error carried forward). Which of these four readings accepted it is in the report.
  *
- * Exact mode: an entry is accepted when it lies within max(1e-6·|c|, 1e-9, 10^-d) of a candidate c
- * (the exact value, or the value recomputed from the student's own earlier values), where d is the
- * number of decimals the student wrote, but at least 2 and at least enough for 3 significant
- * digits of c. JSON drops trailing zeros, so 48.2 is read as 48.20 (and accepted for 48.1977…);
- * the floor stops coarse numbers from passing: 1 for 0.7 and 0.0004 for 0.000437 are wrong.
- * One unit of the last decimal (not half) accepts truncation as well as rounding.
+ * Rounding mode N ("rounded to N decimals at every intermediate step"): an entry is accepted
+ * when it lies within one unit of the N-th decimal (10^-N) of any reading. One unit rather than
+ * half: a rounding tie, or rounding inside one step (each square of ‖y − ŷ‖² before summing),
+ * moves the last digit by one. A mistake of 0.1 with N = 2 is ten units.
+ *
+ * Exact mode: an entry is accepted when it lies within max(1e-6·|c|, 1e-9, 10^-d) of an exact
+ * reading c (from the reference or from the student's own values), where d is the number of
+ * decimals the student wrote, but at least 2 and at least enough for 3 significant digits of c.
+ * JSON drops trailing zeros, so 48.2 is read as 48.20 (and accepted for 48.1977…); the floor
+ * stops coarse numbers from passing: 1 for 0.7 and 0.0004 for 0.000437 are wrong. One unit of
+ * the last decimal (not half) accepts truncation as well as rounding. A submission written with
+ * N decimals (1 to 6) is also read as rounded to N at every step, within one unit of the N-th.
  */
 import { roundNumber } from '@chainrule/tensor';
 
@@ -64,19 +66,16 @@ export const roundHalfAway = roundNumber;
  * describeTolerance(null); // 'exact arithmetic: …'
  */
 export function describeTolerance(round: number | null): string {
+  const readings = 'of the value computed exactly or rounded at every step, from the reference values or from your own earlier values';
   if (round === null) {
     return (
       'exact arithmetic: an entry is accepted within one unit of its last written decimal (read with at least 2 decimals ' +
-      'and 3 significant digits, so 48.2 counts as 48.20 and 0.0004 for 0.000437 is wrong) or 1e-6 relative, ' +
-      'of the exact value or of the value recomputed from your own earlier values'
+      `and 3 significant digits, so 48.2 counts as 48.20 and 0.0004 for 0.000437 is wrong) or 1e-6 relative, ${readings} ` +
+      '(rounded to the decimals you wrote)'
     );
   }
   const unit = 10 ** -round;
-  return (
-    `rounded to ${round} decimal${round === 1 ? '' : 's'} at every step: an entry is accepted within ${roundNumber(unit, round)} ` +
-    `(one unit${round === 0 ? '' : ` of the ${ordinal(round)} decimal`}) of the value rounded at every step, of the exact value, ` +
-    'or of the value recomputed from your own earlier values'
-  );
+  return `rounded to ${round} decimal${round === 1 ? '' : 's'} at every step: an entry is accepted within ${roundNumber(unit, round)} (one unit${round === 0 ? '' : ` of the ${ordinal(round)} decimal`}) ${readings}`;
 }
 
 function ordinal(n: number): string {

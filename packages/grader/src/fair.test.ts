@@ -1,0 +1,60 @@
+import { type Q3Steps, q3ByHand, q3Submission } from '@chainrule/test-support';
+import { describe, expect, it } from 'vitest';
+import { gradeSubmission } from './grade.ts';
+
+// A planted slip at every step of Q3; everything after it computed by hand (plain arrays, in
+// test-support) from the student's own wrong value, exactly or rounded to 2 decimals at every step.
+const STEPS: (keyof Q3Steps)[] = ['u1', 'z1', 'u2', 'z2', 'u3', 'y', 'L', 'dy', 'dz1', 'du1', 'du2', 'dW1', 'dW2', 'dW3'];
+const LABEL: Record<keyof Q3Steps, string> = {
+  u1: 'u1', z1: 'z1', u2: 'u2', z2: 'z2', u3: 'u3', y: 'y', L: 'L',
+  dy: '∂L/∂y', dz1: '∂L/∂z1', du1: '∂L/∂u1', du2: '∂L/∂u2', dW1: '∂L/∂W1', dW2: '∂L/∂W2', dW3: '∂L/∂W3',
+};
+const slip = (v: unknown): unknown => (typeof v === 'number' ? v + 1 : Array.isArray(v) ? [slip(v[0]), ...v.slice(1)] : v);
+
+describe.each([
+  ['exactly', undefined],
+  ['rounded to 2 decimals at every step', 2],
+] as const)('a slip, then everything after it computed %s from the student’s own values', (_, style) => {
+  describe.each([
+    ['rounding mode 2 (the default)', 2],
+    ['exact mode', null],
+  ] as const)('graded in %s', (__, mode) => {
+    it.each(STEPS)('slip in %s: that step is wrong, every later step correct or carried', (step) => {
+      const steps = q3ByHand({ ...(style === undefined ? {} : { round: style }), tweak: { [step]: slip } });
+      const report = gradeSubmission('q3', q3Submission(steps, { intermediate: true }), { round: mode });
+      const slipped = LABEL[step];
+      expect(report.items[slipped]!.status).toBe('wrong');
+      expect(report.firstWrong?.name).toBe(slipped);
+      expect(report.counts.wrong).toBe(1);
+      const lost = report.items[slipped]!.maxPoints ?? 0;
+      expect(report.points).toEqual({ earned: 7 - lost, total: 7 });
+      // The report names the reading: carried values are read from the student's own values, in
+      // their style (a step that needed no rounding reads as exact in either style).
+      const carried = report.order.map((name) => report.items[name]!).filter((item) => item.status === 'carried');
+      for (const item of carried) {
+        expect(item.reading?.from).toBe('own');
+        if (style === undefined) expect(item.reading?.arithmetic).toBe('exact');
+      }
+      if (style === 2 && carried.length > 2) expect(carried.some((item) => item.reading?.arithmetic === 'rounded')).toBe(true);
+    });
+  });
+});
+
+describe('the issue’s example', () => {
+  it('a slip in u3, the rest exact from it: ∂L/∂W3[0][1] = 30.9075 = 7.925 · 3.9 is carried in the default mode', () => {
+    const steps = q3ByHand({ tweak: { u3: ([a, b]) => [a! + 0.1, b!] } });
+    expect(steps.dy[0]).toBeCloseTo(7.925, 12);
+    expect(steps.dW3[0]![1]).toBeCloseTo(30.9075, 12);
+    const report = gradeSubmission('q3', q3Submission(steps));
+    expect(report.mode).toEqual({ round: 2 });
+    expect(report.items.u3!.status).toBe('wrong');
+    expect(report.items['∂L/∂W3']).toMatchObject({ status: 'carried', reading: { arithmetic: 'exact', from: 'own' } });
+    for (const name of ['y', 'L', '∂L/∂W1', '∂L/∂W2']) expect(['carried', 'correct']).toContain(report.items[name]!.status);
+    expect(report.points!.earned).toBe(7 - report.items.u3!.maxPoints!);
+  });
+
+  it('a real mistake after the slip is still wrong in every reading', () => {
+    const steps = q3ByHand({ tweak: { u3: ([a, b]) => [a! + 0.1, b!], dW3: ([row, ...rest]) => [[row![0]! + 0.5, ...row!.slice(1)], ...rest] } });
+    for (const round of [2, null]) expect(gradeSubmission('q3', q3Submission(steps), { round }).items['∂L/∂W3']!.status).toBe('wrong');
+  });
+});
