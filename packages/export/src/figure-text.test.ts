@@ -40,7 +40,7 @@ describe('labels of the LaTeX-parsed Question 2', () => {
     expect(mermaid).not.toMatch(/[A-Za-z]_\d/);
     const tikz = await tikzExporter.render(q2b(), {});
     expect(tikz).toContain('$W_{1}$');
-    expect(tikz).toContain('\\frac{\\partial L}{\\partial u_{1}}');
+    expect(tikz).toContain('{$\\partial L/\\partial u_{1}$}');
   });
 
   it('keeps a layer index raised: a⁽¹⁾ in text, a^{(1)} in LaTeX', () => {

@@ -63,7 +63,8 @@ async function layout(view: GraphView, name: ReadonlyMap<string, string>): Promi
   const lines = [
     'digraph layout {',
     '  graph [rankdir=LR, nodesep=0.2, ranksep=0.35];',
-    '  node [fontsize=9, width=0.25, height=0.25, margin="0.04,0.02"];',
+    // 10 pt, as the TikZ nodes' \small: the layout leaves room for the labels as LaTeX sets them.
+    '  node [fontsize=10, width=0.25, height=0.25, margin="0.04,0.02"];',
   ];
   for (const node of view.nodes) lines.push(`  ${name.get(node.id)} [label=${dotString(node.label || node.id)}, shape=${LAYOUT_SHAPE[styleKey(node)]}];`);
   for (const [leaf, anchor] of leafAnchors(view)) lines.push(`  { rank=same; ${name.get(anchor)}; ${name.get(leaf)}; }`);
@@ -87,6 +88,15 @@ async function layout(view: GraphView, name: ReadonlyMap<string, string>): Promi
     }
   }
   return result;
+}
+
+/**
+ * A gradient label `\frac{\partial L}{\partial W_{1}}` as `\partial L/\partial W_{1}`: a fraction in
+ * a node is set in script size, too small to read once the figure is scaled to the text width.
+ */
+function inlineFraction(latex: string): string {
+  const match = /^\\frac\{(\\partial .*?)\}\{(\\partial .*)\}$/s.exec(latex);
+  return match ? `${match[1]}/${match[2]}` : latex;
 }
 
 const coordinate = (point: Point, scale: number) => `(${(point.x * scale).toFixed(2)},${(point.y * scale).toFixed(2)})`;
@@ -134,7 +144,7 @@ export async function renderTikz(view: GraphView, options: TikzOptions = {}): Pr
   for (const node of view.nodes) {
     const id = name.get(node.id)!;
     const at = placed.nodes.get(id) ?? { x: 0, y: 0 };
-    const label = node.latexLabel.trim() === '' ? latexText(node.label || node.id) : `$${node.latexLabel}$`;
+    const label = node.latexLabel.trim() === '' ? latexText(node.label || node.id) : `$${inlineFraction(node.latexLabel)}$`;
     lines.push(`  % ${id}: ${node.id.replace(/[\r\n]+/g, ' ')} (${node.added ? `${node.kind}, added` : node.kind})`);
     lines.push(`  \\node[cr ${styleKey(node)}] (${id}) at ${coordinate(at, scale)} {${label}};`);
   }

@@ -5,6 +5,9 @@ import type { Renderer } from './renderer.ts';
 
 const inlineLatex = (content: readonly Inline[]) => content.map((part) => (typeof part === 'string' ? latexText(part) : `$${part.math.latex}$`)).join('');
 
+/** `\frac{\partial L}{\partial W_{3}}` written `\partial L/\partial W_{3}` (one level of braces inside). */
+const slashFractions = (latex: string) => latex.replace(/\\frac\{(\\partial (?:[^{}]|\{[^{}]*\})*)\}\{(\\partial (?:[^{}]|\{[^{}]*\})*)\}/g, '$1/$2');
+
 async function blockLatex(block: Block): Promise<string> {
   switch (block.kind) {
     case 'heading':
@@ -23,16 +26,19 @@ async function blockLatex(block: Block): Promise<string> {
       return `\\begin{itemize}\n${block.items.map((item) => `  \\item ${inlineLatex(item)}`).join('\n')}\n\\end{itemize}`;
     case 'figure': {
       const tikz = await exportGraph(block.graph, 'tikz', { simplify: block.simplify });
-      return `\\begin{figure}[htbp]\n\\centering\n\\resizebox{\\linewidth}{!}{%\n${tikz.trimEnd()}\n}\n\\caption{${latexText(block.caption)}}\n\\end{figure}`;
+      // Scaled down to the text width when wider, never up (a small graph keeps the text's size).
+      return `\\begin{figure}[htbp]\n\\centering\n\\sbox0{%\n${tikz.trimEnd()}\n}%\n\\ifdim\\wd0>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox0}\\else\\usebox0\\fi\n\\caption{${latexText(block.caption)}}\n\\end{figure}`;
     }
     case 'table': {
       const row = (cells: readonly string[]) => `${cells.join(' & ')} \\\\`;
       return [
-        `{\\scriptsize\\begin{longtable}{${block.header.map(() => `p{${(0.94 / block.header.length).toFixed(3)}\\linewidth}`).join('')}}`,
+        // Each column's text width is its share of the line less the padding each side (\tabcolsep), so the table ends at the margin.
+        `{\\scriptsize\\begin{longtable}{@{}${block.header.map(() => `>{\\raggedright\\arraybackslash}p{\\dimexpr(\\linewidth-${2 * block.header.length - 2}\\tabcolsep)/${block.header.length}\\relax}`).join('')}@{}}`,
         '\\hline',
         row(block.header.map(latexText)),
         '\\hline',
-        ...block.rows.map((r) => row(r.map((cell) => inlineLatex([cell])))),
+        // ∂L/∂W₃ with a slash: stacked fractions in script size run into the rows above and below.
+        ...block.rows.map((r) => row(r.map((cell) => slashFractions(inlineLatex([cell]))))),
         '\\hline',
         '\\end{longtable}}',
       ].join('\n');
@@ -64,7 +70,7 @@ export const latexRenderer: Renderer = {
       '\\usepackage[margin=2cm]{geometry}',
       '\\usepackage{amsmath,amssymb}',
       '\\usepackage{graphicx}',
-      '\\usepackage{longtable}',
+      '\\usepackage{array,longtable}',
       '\\usepackage{tikz}',
       TIKZ_LIBRARIES,
       '\\allowdisplaybreaks',

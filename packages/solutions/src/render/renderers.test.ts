@@ -202,6 +202,19 @@ describe('LaTeX', () => {
     expect(latexText('pnpm solve q1 --network slides-73-74.json')).not.toContain('--');
   });
 
+  it('sets gradient labels of figures and tables with a slash, and shrinks a figure to the text width but never enlarges it', () => {
+    const figures = out.latex.split('\\begin{figure}').slice(1).map((f) => f.slice(0, f.indexOf('\\end{figure}')));
+    expect(figures).toHaveLength(3);
+    for (const figure of figures) {
+      expect(figure).not.toContain('\\frac');
+      expect(figure).toContain('\\ifdim\\wd0>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox0}\\else\\usebox0\\fi');
+    }
+    expect(figures[1]).toContain('{$\\partial L/\\partial W_{1}$}');
+    const tables = out.latex.split('\\begin{longtable}').slice(1).map((t) => t.slice(0, t.indexOf('\\end{longtable}')));
+    expect(tables.some((table) => table.includes('$\\partial L/\\partial W_{3}$'))).toBe(true);
+    for (const table of tables) expect(table).not.toContain('\\frac');
+  });
+
   it.skipIf(!hasPdflatex)('compiles with pdflatex and produces a PDF', () => {
     const dir = mkdtempSync(join(tmpdir(), 'chainrule-latex-'));
     try {
@@ -211,6 +224,8 @@ describe('LaTeX', () => {
       expect(run.status, log.split('\n').filter((l) => l.startsWith('!')).join('\n')).toBe(0);
       expect(log).not.toMatch(/^! /m);
       expect(log).not.toMatch(/Undefined control sequence/);
+      // Everything inside the margins: the rounding table ran 30 pt into the margin.
+      expect(log.match(/^Overfull \\hbox.*$/gm) ?? []).toEqual([]);
       const pdf = join(dir, 'sheet.pdf');
       expect(existsSync(pdf)).toBe(true);
       expect(statSync(pdf).size).toBeGreaterThan(10_000);
