@@ -4,6 +4,7 @@
  */
 import { type Problem, valueShape } from '@chainrule/problem';
 import { ChainruleError } from '@chainrule/tensor';
+import { type WorkEstimate, estimateProblem } from './estimate.ts';
 
 /** The limits of the service; see {@link DEFAULT_SERVICE_LIMITS} for the defaults and the reasons. */
 export interface ServiceLimits {
@@ -15,9 +16,14 @@ export interface ServiceLimits {
   maxDimension: number;
   /** Most parameter entries (over `wrt`) a gradient check perturbs; each costs two forward passes. */
   maxGradcheckEntries: number;
+  /** Most entries of one intermediate value (checked on the estimate, before computing); more is 413 `limit` naming it. */
+  maxIntermediateEntries: number;
+  /** Most value entries one answer may carry (every value and gradient, or the gradients alone with `values: false`); more is 413 `limit`. */
+  maxResultEntries: number;
   /**
-   * Estimated multiply-adds below which backprop, graph export and grading run on the calling
-   * thread; from it on they go to the pool, when there is one (see {@link estimateWork}).
+   * Estimated work (nanoseconds on the reference machine, see {@link estimateProblem}) below which
+   * backprop, graph export, grading and gradient checks run on the calling thread; from it on they
+   * go to the pool, when there is one.
    */
   inlineWorkLimit: number;
 }
@@ -30,8 +36,12 @@ export interface ServiceLimits {
  *   intermediate value is a dimension of some given value, so these bound the work of each
  *   operation (≤ 1 024³ multiply-adds).
  * - `maxGradcheckEntries` 20 000.
- * - `inlineWorkLimit` 2²¹ multiply-adds ≈ 2·10⁶, the compute pool's measured matmul crossover:
- *   below it, a worker round trip costs more than the work.
+ * - `maxIntermediateEntries` 262 144 (2 MiB of float64): four times the largest value; an outer
+ *   product of two 1024-vectors (1 048 576 entries) is refused before it is computed.
+ * - `maxResultEntries` 262 144: about 5 MB of JSON; a problem with bigger intermediates can still be
+ *   asked for its loss and gradients alone (`values: false`).
+ * - `inlineWorkLimit` 2 000 000 — 2 ms of estimated work: the event loop stays free for `/health`
+ *   and small requests; see {@link estimateProblem} for the measured costs it is counted in.
  *
  * @example
  * await backprop({ problem }, { limits: { ...DEFAULT_SERVICE_LIMITS, maxEquations: 50 } });
@@ -41,7 +51,9 @@ export const DEFAULT_SERVICE_LIMITS: Readonly<ServiceLimits> = Object.freeze({
   maxValueEntries: 65_536,
   maxDimension: 1_024,
   maxGradcheckEntries: 20_000,
-  inlineWorkLimit: 2_097_152,
+  maxIntermediateEntries: 262_144,
+  maxResultEntries: 262_144,
+  inlineWorkLimit: 2_000_000,
 });
 
 /** A limit error: code `limit` (413), located, with the numbers a client needs as `extensions`. */
@@ -106,15 +118,40 @@ export function checkGradcheckLimits(problem: Problem, limits: ServiceLimits): v
 }
 
 /**
- * An upper estimate of the multiply-adds of a forward and backward pass: every dimension of an
- * intermediate value is a dimension of a given value, so one operation costs at most D³ for the
- * longest dimension D, and a pass has about three operations per equation.
+ * Checks a problem's estimate against the limits on intermediates and on the answer, before
+ * anything is computed: 413 `limit` naming the equation of the largest intermediate and its shape,
+ * or the entries the answer would carry. `values: false` counts the gradients alone.
  *
  * @example
- * estimateWork(problem); // 3 · equations · D³
+ * checkEstimateLimits(estimateProblem(problem), DEFAULT_SERVICE_LIMITS, { values: false });
+ */
+export function checkEstimateLimits(estimate: WorkEstimate, limits: ServiceLimits, answer: { values?: boolean; result?: boolean } = {}): void {
+  const { largest } = estimate;
+  if (largest && largest.entries > limits.maxIntermediateEntries) {
+    const shown = largest.shape.join('×');
+    throw limitError(`the equation of '${largest.equation}' (line ${largest.line}) computes a ${shown} intermediate = ${largest.entries} entries; at most ${limits.maxIntermediateEntries} per intermediate`, ['equations'], {
+      equation: largest.equation,
+      line: largest.line,
+      shape: largest.shape,
+      entries: largest.entries,
+      limit: limits.maxIntermediateEntries,
+    });
+  }
+  if (answer.result === false) return;
+  const entries = answer.values === false ? estimate.gradientEntries : estimate.resultEntries;
+  if (entries > limits.maxResultEntries) {
+    const hint = answer.values === false ? '' : '; ask for the loss and gradients alone (values=false)';
+    throw limitError(`the answer would carry ${entries} value entries; at most ${limits.maxResultEntries}${hint}`, answer.values === false ? ['wrt'] : ['values'], { entries, limit: limits.maxResultEntries });
+  }
+}
+
+/**
+ * The estimated work of a forward and backward pass of a problem, in nanoseconds on the reference
+ * machine (see {@link estimateProblem}).
+ *
+ * @example
+ * estimateWork(problem) < DEFAULT_SERVICE_LIMITS.inlineWorkLimit; // runs inline
  */
 export function estimateWork(problem: Problem): number {
-  let longest = 1;
-  for (const value of Object.values(problem.values)) longest = Math.max(longest, ...valueShape(value));
-  return 3 * equationCount(problem) * longest ** 3;
+  return estimateProblem(problem).work;
 }

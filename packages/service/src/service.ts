@@ -7,7 +7,8 @@ import { type TaskPool, taskModule } from '@chainrule/compute';
 import { type GradedClass, CLASS_POOL_THRESHOLD, type GradedQuestion, gradeClass, summaryTable } from '@chainrule/grader';
 import { type GradientCheckResult, type PathPart, type Problem, gradientCheck, prefixPath } from '@chainrule/problem';
 import { ChainruleError, type NestedArray } from '@chainrule/tensor';
-import { type ServiceLimits, DEFAULT_SERVICE_LIMITS, checkGradcheckLimits, checkProblemLimits, equationCount, estimateWork } from './limits.ts';
+import { type WorkEstimate, WORK_COSTS, countTerms, estimateProblem } from './estimate.ts';
+import { type ServiceLimits, DEFAULT_SERVICE_LIMITS, checkEstimateLimits, checkGradcheckLimits, checkProblemLimits, equationCount } from './limits.ts';
 import { TASKS, type TaskName } from './tasks.ts';
 import {
   type BackpropRequest,
@@ -55,6 +56,16 @@ async function run<K extends TaskName>(name: K, input: Parameters<(typeof TASKS)
   return options.admit ? options.admit(work) : work();
 }
 
+/**
+ * The estimate of a problem on the calling thread, or undefined when there is a pool and the
+ * text alone is over the inline budget: then even parsing it is left to the worker, which checks
+ * the estimate's limits before computing (`limits` of the task's request).
+ */
+function estimateHere(problem: Problem, limits: ServiceLimits, options: ServiceOptions): WorkEstimate | undefined {
+  if (options.pool && WORK_COSTS.nodeNs * 3 * countTerms(problem) >= limits.inlineWorkLimit) return undefined;
+  return estimateProblem(problem);
+}
+
 function withinLimits(problem: Problem, limits: ServiceLimits, path: readonly PathPart[]): void {
   try {
     checkProblemLimits(problem, limits);
@@ -88,7 +99,10 @@ export async function graph(request: GraphRequest, options: ServiceOptions = {})
   if (request.gradients && (request.wrt ?? request.problem.wrt).length === 0) {
     throw new ChainruleError('problem', 'gradient nodes need the parameters to differentiate for: name them in "wrt"', { path: ['wrt'] });
   }
-  const heavy = request.format === 'svg' || equationCount(request.problem) > GRAPH_INLINE_EQUATIONS;
+  // No values are evaluated: the work is building, differentiating and printing the nodes.
+  const nodes = estimateHere(request.problem, limits, options)?.nodes ?? Infinity;
+  const work = WORK_COSTS.nodeNs * nodes * (request.gradients ? 3 : 1);
+  const heavy = request.format === 'svg' || work >= limits.inlineWorkLimit || equationCount(request.problem) > GRAPH_INLINE_EQUATIONS;
   return run('graph', request, heavy, options);
 }
 
@@ -103,7 +117,10 @@ export async function graph(request: GraphRequest, options: ServiceOptions = {})
 export async function backprop(request: BackpropRequest, options: ServiceOptions = {}): Promise<BackpropResult> {
   const limits = limitsOf(options);
   withinLimits(request.problem, limits, []);
-  const heavy = request.steps !== undefined || estimateWork(request.problem) >= limits.inlineWorkLimit;
+  const estimate = estimateHere(request.problem, limits, options);
+  if (!estimate) return run('backprop', { ...request, limits }, true, options);
+  checkEstimateLimits(estimate, limits, { values: request.values !== false });
+  const heavy = request.steps !== undefined || estimate.work >= limits.inlineWorkLimit;
   return run('backprop', request, heavy, options);
 }
 
@@ -132,8 +149,16 @@ export async function check(request: CheckRequest, options: ServiceOptions = {})
   let heavy = false;
   if (typeof request.problem !== 'string') {
     const limits = limitsOf(options);
-    withinLimits(request.problem, limits, request.paths?.problem ?? ['problem']);
-    heavy = estimateWork(request.problem) >= limits.inlineWorkLimit;
+    const path = request.paths?.problem ?? ['problem'];
+    withinLimits(request.problem, limits, path);
+    const estimate = estimateHere(request.problem, limits, options);
+    if (!estimate) return run('check', { ...request, limits }, true, options);
+    try {
+      checkEstimateLimits(estimate, limits, { result: false });
+    } catch (error) {
+      throw prefixPath(error, path);
+    }
+    heavy = estimate.work >= limits.inlineWorkLimit;
   }
   return run('check', request, heavy, options);
 }
@@ -193,13 +218,26 @@ export async function gradcheck(request: GradcheckRequest, options: ServiceOptio
   const { problem, h, tolerance, floor, gradients } = request;
   const path = request.paths?.problem ?? ['problem'];
   const limits = limitsOf(options);
+  let estimate;
   try {
     checkProblemLimits(problem, limits);
     checkGradcheckLimits(problem, limits);
+    estimate = estimateHere(problem, limits, options);
+    if (estimate) checkEstimateLimits(estimate, limits, { result: false });
   } catch (error) {
     throw prefixPath(error, path);
   }
   const { pool } = options;
+  if (pool && (!estimate || estimate.work >= limits.inlineWorkLimit)) {
+    // Validation, preparation and the symbolic gradients are heavy too: the whole check runs in one worker.
+    const task = () => pool.task<GradientCheckResult>(TASKS_MODULE, 'gradcheck', { ...request, limits }, { signal: options.signal });
+    try {
+      return { ...(await (options.admit ? options.admit(task) : task())), ranOn: 'pool' };
+    } catch (error) {
+      const head = error instanceof ChainruleError ? error.location.path?.[0] : undefined;
+      throw head === 'gradients' ? error : prefixPath(error, path);
+    }
+  }
   const work = () =>
     gradientCheck(problem, {
       ...(pool ? { pool, mode: 'pool' as const, signal: options.signal } : {}),

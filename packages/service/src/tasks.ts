@@ -3,7 +3,7 @@
  * too heavy for the calling thread (large problems, worked solutions, SVG layout, reference
  * sheets, grading large problems).
  */
-import { backpropWork, checkWork, graphWork, solveWork, workedWork } from './work.ts';
+import { backpropWork, checkWork, gradcheckWork, graphWork, solveWork, workedWork } from './work.ts';
 
 /**
  * The tasks by name.
@@ -17,6 +17,7 @@ export const TASKS = {
   graph: graphWork,
   solve: solveWork,
   check: checkWork,
+  gradcheck: gradcheckWork,
 } as const;
 
 /** The name of a task. */

@@ -5,10 +5,12 @@
  */
 import { EXPORTERS, type ExportFormat, exportGraph } from '@chainrule/export';
 import { type GradeOptions, type GradeReportJson, type GradedQuestion, type PointsScheme, createGrader, gradeReportJson, renderGradeReport } from '@chainrule/grader';
-import { type LayeredNetworkInput, type PathPart, type Problem, type ProblemResult, parseLayeredNetwork, prefixPath, prepareProblem, solveProblem } from '@chainrule/problem';
+import { type GradientCheckResult, type LayeredNetworkInput, type PathPart, type Problem, type ProblemResult, gradientCheck, parseLayeredNetwork, prefixPath, prepareProblem, solveProblem } from '@chainrule/problem';
 import { type Question } from '@chainrule/assignment9';
 import { RENDERERS, type SolutionFormat, problemSolution, renderSolution, solutionSheet } from '@chainrule/solutions';
-import { ChainruleError } from '@chainrule/tensor';
+import { ChainruleError, type NestedArray } from '@chainrule/tensor';
+import { estimateProblem } from './estimate.ts';
+import { type ServiceLimits, checkEstimateLimits } from './limits.ts';
 
 /** A rendered document: its text and media type. @example const { body, mediaType }: Rendered = await graph({ problem, format: 'dot' }); */
 export interface Rendered {
@@ -28,6 +30,10 @@ export interface BackpropRequest {
   decimals?: number;
   /** Also render the worked solution in this format. */
   steps?: StepsFormat;
+  /** `false`: answer the loss and gradients alone, without every computed value (default true). */
+  values?: boolean;
+  /** Set by the service when the estimate's limits are checked here (in a worker), not by the caller. */
+  limits?: ServiceLimits;
 }
 
 /** The answer to a backprop request. @example (await backprop({ problem })).gradients.W1 */
@@ -41,12 +47,28 @@ export interface BackpropResult extends ProblemResult {
 
 const WORKED_TITLE = 'chainrule — worked solution';
 
-export function backpropWork(request: BackpropRequest): Promise<BackpropResult> | BackpropResult {
+export async function backpropWork(request: BackpropRequest): Promise<BackpropResult> {
   const { problem, round, decimals, steps } = request;
-  if (steps !== undefined) return backpropWithSteps(problem, steps, round, decimals);
-  const exact = solveProblem(problem).result;
-  if (round === undefined) return exact;
-  return { ...exact, round, rounded: solveProblem(problem, { round }).result };
+  if (request.limits) checkEstimateLimits(estimateProblem(problem), request.limits, { values: request.values !== false });
+  const result: BackpropResult = steps !== undefined ? await backpropWithSteps(problem, steps, round, decimals) : solveProblem(problem).result;
+  if (steps === undefined && round !== undefined) Object.assign(result, { round, rounded: solveProblem(problem, { round }).result });
+  if (request.values === false) {
+    delete (result as Partial<BackpropResult>).values;
+    if (result.rounded) delete (result.rounded as Partial<ProblemResult>).values;
+  }
+  return result;
+}
+
+/** A gradient check run whole on one thread (in a worker, when it is too heavy for the calling one). */
+export function gradcheckWork(request: { problem: Problem; h?: number; tolerance?: number; floor?: number; gradients?: Readonly<Record<string, NestedArray>>; limits?: ServiceLimits }): Promise<GradientCheckResult> {
+  const { problem, h, tolerance, floor, gradients } = request;
+  if (request.limits) checkEstimateLimits(estimateProblem(problem), request.limits, { result: false });
+  return gradientCheck(problem, {
+    ...(h === undefined ? {} : { h }),
+    ...(tolerance === undefined ? {} : { tolerance }),
+    ...(floor === undefined ? {} : { floor }),
+    ...(gradients === undefined ? {} : { gradients }),
+  });
 }
 
 async function backpropWithSteps(problem: Problem, steps: StepsFormat, round: number | undefined, decimals: number | undefined): Promise<BackpropResult> {
@@ -154,6 +176,8 @@ export interface CheckRequest {
   /** The name a problem file is reported under. */
   name?: string;
   paths?: RequestPaths;
+  /** Set by the service when the estimate's limits are checked here (in a worker), not by the caller. */
+  limits?: ServiceLimits;
 }
 
 /** A graded submission: the first wrong step, and the report as JSON or rendered. */
@@ -162,6 +186,13 @@ export type CheckResult = { firstWrong: string | null } & ({ json: GradeReportJs
 export function checkWork(request: CheckRequest): CheckResult {
   const problemPath = request.paths?.problem ?? ['problem'];
   const submissionPath = request.paths?.submission ?? ['submission'];
+  if (request.limits && typeof request.problem !== 'string') {
+    try {
+      checkEstimateLimits(estimateProblem(request.problem), request.limits, { result: false });
+    } catch (error) {
+      throw prefixPath(error, problemPath);
+    }
+  }
   const options: GradeOptions = {
     ...(request.round === undefined ? {} : { round: request.round }),
     ...(request.points === undefined ? {} : { points: request.points }),
