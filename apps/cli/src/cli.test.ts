@@ -164,3 +164,38 @@ describe('chainrule check', () => {
     expect(summary[1]!.error).toMatch(/not valid JSON/);
   });
 });
+
+describe('what a newcomer trips on', () => {
+  const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+  it('names the file and the layered format when a network file is wrong (exit 1)', () => {
+    const { code, stderr } = run(['solve', 'q1', '--network', file('not-a-network.json', '{"layers": 3}')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: not-a-network\.json: input: /);
+    expect(stderr).toMatch(/a layered network is \{"input"/);
+    noStackTrace(stderr);
+  });
+
+  it('refuses --out naming an existing file with exit 1, not an internal error', () => {
+    const { code, stderr } = run(['solve', 'all', '--out', file('a-file.txt', 'x')]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--out .*a-file\.txt: is a file, not a directory/);
+  });
+
+  it("runs graph --help's own example on the shipped examples/q2.tex (the sheet's LaTeX)", () => {
+    expect(run(['graph', '--help']).stdout).toMatch(/chainrule graph examples\/q2\.tex --functions f=relu --gradients/);
+    const { code, stdout } = run(['graph', path.join(examples, 'q2.tex'), '--functions', 'f=relu', '--gradients', '--wrt', 'W1', 'W2', 'W3', '--format', 'json']);
+    expect(code).toBe(0);
+    const ids = (JSON.parse(stdout) as { nodes: { id: string }[] }).nodes.map((n) => n.id);
+    // Nodes of the forward graph (2a) and gradient nodes of 2b, as the sheet names them.
+    expect(ids).toEqual(expect.arrayContaining(['x', 'W1', 'u1', 'z1', 'u3', 'y', 'L', 'dL/dW1', 'dL/dW2', 'dL/dW3']));
+    expect(run(['graph', path.join(examples, 'q2.tex'), '--functions', 'frelu']).code).toBe(2);
+  });
+
+  it('accepts md and markdown in solve and in check alike', () => {
+    expect(run(['solve', 'q3', '--format', 'markdown']).stdout).toMatch(/^# /);
+    const check = run(['check', 'q3', path.join(examples, 'alice.json'), '--format', 'md']);
+    expect(check.stdout).toMatch(/^## Grade of q3/);
+    expect(run(['solve', 'q3', '--format', 'mdx']).code).toBe(2);
+  });
+});

@@ -25,3 +25,22 @@ export function readUserFile(file: string): string {
     throw new ChainruleError('problem', `cannot read ${file}: ${reason}`, {}, { status: 400 });
   }
 }
+
+/**
+ * Runs `read` on the contents of a file the user named; a fault in what it finds is reported with
+ * the file's name in front (`problem.json: values.W1[2]: …`), as a compiler names the file.
+ *
+ * @example
+ * const network = inUserFile('slides.json', (text) => parseLayeredNetwork(parseJson(text, 'slides.json')));
+ */
+export function inUserFile<T>(file: string, read: (text: string) => T, hint?: string): T {
+  const text = readUserFile(file);
+  try {
+    return read(text);
+  } catch (error) {
+    if (!(error instanceof ChainruleError) || error.code === 'internal') throw error;
+    const described = error.describe();
+    const named = described.startsWith(file) ? described : `${file}: ${described}`;
+    throw new ChainruleError(error.code, hint ? `${named}\n${hint}` : named, {}, { status: error.status, cause: error });
+  }
+}

@@ -8,7 +8,7 @@ import { check, checkClass } from '@chainrule/service';
 import { formatTable } from '@chainrule/tensor';
 import { Command, Option } from 'commander';
 import { readUserFile, resolveUserPath } from '../io.ts';
-import { parseDecimals } from '../options.ts';
+import { formatOption, parseDecimals } from '../options.ts';
 import { note, startProgress, writeData } from '../output.ts';
 import { loadProblem } from './problem.ts';
 import { gradeByVariant, readRoster } from './variants.ts';
@@ -31,7 +31,7 @@ export function checkCommand(): Command {
     .argument('<submission>', 'a submission (JSON: loss, values, gradients — any part may be missing), or a folder of them')
     .option('-r, --round <N>', 'the student rounds every intermediate result to N decimals (the sheet allows 2)', parseDecimals)
     .option('--exact', 'judge against exact arithmetic only')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(formatOption('report format', ['text', 'markdown', 'json'], { md: 'markdown' }))
     .option('--csv <file>', 'with a folder: also write the class summary as CSV')
     .option('--variants <roster>', "with a folder: a CSV saying which variant each student answers (columns student, variant); PROBLEM is then the folder 'chainrule variants' wrote")
     .addHelpText(

@@ -1,14 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportGraph } from '@chainrule/export';
-import { parseJson } from '@chainrule/problem';
+import { parseJson, parseLayeredNetwork } from '@chainrule/problem';
+import { ChainruleError } from '@chainrule/tensor';
 import { QUESTIONS, type Question } from '@chainrule/assignment9';
 import { type SolveRequest, solutionDocument, solve } from '@chainrule/service';
 import { SOLUTION_FORMATS, type SolutionFormat, renderSolution } from '@chainrule/solutions';
 import { Argument, Command, Option } from 'commander';
-import { readUserFile, resolveUserPath } from '../io.ts';
-import { parseDecimals } from '../options.ts';
+import { inUserFile, resolveUserPath } from '../io.ts';
+import { formatOption, parseDecimals } from '../options.ts';
 import { note, startProgress, stdoutColor, writeData } from '../output.ts';
 
 interface SolveOptions {
@@ -24,7 +25,7 @@ export function solveCommand(): Command {
   return new Command('solve')
     .description('print the reference solution of Assignment 9 (all questions, or one)')
     .addArgument(new Argument('[question]', 'which question').choices([...QUESTIONS, 'all']).default('all'))
-    .addOption(new Option('-f, --format <format>', 'output format').choices(SOLUTION_FORMATS).default('text'))
+    .addOption(formatOption('output format', SOLUTION_FORMATS, { markdown: 'md' }))
     .option('-r, --round <N>', 'also show every intermediate result rounded to N decimals (Q3 shows 2 by default)', parseDecimals)
     .option('-d, --decimals <N>', 'decimals shown for exact numbers in substitutions', parseDecimals)
     .option('-n, --network <file>', "the network of the lecture's slides 73/74 for Question 1 (layered JSON); a stand-in otherwise")
@@ -43,7 +44,7 @@ Examples:
         questions: question === 'all' ? [...QUESTIONS] : [question],
         ...(options.round === undefined ? {} : { round: options.round }),
         ...(options.decimals === undefined ? {} : { decimals: options.decimals }),
-        ...(options.network ? { network: parseJson(readUserFile(options.network), options.network), networkSource: options.network } : {}),
+        ...(options.network ? { network: readNetwork(options.network), networkSource: options.network } : {}),
       };
       if (options.out) {
         await writeSheet(solutionDocument(request), resolveUserPath(options.out));
@@ -53,8 +54,30 @@ Examples:
     });
 }
 
+/** `--out DIR`: made if missing; a path that is a file, or cannot be made, is the user's error, not ours. */
+function makeOutputDirectory(directory: string): void {
+  const existing = statSync(directory, { throwIfNoEntry: false });
+  if (existing && !existing.isDirectory()) {
+    throw new ChainruleError('problem', `--out ${directory}: is a file, not a directory (name a new or existing directory)`, {}, { status: 400 });
+  }
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ChainruleError('problem', `--out ${directory}: cannot make the directory (${code ?? (error as Error).message})`, {}, { status: 400 });
+  }
+}
+
+/** The lecture's layered network, validated here so that a fault names the file and the format. */
+function readNetwork(file: string): unknown {
+  return inUserFile(file, (text) => parseLayeredNetwork(parseJson(text, file)), LAYERED_FORMAT_HINT);
+}
+
+const LAYERED_FORMAT_HINT =
+  'a layered network is {"input": [...], "target": [...], "layers": [{"W": [[...]], "b": [...], "activation": "sigmoid"}, ...], "loss": "half-squared-error"} — see examples/slides-73-74.json';
+
 async function writeSheet(sheet: ReturnType<typeof solutionDocument>, directory: string): Promise<void> {
-  mkdirSync(directory, { recursive: true });
+  makeOutputDirectory(directory);
   const figures = sheet.questions.flatMap((q) => q.blocks.flatMap((b) => (b.kind === 'figure' ? [b] : [])));
   const pdflatex = spawnSync('pdflatex', ['--version'], { stdio: 'ignore' }).status === 0;
   const progress = startProgress(3 + figures.length * 2 + (pdflatex ? 1 : 0), 'writing the solution sheet');
