@@ -1,4 +1,4 @@
-import { type Q3Steps, q3ByHand, q3Submission } from '@chainrule/test-support';
+import { type Q1Steps, type Q3Steps, q1ByHand, q1Submission, q3ByHand, q3Submission } from '@chainrule/test-support';
 import { describe, expect, it } from 'vitest';
 import { gradeSubmission } from './grade.ts';
 
@@ -56,5 +56,39 @@ describe('the issue’s example', () => {
   it('a real mistake after the slip is still wrong in every reading', () => {
     const steps = q3ByHand({ tweak: { u3: ([a, b]) => [a! + 0.1, b!], dW3: ([row, ...rest]) => [[row![0]! + 0.5, ...row!.slice(1)], ...rest] } });
     for (const round of [2, null]) expect(gradeSubmission('q3', q3Submission(steps), { round }).items['∂L/∂W3']!.status).toBe('wrong');
+  });
+});
+
+// Question 1 (the stand-in: sigmoid layers with biases), slips planted the same way; the careful
+// student writes 4 decimals when rounding (sigmoid values are small).
+const Q1_STEPS: (keyof Q1Steps)[] = ['a1', 'h1', 'a2', 'h2', 'L', 'dh2', 'da2', 'dh1', 'da1', 'dW2', 'db2', 'dW1', 'db1'];
+const Q1_LABEL: Record<keyof Q1Steps, string> = {
+  a1: 'a1', h1: 'h1', a2: 'a2', h2: 'h2', L: 'L',
+  dh2: '∂L/∂h2', da2: '∂L/∂a2', dh1: '∂L/∂h1', da1: '∂L/∂a1', dW2: '∂L/∂W2', db2: '∂L/∂b2', dW1: '∂L/∂W1', db1: '∂L/∂b1',
+};
+
+describe.each([
+  ['exactly (float64, no rounding)', undefined],
+  ['rounded to 4 decimals at every step', 4],
+] as const)('Q1: a slip, then everything after it computed %s from the student’s own values', (_, style) => {
+  describe.each([
+    ['exact mode (the default)', undefined],
+    ['rounding mode 4', 4],
+  ] as const)('graded in %s', (__, mode) => {
+    it('with no slip: everything correct', () => {
+      const report = gradeSubmission('q1', q1Submission(q1ByHand(style === undefined ? {} : { round: style }), { intermediate: true }), mode === undefined ? {} : { round: mode });
+      expect(report.counts).toEqual({ correct: 13, carried: 0, wrong: 0, missing: 0 });
+    });
+
+    it.each(Q1_STEPS)('slip in %s: that step is wrong, every later step correct or carried', (step) => {
+      const steps = q1ByHand({ ...(style === undefined ? {} : { round: style }), tweak: { [step]: slip } });
+      const report = gradeSubmission('q1', q1Submission(steps, { intermediate: true }), mode === undefined ? {} : { round: mode });
+      const slipped = Q1_LABEL[step];
+      expect(report.items[slipped]!.status).toBe('wrong');
+      expect(report.firstWrong?.name).toBe(slipped);
+      expect(report.counts.wrong).toBe(1);
+      expect(report.points).toEqual({ earned: 6 - (report.items[slipped]!.maxPoints ?? 0), total: 6 });
+      for (const item of Object.values(report.items)) if (item.status === 'carried') expect(item.reading?.from).toBe('own');
+    });
   });
 });
