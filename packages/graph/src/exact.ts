@@ -11,6 +11,8 @@ import { opRecord } from './ops/index.ts';
 export const EXACT_OPERATION_LIMIT = 200_000;
 /** A value whose numerator or denominator grows past this many bits is computed in float64 from there on. */
 export const EXACT_BITS_LIMIT = 1024;
+/** A graph whose values hold more entries than this in all is evaluated in float64 only (no exact pass is tried). */
+export const EXACT_ENTRY_LIMIT = 20_000;
 
 /** A computed node that is not exact, and why: its own op is not rational, or an input of it is not exact. */
 export interface InexactNode {
@@ -65,12 +67,15 @@ export function evaluateExact(
   const exact = new Map<string, ExactTensor>();
   const inexact: InexactNode[] = [];
   let budget = EXACT_OPERATION_LIMIT;
+  let entries = 0;
+  for (const value of float.values()) entries += value.size;
   const allFloat = (): ExactEvaluation => ({
     values: float,
     exact: new Map(),
     inexact: graph.nodes.filter((n) => n.expression).map((n) => ({ id: n.id, label: n.label, reason: 'limit' as const, ops: [] })),
   });
 
+  if (entries > EXACT_ENTRY_LIMIT) return allFloat();
   const memo = new Map<Expr, Evaluated>();
   const evaluateExpr = (e: Expr): Evaluated | 'limit' => {
     const cached = memo.get(e);

@@ -35,7 +35,7 @@ export { type Edge, type GraphNode, type NodeKind, Graph, gradientId } from './g
 export { type BuildOptions, type LeafRole, buildGraph, graphFromEquations } from './build.ts';
 export { closestFunctionName, functionOp } from './function-names.ts';
 export { type EvaluateOptions, type LeafValue, evaluate, evaluateExpr } from './evaluate.ts';
-export { type ExactEvaluation, type InexactNode, EXACT_BITS_LIMIT, EXACT_OPERATION_LIMIT, evaluateExact } from './exact.ts';
+export { type ExactEvaluation, type InexactNode, EXACT_BITS_LIMIT, EXACT_ENTRY_LIMIT, EXACT_OPERATION_LIMIT, evaluateExact } from './exact.ts';
 export { type GradientOptions, gradientGraph } from './gradient.ts';
 export { type FormulaStyle, formatExpr, nodeLabel } from './print.ts';
 export { type Ast, type Equation, type Name, type Position, canonicalName, latexName, parseEquations, prettyName } from './parse/index.ts';
