@@ -7,7 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { type CorsOrigins, CORS_ORIGINS_ENV, corsMiddleware, parseCorsOrigins, securityHeaders, utf8Bodies } from './browser.ts';
 import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline } from './context.ts';
-import { type ApiLimits, DEFAULT_LIMITS, Semaphore } from './limits.ts';
+import { type ApiLimits, DEFAULT_LIMITS, Semaphore, heavyAdmission } from './limits.ts';
 import { poolTasks } from './offload/pool.ts';
 import { apiError, problemResponse, toProblem, validationProblem } from './problem.ts';
 import { backpropRoutes } from './routes/backprop/index.ts';
@@ -45,11 +45,12 @@ export interface AppOptions {
 export function createApp(options: AppOptions = {}) {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`[chainrule-api] ${message}`, error ?? ''));
+  const tasks = options.tasks ?? poolTasks(getDefaultPool());
   const deps: Deps = {
     pool: options.pool ?? getDefaultPool(),
-    tasks: options.tasks ?? poolTasks(getDefaultPool()),
+    tasks,
     limits,
-    heavy: new Semaphore(limits.maxHeavyInFlight),
+    heavy: new Semaphore(heavyAdmission(limits, tasks.size)),
     log,
   };
 

@@ -12,8 +12,13 @@ export interface ApiLimits extends ServiceLimits {
   bodyLimitBytes: number;
   /** Time a request may take, in ms, before it is answered 503 `timeout` (work on a pool is cancelled). */
   requestTimeoutMs: number;
-  /** Heavy requests (on a pool) in flight at once; one more is answered 503 `overloaded` with `Retry-After`. */
-  maxHeavyInFlight: number;
+  /**
+   * Heavy requests (on a pool) in flight at once; one more is answered 503 `overloaded` with
+   * `Retry-After` at once. Default: the task pool's workers + `heavyQueue` (see {@link heavyAdmission}).
+   */
+  maxHeavyInFlight?: number;
+  /** Heavy requests admitted beyond one per worker, waiting in the pool's queue (default 2). */
+  heavyQueue: number;
   /** `Retry-After` seconds sent with 503 `overloaded`. */
   retryAfterSeconds: number;
 }
@@ -24,7 +29,9 @@ export interface ApiLimits extends ServiceLimits {
  * - `bodyLimitBytes` 256 KiB: a course problem is well under 10 KiB; 65 536 value entries (the
  *   service's limit per value) fit in it ("0," is two bytes).
  * - `requestTimeoutMs` 10 s.
- * - `maxHeavyInFlight` 16: well inside the compute pool's queue (64), so the pool never refuses them.
+ * - `maxHeavyInFlight`: one per worker of the task pool + `heavyQueue` 2. Admitting more only
+ *   lengthens the queue: a request admitted behind many others waits past its deadline, and under
+ *   overload none completes (16 admitted for 2 workers: 3 of 32 gradient checks succeeded).
  *
  * @example
  * createApp({ limits: { ...DEFAULT_LIMITS, bodyLimitBytes: 1024 * 1024 } });
@@ -33,9 +40,20 @@ export const DEFAULT_LIMITS: Readonly<ApiLimits> = Object.freeze({
   ...DEFAULT_SERVICE_LIMITS,
   bodyLimitBytes: 256 * 1024,
   requestTimeoutMs: 10_000,
-  maxHeavyInFlight: 16,
+  heavyQueue: 2,
   retryAfterSeconds: 1,
 });
+
+/**
+ * How many heavy requests are admitted at once: `maxHeavyInFlight` when set, else one per worker
+ * of the pool they run on and `heavyQueue` more.
+ *
+ * @example
+ * new Semaphore(heavyAdmission(limits, pool.size)); // 2 workers → 4
+ */
+export function heavyAdmission(limits: Pick<ApiLimits, 'maxHeavyInFlight' | 'heavyQueue'>, workers: number): number {
+  return limits.maxHeavyInFlight ?? Math.max(1, workers) + limits.heavyQueue;
+}
 
 /**
  * A counting semaphore that never waits: `tryAcquire` returns a release function, or undefined

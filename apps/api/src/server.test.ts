@@ -201,12 +201,12 @@ describe('shutdown (node src/server.ts)', () => {
     async () => {
       const server = startProcess(process.execPath, serverArgs, API_ROOT, { REQUEST_TIMEOUT_MS: '2000' });
       const port = await server.port;
-      // A gradient check of 19 456 entries, each two passes through a 1024×1024 outer product:
-      // about 10¹¹ multiply-adds, minutes on any machine, so it is on the pool at the deadline.
+      // A gradient check of 19 456 entries, each two passes through a 1024×256 outer product (at the
+      // intermediate limit): about 10¹⁰ multiply-adds, minutes on any machine, so it is on the pool at the deadline.
       const vector = (n: number) => Array.from({ length: n }, (_, i) => ((i * 7) % 5) - 2);
       const problem = {
         equations: ['L = 1/2 ||c - t||^2', 'c = M d', 'M = a b^T', 'a = W x'],
-        values: { W: Array.from({ length: 1024 }, (_, r) => vector(19).map((v) => v + (r % 3))), x: vector(19), b: vector(1024), d: vector(1024), t: vector(1024) },
+        values: { W: Array.from({ length: 1024 }, (_, r) => vector(19).map((v) => v + (r % 3))), x: vector(19), b: vector(256), d: vector(256), t: vector(1024) },
         wrt: ['W'],
       };
       const request = requestInFlight(port, '/v1/gradcheck', JSON.stringify({ problem }));

@@ -14,11 +14,11 @@ describe('equationCount', () => {
 });
 
 describe('estimateWork', () => {
-  it('bounds the multiply-adds of Question 3 counted by hand (its exact answer takes milliseconds: over the 2 ms inline budget)', () => {
+  it('bounds the multiply-adds of Question 3 counted by hand', () => {
     // Forward W1 x (3·4), W2 x (2·4), W3 z1 (2·3); backward ∂L/∂W3 (2·3), W3ᵀ ∂L/∂y (3·2), ∂L/∂W1 (3·4), ∂L/∂W2 (2·4).
     const byHand = 12 + 8 + 6 + 6 + 6 + 12 + 8;
     expect(estimateWork(q3())).toBeGreaterThanOrEqual(byHand);
-    expect(estimateWork(q3())).toBeGreaterThan(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
+    expect(estimateWork(q3())).toBeLessThan(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
   });
 
   it('bounds a product of two n×n matrices (n³ forward, 2n³ backward) and sends n = 128 off the calling thread', () => {

@@ -146,12 +146,15 @@ export function checkEstimateLimits(estimate: WorkEstimate, limits: ServiceLimit
 }
 
 /**
- * The estimated work of a forward and backward pass of a problem, in nanoseconds on the reference
- * machine (see {@link estimateProblem}).
+ * A coarse upper bound of the multiply-adds of a forward and backward pass, `3 · equations · D³`
+ * for the longest dimension D — what the variants generator budgets its attempts in. Where work
+ * runs is decided by {@link estimateProblem}, which counts every op with its shapes.
  *
  * @example
- * estimateWork(problem) < DEFAULT_SERVICE_LIMITS.inlineWorkLimit; // runs inline
+ * estimateWork(problem); // 3 · equations · D³
  */
 export function estimateWork(problem: Problem): number {
-  return estimateProblem(problem).work;
+  let longest = 1;
+  for (const value of Object.values(problem.values)) longest = Math.max(longest, ...valueShape(value));
+  return 3 * equationCount(problem) * longest ** 3;
 }

@@ -19,7 +19,7 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/v1/backprop', '/v1/check', '/v1/gradcheck', '/v1/graph', '/v1/solutions/{question}', '/v1/variants']);
     expect(doc.paths['/v1/backprop']!.post!.requestBody!.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/ProblemFile' });
-    expect(doc.paths['/v1/backprop']!.post!.parameters!.map((p) => p.name)).toEqual(['round', 'steps', 'decimals']);
+    expect(doc.paths['/v1/backprop']!.post!.parameters!.map((p) => p.name)).toEqual(['round', 'steps', 'values', 'decimals']);
     expect(doc.paths['/v1/graph']!.post!.parameters!.map((p) => p.name)).toEqual(['format', 'gradients', 'simplify', 'title']);
     expect(doc.paths['/v1/backprop']!.post!.responses).toHaveProperty('422');
     expect(doc.components.schemas.ProblemFile!.required).toEqual(['equations']);

@@ -10,7 +10,7 @@ describe('GET /health', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.json()).toMatchObject({
       status: 'ok',
-      heavyInFlight: { current: 0, limit: 16 },
+      heavyInFlight: { current: 0, limit: 3 },
       compute: { size: 1, busy: 0, queued: 0 },
       tasks: { size: 1, busy: 0, queued: 0 },
     });
