@@ -1167,6 +1167,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1203,6 +1204,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1239,6 +1241,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1275,6 +1278,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1311,6 +1315,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1347,6 +1352,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1383,6 +1389,7 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 query: {
                     round?: unknown;
                     steps?: "text" | "latex" | "md" | undefined;
+                    values?: "0" | "true" | "false" | "1" | undefined;
                     decimals?: unknown;
                 };
             } & {
@@ -1397,12 +1404,12 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
             };
             output: {
                 loss: number;
-                values: {
-                    [x: string]: number | number[] | number[][];
-                };
                 gradients: {
                     [x: string]: number | number[] | number[][];
                 };
+                values?: {
+                    [x: string]: number | number[] | number[][];
+                } | undefined;
                 round?: number | undefined;
                 rounded?: {
                     loss: number;
