@@ -7,7 +7,7 @@ export default defineConfig(
   fromSource({
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: 120_000,
+      testTimeout: 300_000,
       hookTimeout: 180_000,
       fileParallelism: false,
       globalSetup: ['test/build.setup.ts'],

@@ -8,13 +8,15 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** A new tab on the page, waited for until the graph is drawn; errors in the page fail the test that made it. @example const page = await openPage(browser, url) */
 export async function openPage(browser: Browser, url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  // Waits detect hangs only: a shared, loaded CI machine may take far longer than Playwright's 30 s default.
+  page.setDefaultTimeout(120_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   await page.goto(url);
-  await page.waitForSelector('#graph g.node[data-node]', { timeout: 60_000 });
+  await page.waitForSelector('#graph g.node[data-node]');
   await page.waitForSelector('li.step');
   (page as Page & { errors?: string[] }).errors = errors;
   if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join('; ')}`);
