@@ -1,10 +1,11 @@
 import { type Expr, type Graph, buildGraph, formatExpr, gradientGraph, nodeLabel, opRecord } from '@chainrule/graph';
 import { type Problem, type ProblemResult, solveProblem } from '@chainrule/problem';
-import { type Tensor, formatNumber, formatTensor } from '@chainrule/tensor';
+import { type ExactTensor, type Tensor, formatTensor } from '@chainrule/tensor';
 import { type Block, type Inline, type QuestionSolution, math } from './document.ts';
 import type { MathText } from './substitute.ts';
 import { type LayeredNetwork, layeredProblem } from '@chainrule/problem';
 import { POINTS, QUESTION_2_LATEX, assignmentQ3Problem, standInQ1Network } from '@chainrule/assignment9';
+import { entryText, valueText } from './value-text.ts';
 import { workedSteps } from './worked.ts';
 
 /** Options shared by the solution builders. */
@@ -24,14 +25,14 @@ const definition = (graph: Graph, id: string): MathText => {
     latex: `${nodeLabel(graph, id, 'latex')} = ${formatExpr(expression, graph, 'latex')}`,
   };
 };
-const valueMath = (graph: Graph, id: string, value: Tensor, decimals: number): Inline =>
-  math(
-    `${nodeLabel(graph, id)} = ${oneLine(value, decimals)}`,
-    `${nodeLabel(graph, id, 'latex')} = ${formatTensor(value, { decimals, trimZeros: true, layout: 'latex' })}`,
+/** `u1 = [2.55, 3.9, 2.5]`: exact where the value is (`≈` and `decimals` places where it is float64). */
+const valueMath = (graph: Graph, id: string, value: Tensor, exact: ExactTensor | undefined, decimals: number): Inline => {
+  const relation = exact ? { unicode: '=', latex: '=' } : { unicode: '≈', latex: '\\approx' };
+  return math(
+    `${nodeLabel(graph, id)} ${relation.unicode} ${valueText(value, exact, { decimals, layout: 'inline' })}`,
+    `${nodeLabel(graph, id, 'latex')} ${relation.latex} ${valueText(value, exact, { decimals, layout: 'latex' })}`,
   );
-
-/** A tensor on one line: `[1, 2]`, or `[[1, 2], [3, 4]]` for a matrix. */
-const oneLine = (value: Tensor, decimals: number, trimZeros = true): string => formatTensor(value, { decimals, trimZeros, layout: 'inline' });
+};
 
 /**
  * The worked solution of any problem file: the network, the given values, every forward and
@@ -53,7 +54,10 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
   blocks.push({ kind: 'heading', level: 3, text: 'Network' });
   blocks.push({ kind: 'equations', lines: forwardIds.map((id) => definition(graph, id)) });
   blocks.push({ kind: 'paragraph', content: ['Given values:'] });
-  blocks.push({ kind: 'list', items: solved.graph.leaves().map((leaf) => [valueMath(graph, leaf.id, solved.values.get(leaf.id)!, 6), ` (${leaf.kind})`]) });
+  blocks.push({
+    kind: 'list',
+    items: solved.graph.leaves().map((leaf) => [valueMath(graph, leaf.id, solved.values.get(leaf.id)!, solved.exact.get(leaf.id), 6), ` (${leaf.kind})`]),
+  });
   const stepsBlock = (phase: 'forward' | 'backward'): Block => ({
     kind: 'steps',
     steps: steps.filter((s) => s.phase === phase),
@@ -78,7 +82,7 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
     kind: 'list',
     items: graph.nodes
       .filter((n) => n.gradient && wrtIds.has(n.gradient.wrt) && graph.gradientNode(n.gradient.wrt) === n)
-      .map((n) => [valueMath(graph, n.id, solved.values.get(n.id)!, decimals)]),
+      .map((n) => [valueMath(graph, n.id, solved.values.get(n.id)!, solved.exact.get(n.id), decimals)]),
   });
 
   let roundedResult: ProblemResult | undefined;
@@ -103,9 +107,9 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
       header: ['value', 'exact', `rounded (${round} d.p.)`, 'max |difference|', 'at entry'],
       rows: steps.map((s) => [
         { math: s.name },
-        oneLine(s.exact, decimals),
-        oneLine(s.rounded!, round, false),
-        s.deviation!.value < 1e-12 ? '0' : formatNumber(s.deviation!.value, { decimals: round + 2, trimZeros: true }),
+        valueText(s.exact, s.exactValue, { decimals, layout: 'inline' }),
+        formatTensor(s.rounded!, { decimals: round, layout: 'inline' }),
+        s.deviation!.value < 1e-12 ? '0' : entryText(s.deviation!.value, s.deviation!.exact, { decimals: round + 2 }),
         entryName(s.exact.shape, s.deviation!.index),
       ]),
     });

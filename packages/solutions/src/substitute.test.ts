@@ -140,21 +140,25 @@ describe('workedSteps', () => {
     expect(stepNamed(steps, 'u2').deviation).toEqual({ value: 0, index: 0 });
   });
 
-  it('uses `decimals` for the exact substitutions', () => {
+  it('writes exact numbers exactly whatever `decimals` is (it is for float64 numbers)', () => {
     const steps = workedSteps(q3, { decimals: 1 });
-    expect(stepNamed(steps, 'y').substitution?.unicode).toBe('[5.1 + 3.7, 2.7 + 3.3]');
-    expect(stepNamed(steps, 'u1').substitution?.unicode).toBe('[0.4·1 + 0.5·2 + 0.3·3 + 0.1·4, 0.2·1 + 0.3·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.8·2 + 0.3·3 + 0·4]');
+    expect(stepNamed(steps, 'y').substitution?.unicode).toBe('[5.125 + 3.7, 2.68 + 3.25]');
+    expect(stepNamed(steps, 'u1').substitution?.unicode).toBe('[0.4·1 + 0.5·2 + 0.25·3 + 0.1·4, 0.2·1 + 0.25·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.75·2 + 0.3·3 + 0·4]');
+    // 9.011·4 − hand-computed: ∂L/∂u1 = W3ᵀ [7.825, 5.93] = [9.011, 5.6915, 4.32825].
+    expect(stepNamed(steps, '∂L/∂W1').substitution?.unicode).toContain('[4.32825·1, 4.32825·2, 4.32825·3, 4.32825·4]');
+    const sigmoid = solve({ equations: ['L = 1/2 ||y||^2', 'y = sigmoid(W x)'], values: { W: [[0.5]], x: [1] }, wrt: ['W'] });
+    // σ(0.5) = 0.6224593…, σ′(0.5) = 0.2350037…: float64, written to `decimals`.
+    expect(stepNamed(workedSteps(sigmoid, { decimals: 1 }), '∂L/∂y').substitution).toBeUndefined();
+    expect(stepNamed(workedSteps(sigmoid, { decimals: 3 }), 'L').substitution?.unicode).toBe('1/2 (0.622²)');
   });
 
-  // Regression test (was wrong: display of exact numbers; formatNumber in packages/tensor/src/format.ts uses
-  // toFixed on the double): exact values that are decimal ties are shown rounded by their binary
-  // noise, not half away from zero as the rounding path (roundNumber) does. ∂L/∂y = 8.825 − 1 is
-  // the double 7.824999999999999, so with decimals 2 the exact substitution reads `7.82·2.55`
-  // while the rounded path (same page) uses 7.83. With the default 4 decimals the same happens to
-  // 4.32825 (shown 4.3282), 19.95375 (19.9537) and 12.98475 (12.9847).
-  it('shows the exact 7.825 with 2 decimals as 7.83, like the rounding path', () => {
-    const steps = workedSteps(q3, { decimals: 2 });
-    expect(stepNamed(steps, '∂L/∂W3').substitution?.unicode).toBe('[[7.83·2.55, 7.83·3.9, 7.83·2.5], [5.93·2.55, 5.93·3.9, 5.93·2.5]]');
+  // Regression test (was wrong: display of exact numbers at `decimals` places): ∂L/∂y = 8.825 − 1 was the double
+  // 7.824999999999999, shown `7.82` at 2 decimals while the rounded path on the same page used 7.83;
+  // at 4 decimals 4.32825 was shown 4.3282, 19.95375 as 19.9537. Exact values are now written out.
+  it('shows the exact 7.825 as 7.825, and the rounding path its 7.83', () => {
+    const steps = workedSteps(q3, { decimals: 2, round: 2 });
+    expect(stepNamed(steps, '∂L/∂W3').substitution?.unicode).toBe('[[7.825·2.55, 7.825·3.9, 7.825·2.5], [5.93·2.55, 5.93·3.9, 5.93·2.5]]');
+    expect(stepNamed(steps, '∂L/∂W3').roundedSubstitution?.unicode).toBe('[[7.83·2.55, 7.83·3.9, 7.83·2.5], [5.93·2.55, 5.93·3.9, 5.93·2.5]]');
   });
 
   // Regression test (was wrong: rounding path; roundNumber in packages/tensor/src/ops.ts, used by evaluate({ round })):

@@ -1,5 +1,6 @@
 import { type Expr, type Graph, type OpExpr, evaluateExpr, formatExpr, lookThrough, opRecord } from '@chainrule/graph';
-import { type Tensor, formatNumber, layoutEntries, matmulShape } from '@chainrule/tensor';
+import { type ExactTensor, type Tensor, layoutEntries, matmulShape } from '@chainrule/tensor';
+import { entryText, exactValueOf } from './value-text.ts';
 
 /** A formula in both forms a solution shows: Unicode text and LaTeX. */
 export interface MathText {
@@ -9,24 +10,22 @@ export interface MathText {
 
 /** How numbers are written inside substitutions. */
 export interface NumberStyle {
+  /** Places of float64 numbers (σ, tanh, … and what follows them). */
   decimals: number;
+  /** The exact values of nodes, by id: a number is written exactly (`4.32825`, `1/3`) wherever its exact value is known. */
+  exact?: ReadonlyMap<string, ExactTensor>;
 }
 
 const MAX_ENTRIES = 64;
-
-/** Writes a number for a substitution; negative numbers get parentheses where they follow an operator. */
-function numberText(v: number, style: NumberStyle, latex: boolean, wrapNegative = false): string {
-  const text = formatNumber(v, { decimals: style.decimals, trimZeros: true, minus: latex ? '-' : '−' });
-  return wrapNegative && v < 0 && /^[−-]/.test(text) ? (latex ? `\\left(${text}\\right)` : `(${text})`) : text;
-}
 
 const layout = (entries: string[], shape: readonly number[], latex: boolean): string => layoutEntries(entries, shape, latex ? 'latex' : 'inline');
 
 /**
  * The numbers substituted into a node's formula, entry by entry, as a student writes them:
  * `W1 x` becomes `[0.4·1 + 0.5·2 + 0.25·3 + 0.1·4, …]`, an outer product `(∂L/∂u3) z1ᵀ` becomes
- * the matrix of products, `f(u1)` becomes `[max(0, 2.55), …]`. Returns undefined where a
- * substitution would not help (a plain copy, or too many entries).
+ * the matrix of products, `f(u1)` becomes `[max(0, 2.55), …]`. Numbers are exact where `style.exact`
+ * knows them (`9.011·1`, `4.32825·2`), float64 ones to `style.decimals` places. Returns undefined
+ * where a substitution would not help (a plain copy, or too many entries).
  *
  * @example
  * substitution(graph.node('u1').expression!, graph, values, { decimals: 4 })?.unicode;
@@ -42,21 +41,27 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
   const e = lookThrough(expression);
   if (e.kind !== 'op') return undefined;
   const memo = new Map<Expr, Tensor>();
+  const exactMemo = new Map<Expr, ExactTensor | null>();
   const valueOf = (arg: Expr) => evaluateExpr(arg, values, memo);
-  const num = (v: number, wrap = false) => numberText(v, style, latex, wrap);
+  /** Entry `i` of an argument, exact where its exact value is known. */
+  const num = (arg: Expr, i: number, wrap = false) => {
+    const value = valueOf(arg);
+    const at = value.size === 1 ? 0 : i;
+    const exact = style.exact ? exactValueOf(arg, style.exact, exactMemo) : undefined;
+    return entryText(value.data[at]!, exact?.data[at], { decimals: style.decimals, latex, wrap });
+  };
   const times = latex ? ' \\cdot ' : '·';
   const out = valueOf(e);
   if (out.size > MAX_ENTRIES) return undefined;
   /** Entry by entry, the sums of products of a matrix product (`0.4·1 + 0.5·2 + …`). */
   const productTerms = (product: OpExpr): string[] => {
-    const left = valueOf(product.args[0]!);
-    const right = valueOf(product.args[1]!);
-    const { m, n, k } = matmulShape(left.shape, right.shape);
+    const [leftArg, rightArg] = product.args as [Expr, Expr];
+    const { m, n, k } = matmulShape(valueOf(leftArg).shape, valueOf(rightArg).shape);
     const entries: string[] = [];
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         const terms: string[] = [];
-        for (let p = 0; p < k; p++) terms.push(`${num(left.data[i * k + p]!, true)}${times}${num(right.data[p * n + j]!, true)}`);
+        for (let p = 0; p < k; p++) terms.push(`${num(leftArg, i * k + p, true)}${times}${num(rightArg, p * n + j, true)}`);
         entries.push(terms.join(' + '));
       }
     }
@@ -75,7 +80,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       const norm = lookThrough(b);
       if (how === 'product' && a.kind === 'const' && norm.kind === 'op' && opRecord(norm.op).substitution === 'sumOfSquares') {
         const inner = substitute(norm, graph, values, style, latex);
-        const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a.value);
+        const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a, 0);
         return inner === undefined ? undefined : latex ? `${factor} \\left(${inner}\\right)` : `${factor} (${inner})`;
       }
       const subtracts = how === 'sum' && b.kind === 'op' && opRecord(b.op).substitution === 'negation';
@@ -85,33 +90,32 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       if (left.size !== out.size && left.size !== 1) return undefined;
       if (right.size !== out.size && right.size !== 1) return undefined;
       const symbol = how === 'product' ? times : subtracts ? (latex ? ' - ' : ' − ') : ' + ';
-      const at = (t: Tensor, i: number) => t.data[t.size === 1 ? 0 : i]!;
       // In a sum, a matrix product shows its products too: `W1 x + b1` → `0.15·0.05 + 0.2·0.1 + 0.35`.
       const inner = lookThrough(a);
       const leftTerms =
         how === 'sum' && inner.kind === 'op' && opRecord(inner.op).substitution === 'products' && left.size === out.size ? productTerms(inner) : undefined;
-      const entries = Array.from({ length: out.size }, (_, i) => `${leftTerms?.[i] ?? num(at(left, i))}${symbol}${num(at(right, i), true)}`);
+      const entries = Array.from({ length: out.size }, (_, i) => `${leftTerms?.[i] ?? num(a, i)}${symbol}${num(second, i, true)}`);
       return layout(entries, out.shape, latex);
     }
     case 'negation': {
       const inner = valueOf(e.args[0]!);
-      const entries = Array.from(inner.data, (v) => `${latex ? '-' : '−'}${num(v, true)}`);
+      const entries = Array.from(inner.data, (_, i) => `${latex ? '-' : '−'}${num(e.args[0]!, i, true)}`);
       return layout(entries, out.shape, latex);
     }
     case 'sumOfSquares': {
       const inner = valueOf(e.args[0]!);
-      const squares = Array.from(inner.data, (v) => `${num(v, true)}${latex ? '^{2}' : '²'}`);
+      const squares = Array.from(inner.data, (_, i) => `${num(e.args[0]!, i, true)}${latex ? '^{2}' : '²'}`);
       return squares.join(' + ');
     }
     case 'call': {
       // The op printed around a placeholder, e.g. `σ(§)` or `f'(§)`, filled in with each entry.
       const inner = valueOf(e.args[0]!);
       const template = formatExpr({ ...e, args: [{ kind: 'const', value: 0, text: '§' }] }, graph, latex ? 'latex' : 'unicode');
-      return layout(Array.from(inner.data, (v) => template.replace('§', num(v))), out.shape, latex);
+      return layout(Array.from(inner.data, (_, i) => template.replace('§', num(e.args[0]!, i))), out.shape, latex);
     }
     default: {
       const inner = valueOf(e.args[0]!);
-      return layout(Array.from(inner.data, (v) => how.entry(num(v), latex)), out.shape, latex);
+      return layout(Array.from(inner.data, (_, i) => how.entry(num(e.args[0]!, i), latex)), out.shape, latex);
     }
   }
 }

@@ -1,9 +1,18 @@
 import { exportGraph } from '@chainrule/export';
-import type { Tensor } from '@chainrule/tensor';
+import type { ExactTensor, Tensor } from '@chainrule/tensor';
 import type { QuestionSolution } from '../document.ts';
 import type { Renderer } from './renderer.ts';
 
 const nested = (t: Tensor) => t.toArray();
+
+/** The exact value as nested strings in the shape of the tensor: `"4.32825"`, `"1/3"` (no JSON number holds them). */
+function nestedExact(t: ExactTensor): unknown {
+  const text = t.data.map((r) => r.toString());
+  if (t.shape.length === 0) return text[0];
+  if (t.shape.length === 1) return text;
+  const cols = t.shape[1]!;
+  return Array.from({ length: t.shape[0]! }, (_, i) => text.slice(i * cols, (i + 1) * cols));
+}
 
 /** One question as JSON: the problem result keys (`loss`, `values`, `gradients`) at the top, then the steps and figures. */
 async function questionJson(question: QuestionSolution): Promise<Record<string, unknown>> {
@@ -22,12 +31,17 @@ async function questionJson(question: QuestionSolution): Promise<Record<string, 
     ...(question.result ?? {}),
     ...(question.roundedResult ? { rounded: question.roundedResult } : {}),
     steps: steps.map((s) => ({
+      id: s.id,
       name: s.name.unicode,
       phase: s.phase,
       formula: s.formula.unicode,
       latex: s.formula.latex,
       ...(s.substitution ? { substitution: s.substitution.unicode } : {}),
       value: nested(s.exact),
+      ...(s.exactValue ? { exact: nestedExact(s.exactValue) } : {}),
+      ...(s.float64
+        ? { float64: { reason: s.float64.reason, ops: s.float64.ops.map((o) => o.unicode), ...(s.float64.note ? { note: s.float64.note.unicode } : {}) } }
+        : {}),
       ...(s.rounded ? { rounded: nested(s.rounded) } : {}),
       ...(s.deviation ? { maxDeviation: s.deviation.value } : {}),
     })),

@@ -84,8 +84,9 @@ describe('text', () => {
   });
 
   it('lists the gradients and the Q3 loss', () => {
-    expect(out.text).toContain('• ∂L/∂W3 = [[19.9538, 30.5175, 19.5625], [15.1215, 23.127, 14.825]]');
-    expect(out.text).toContain('L = 1/2 ‖y − ŷ‖²\n  = 1/2 (7.825² + 5.93²)\n  = 48.1978\n    rounded to 2 d.p.: 1/2 (7.83² + 5.93²) = 48.24');
+    // Exact decimals, hand-computed: 7.825·2.55 = 19.95375; ½(7.825² + 5.93²) = ½(61.230625 + 35.1649) = 48.1977625.
+    expect(out.text).toContain('• ∂L/∂W3 = [[19.95375, 30.5175, 19.5625], [15.1215, 23.127, 14.825]]');
+    expect(out.text).toContain('L = 1/2 ‖y − ŷ‖²\n  = 1/2 (7.825² + 5.93²)\n  = 48.1977625\n    rounded to 2 d.p.: 1/2 (7.83² + 5.93²) = 48.24');
   });
 
   it('lists the Q2 graph with 12 nodes and 12 edges and marks added edges', () => {

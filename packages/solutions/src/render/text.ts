@@ -1,6 +1,7 @@
 import { graphView } from '@chainrule/export';
-import { type Tensor, formatTable, formatTensor } from '@chainrule/tensor';
+import { formatTable, formatTensor } from '@chainrule/tensor';
 import type { Block, Inline } from '../document.ts';
+import { valueText } from '../value-text.ts';
 import type { WorkedStep } from '../worked.ts';
 import type { Renderer } from './renderer.ts';
 
@@ -19,9 +20,9 @@ const ansi: Style = {
 
 const inlineText = (content: readonly Inline[]) => content.map((part) => (typeof part === 'string' ? part : part.math.unicode)).join('');
 
-/** A tensor, with continuation lines of a matrix indented to line up under the first. */
-function tensorText(value: Tensor, decimals: number, indent: string): string {
-  return formatTensor(value, { decimals, trimZeros: true }).replace(/\n/g, `\n${indent}`);
+/** A step's value, exact where it is known, with continuation lines of a matrix indented to line up under the first. */
+function resultText(step: WorkedStep, decimals: number, indent: string): string {
+  return valueText(step.exact, step.exactValue, { decimals, layout: 'aligned' }).replace(/\n/g, `\n${indent}`);
 }
 
 function stepText(step: WorkedStep, decimals: number, round: number | undefined, style: Style): string[] {
@@ -29,7 +30,8 @@ function stepText(step: WorkedStep, decimals: number, round: number | undefined,
   const indent = ' '.repeat([...step.name.unicode].length + 1);
   const lines = [`${style.bold(step.name.unicode)} = ${step.formula.unicode}`];
   if (step.substitution) lines.push(`${indent}= ${step.substitution.unicode}`);
-  lines.push(`${indent}= ${tensorText(step.exact, decimals, `${indent}  `)}`);
+  lines.push(`${indent}${step.float64 ? '≈' : '='} ${resultText(step, decimals, `${indent}  `)}`);
+  if (step.float64?.note) lines.push(style.warn(`${indent}  ${step.float64.note.unicode}`));
   if (round !== undefined && step.rounded) {
     const label = `rounded to ${round} d.p.: `;
     const pad = ' '.repeat(head.length);
