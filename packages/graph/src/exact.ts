@@ -1,5 +1,5 @@
 import { type ExactTensor, Rational, type Tensor, exactTensor, exactToTensor, roundTo, scalar } from '@chainrule/tensor';
-import type { Expr } from './expr.ts';
+import type { Expr, OpExpr } from './expr.ts';
 import type { Graph } from './graph.ts';
 import { type EvaluateOptions, type LeafValue, evaluate } from './evaluate.ts';
 import { opRecord } from './ops/index.ts';
@@ -39,7 +39,7 @@ export interface ExactEvaluation {
 interface Evaluated {
   value: Tensor;
   exact: ExactTensor | undefined;
-  floatOps: string[];
+  floatOps: readonly string[];
 }
 
 /**
@@ -63,76 +63,24 @@ export function evaluateExact(
   options: EvaluateOptions = {},
 ): ExactEvaluation {
   const float = evaluate(graph, leafValues, options);
-  const values = new Map<string, Tensor>();
-  const exact = new Map<string, ExactTensor>();
-  const inexact: InexactNode[] = [];
-  let budget = EXACT_OPERATION_LIMIT;
   let entries = 0;
   for (const value of float.values()) entries += value.size;
-  const allFloat = (): ExactEvaluation => ({
-    values: float,
-    exact: new Map(),
-    inexact: graph.nodes.filter((n) => n.expression).map((n) => ({ id: n.id, label: n.label, reason: 'limit' as const, ops: [] })),
-  });
-
-  if (entries > EXACT_ENTRY_LIMIT) return allFloat();
-  const memo = new Map<Expr, Evaluated>();
-  const evaluateExpr = (e: Expr): Evaluated | 'limit' => {
-    const cached = memo.get(e);
-    if (cached) return cached;
-    let result: Evaluated;
-    switch (e.kind) {
-      case 'ref':
-        return { value: values.get(e.id)!, exact: exact.get(e.id), floatOps: [] };
-      case 'const': {
-        // A constant folded while the graph was built (½, 1/3) is the simplest fraction it stands for.
-        const r = Rational.simplest(e.value);
-        result = { value: scalar(e.value), exact: r ? { shape: [], data: [r] } : undefined, floatOps: [] };
-        break;
-      }
-      case 'op': {
-        const record = opRecord(e.op);
-        const args: Evaluated[] = [];
-        for (const arg of e.args) {
-          const a = evaluateExpr(arg);
-          if (a === 'limit') return 'limit';
-          args.push(a);
-        }
-        const floatOps = [...new Set(args.flatMap((a) => a.floatOps))];
-        const exactArgs = args.map((a, i) =>
-          a.exact ?? (record.shapeOnly.includes(i) ? { shape: a.value.shape, data: Array.from(a.value.data, () => Rational.ZERO) } : undefined),
-        );
-        let exactValue: ExactTensor | undefined;
-        if (record.exact && exactArgs.every((a) => a !== undefined)) {
-          budget -= cost(e.op, exactArgs as ExactTensor[]);
-          if (budget < 0) return 'limit';
-          exactValue = record.exact(exactArgs as ExactTensor[]);
-          if (exactValue && exactValue.data.some((r) => r.bits() > EXACT_BITS_LIMIT)) exactValue = undefined;
-        }
-        if (exactValue) {
-          result = { value: exactToTensor(exactValue), exact: exactValue, floatOps };
-        } else {
-          // The op is where exactness ends only when its inputs were exact.
-          const broken = exactArgs.every((a) => a !== undefined) ? [...floatOps, e.op] : floatOps;
-          result = { value: record.forward(args.map((a) => a.value)), exact: undefined, floatOps: broken };
-        }
-        break;
-      }
-    }
-    memo.set(e, result);
-    return result;
-  };
-
+  if (entries > EXACT_ENTRY_LIMIT) return allFloat(graph, float);
+  const pass = new ExactPass();
+  const values = new Map<string, Tensor>();
+  const { exact } = pass;
+  const inexact: InexactNode[] = [];
   for (const node of graph.nodes) {
     if (!node.expression) {
       const value = float.get(node.id)!;
       values.set(node.id, value);
       const r = exactTensor(value);
       if (r) exact.set(node.id, r);
+      pass.values.set(node.id, value);
       continue;
     }
-    const evaluated = evaluateExpr(node.expression);
-    if (evaluated === 'limit') return allFloat();
+    const evaluated = pass.evaluate(node.expression);
+    if (evaluated === LIMIT) return allFloat(graph, float);
     let { value, exact: exactValue } = evaluated;
     if (options.round !== undefined) {
       if (exactValue) {
@@ -145,18 +93,94 @@ export function evaluateExact(
       }
     }
     values.set(node.id, value);
+    pass.values.set(node.id, value);
     if (exactValue) exact.set(node.id, exactValue);
     if (!evaluated.exact) inexact.push({ id: node.id, label: node.label, reason: evaluated.floatOps.length > 0 ? 'op' : 'input', ops: evaluated.floatOps });
   }
   return { values, exact, inexact };
 }
 
+const LIMIT = 'limit';
+const NO_OPS: readonly string[] = [];
+
+/** Every value float64, every computed node listed as past the limits. */
+function allFloat(graph: Graph, float: Map<string, Tensor>): ExactEvaluation {
+  return {
+    values: float,
+    exact: new Map(),
+    inexact: graph.nodes.filter((n) => n.expression).map((n) => ({ id: n.id, label: n.label, reason: 'limit' as const, ops: [] })),
+  };
+}
+
+/** One exact pass over a graph's expressions: the values so far (rounded where asked), memoised per expression. */
+class ExactPass {
+  readonly values = new Map<string, Tensor>();
+  readonly exact = new Map<string, ExactTensor>();
+  private readonly memo = new Map<Expr, Evaluated>();
+  private budget = EXACT_OPERATION_LIMIT;
+
+  evaluate(e: Expr): Evaluated | typeof LIMIT {
+    if (e.kind === 'ref') return { value: this.values.get(e.id)!, exact: this.exact.get(e.id), floatOps: NO_OPS };
+    const cached = this.memo.get(e);
+    if (cached) return cached;
+    const result = e.kind === 'const' ? constantOf(e.value) : this.evaluateOp(e);
+    if (result === LIMIT) return LIMIT;
+    this.memo.set(e, result);
+    return result;
+  }
+
+  private evaluateOp(e: OpExpr): Evaluated | typeof LIMIT {
+    const record = opRecord(e.op);
+    const args: Evaluated[] = [];
+    const exactArgs: ExactTensor[] = [];
+    let allExact = true;
+    let floatOps = NO_OPS;
+    for (let i = 0; i < e.args.length; i++) {
+      const a = this.evaluate(e.args[i]!);
+      if (a === LIMIT) return LIMIT;
+      args.push(a);
+      if (a.floatOps.length > 0) floatOps = floatOps === NO_OPS ? a.floatOps : [...new Set([...floatOps, ...a.floatOps])];
+      const exactArg = a.exact ?? (record.shapeOnly.includes(i) ? zerosLike(a.value) : undefined);
+      if (exactArg === undefined) allExact = false;
+      else exactArgs.push(exactArg);
+    }
+    let exactValue: ExactTensor | undefined;
+    if (record.exact && allExact) {
+      this.budget -= cost(e.op, exactArgs);
+      if (this.budget < 0) return LIMIT;
+      exactValue = record.exact(exactArgs);
+      if (exactValue && tooLarge(exactValue)) exactValue = undefined;
+    }
+    if (exactValue) return { value: exactToTensor(exactValue), exact: exactValue, floatOps };
+    const values: Tensor[] = [];
+    for (const a of args) values.push(a.value);
+    // The op is where exactness ends only when its inputs were exact.
+    return { value: record.forward(values), exact: undefined, floatOps: allExact ? [...floatOps, e.op] : floatOps };
+  }
+}
+
+/** A constant folded while the graph was built (½, 1/3) is the simplest fraction it stands for. */
+function constantOf(value: number): Evaluated {
+  const r = Rational.simplest(value);
+  return { value: scalar(value), exact: r ? { shape: [], data: [r] } : undefined, floatOps: NO_OPS };
+}
+
+function zerosLike(t: Tensor): ExactTensor {
+  return { shape: t.shape, data: new Array<Rational>(t.size).fill(Rational.ZERO) };
+}
+
+function tooLarge(t: ExactTensor): boolean {
+  for (const r of t.data) if (r.bits() > EXACT_BITS_LIMIT) return true;
+  return false;
+}
+
 function cost(op: string, args: readonly ExactTensor[]): number {
-  const size = (t: ExactTensor) => Math.max(1, t.data.length);
   if (op === 'matmul') {
     const [a, b] = args as [ExactTensor, ExactTensor];
     const k = a.shape.length === 2 ? a.shape[1]! : 1;
-    return (size(a) / k) * size(b);
+    return (Math.max(1, a.data.length) / k) * Math.max(1, b.data.length);
   }
-  return args.reduce((total, a) => total + size(a), 0);
+  let total = 0;
+  for (const a of args) total += Math.max(1, a.data.length);
+  return total;
 }

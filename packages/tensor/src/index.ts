@@ -36,7 +36,6 @@ export {
 export { roundNumber, roundTo } from './round.ts';
 export {
   type ExactTensor,
-  Rational,
   exactBroadcastTo,
   exactMap,
   exactMatmul,
@@ -46,7 +45,8 @@ export {
   exactToTensor,
   exactTranspose,
   exactZip,
-} from './rational.ts';
+} from './exact-tensor.ts';
+export { Rational } from './rational.ts';
 export { gemm } from './gemm.ts';
 export {
   type FormatOptions,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rational, exactMatmul, exactSumToShape, exactTensor, exactToTensor, exactTranspose, exactZip } from './rational.ts';
+import { exactMatmul, exactSumToShape, exactTensor, exactToTensor, exactTranspose, exactZip } from './exact-tensor.ts';
+import { Rational } from './rational.ts';
 import { tensor } from './tensor.ts';
 
 const r = (v: number) => Rational.fromNumber(v)!;
