@@ -92,3 +92,58 @@ describe.each([
     });
   });
 });
+
+// A student who slips in h and then writes σ′ = h(1 − h) from the slipped h (as the lecture's
+// slides do) carries the slip into σ′ too; the reference recomputes σ′(a) from the correct a.
+// Downstream by hand, plain arrays: ∂L/∂a = ∂L/∂h ⊙ h(1 − h), ∂L/∂W = ∂L/∂a xᵀ, ∂L/∂b = ∂L/∂a.
+describe('Q1: σ′ worked out from the student’s own (slipped) h — error carried through h(1 − h)', () => {
+  const { x, W2 } = { x: [0.05, 0.1], W2: [[0.4, 0.45], [0.5, 0.55]] };
+  const r4 = (v: number) => Math.round(Number((v * 1e4).toPrecision(12))) / 1e4;
+  const byOutput = (style: number | undefined, slipIn: 'h1' | 'h2') => {
+    const r = style === undefined ? (v: number) => v : r4;
+    const steps = q1ByHand({ ...(style === undefined ? {} : { round: style }), tweak: { [slipIn]: (h: number[]) => [h[0]! + 0.1, h[1]!] } });
+    const fromOutput = (dh: number[], h: number[]) => dh.map((g, i) => r(g * r(h[i]! * (1 - h[i]!))));
+    if (slipIn === 'h2') {
+      steps.da2 = fromOutput(steps.dh2, steps.h2);
+      steps.db2 = steps.da2.slice();
+      steps.dW2 = steps.da2.map((g) => steps.h1.map((h) => r(g * h)));
+      steps.dh1 = W2[0]!.map((_, j) => r(W2.reduce((sum, row, i) => sum + row[j]! * steps.da2[i]!, 0)));
+    }
+    steps.da1 = fromOutput(steps.dh1, steps.h1);
+    steps.db1 = steps.da1.slice();
+    steps.dW1 = steps.da1.map((g) => x.map((xi) => r(g * xi)));
+    return steps;
+  };
+
+  it.each([
+    ['h1', 'exactly', undefined, undefined],
+    ['h1', 'rounded to 4 decimals', 4, 4],
+    ['h2', 'exactly', undefined, undefined],
+    ['h2', 'rounded to 4 decimals', 4, 4],
+    ['h1', 'rounded to 4 decimals, graded exact', 4, undefined],
+  ] as const)('slip in %s, the rest %s: only the slip is wrong', (slipIn, _, style, mode) => {
+    const steps = byOutput(style, slipIn);
+    const report = gradeSubmission('q1', q1Submission(steps, { intermediate: true }), mode === undefined ? {} : { round: mode });
+    expect(report.items[slipIn]!.status).toBe('wrong');
+    expect(report.counts.wrong).toBe(1);
+    // The step whose σ′ reads the slipped h: its reading says so.
+    const target = slipIn === 'h1' ? '∂L/∂a1' : '∂L/∂a2';
+    expect(report.items[target]).toMatchObject({ status: 'carried', reading: { from: 'own', derivative: 'output' } });
+    expect(report.items[target]!.message).toContain('worked out from the function');
+    if (style === undefined) expect(report.items[target]!.reading?.arithmetic).toBe('exact');
+    for (const name of ['∂L/∂W1', '∂L/∂b1', '∂L/∂W2', '∂L/∂b2']) expect(['carried', 'correct']).toContain(report.items[name]!.status);
+  });
+
+  it('without the slip, σ′ from h and σ′ from a agree: the reference reading, no derivative note', () => {
+    const report = gradeSubmission('q1', q1Submission(q1ByHand(), { intermediate: true }));
+    expect(report.items['∂L/∂a1']).toMatchObject({ status: 'correct', reading: { arithmetic: 'exact', from: 'reference' } });
+    expect(report.items['∂L/∂a1']!.reading?.derivative).toBeUndefined();
+  });
+
+  it('σ′ from the slipped h but a wrong product is still wrong', () => {
+    const steps = byOutput(undefined, 'h1');
+    steps.da1 = [steps.da1[0]! + 0.01, steps.da1[1]!];
+    const report = gradeSubmission('q1', q1Submission(steps, { intermediate: true }));
+    expect(report.items['∂L/∂a1']!.status).toBe('wrong');
+  });
+});

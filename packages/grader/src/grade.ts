@@ -1,7 +1,9 @@
-import { ChainruleError, type Graph, type GraphNode, evaluateExpr, formatExpr } from '@chainrule/graph';
+import { ChainruleError, type Expr, type Graph, type GraphNode, evaluateExpr, formatExpr } from '@chainrule/graph';
 import { type Problem, type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
-import { ShapeError, type Tensor, fromFlat, roundNumber, transpose } from '@chainrule/tensor';
-import { describeShapeInWords, entryIndex, formatValue } from './format.ts';
+import { ShapeError, type Tensor, roundNumber, transpose } from '@chainrule/tensor';
+import { entryIndex, formatValue } from './format.ts';
+import { type OutputForm, outputFormsOf } from './derivative-forms.ts';
+import { fitShape, roundTensor } from './fit.ts';
 import { type PointsScheme, questionPoints, resolvePoints } from './points.ts';
 import { type GradedQuestion, type LayeredNetworkInput, isGradedQuestion, loadQuestion } from './questions.ts';
 import { type GivenValue, type Numbers, readSubmission } from './submission.ts';
@@ -37,6 +39,8 @@ export interface Reading {
   arithmetic: 'exact' | 'rounded' | 'mixed';
   decimals?: number;
   from: 'reference' | 'own';
+  /** `output`: a derivative such as σ′ worked out from the function's value, h(1 − h), rather than from its argument (a slip in h carried into σ′). */
+  derivative?: 'output';
 }
 
 /** What a step is: a value the problem gives (judged only when a submission repeats it), a computed value, the loss, a gradient. @example report.items.x?.kind // 'given' */
@@ -188,7 +192,7 @@ export function createGrader(problem: ProblemInput | Problem | GradedQuestion, o
   }
 
   const name = question ?? options.name ?? 'problem';
-  const context: Context = { graph, exact, reference, roundedReference, round, required, pointsById };
+  const context: Context = { graph, exact, reference, roundedReference, round, required, pointsById, outputForms: outputFormsOf(graph) };
   return {
     problem: name,
     mode: { round },
@@ -230,6 +234,8 @@ interface Context {
   round: number | null;
   required: ReadonlySet<string>;
   pointsById: ReadonlyMap<string, number> | undefined;
+  /** By node id: the derivatives in its formula that a student may work out from the function's value instead. */
+  outputForms: ReadonlyMap<string, readonly OutputForm[]>;
 }
 
 type Judged = Pick<GradeItem, 'status' | 'reason' | 'message' | 'reading'> & { used?: Tensor };
@@ -267,9 +273,14 @@ function judgeSubmission(context: Context, submission: GivenValue[]): Pick<Grade
   const wrongOrigins = new Map<string, Set<string>>();
   const items: Record<string, GradeItem> = {};
   const order: string[] = [];
-  const recompute = (node: GraphNode, world: ReadonlyMap<string, Tensor>): Tensor | undefined => {
+  /** The step recomputed in a world; with `fromOutput`, its derivatives f′(u) worked out from the world's h = f(u) (undefined where it has none). */
+  const recompute = (node: GraphNode, world: ReadonlyMap<string, Tensor>, fromOutput = false): Tensor | undefined => {
+    const forms = context.outputForms.get(node.id);
+    if (fromOutput && !forms) return undefined;
     try {
-      return evaluateExpr(node.expression!, world);
+      const memo = new Map<Expr, Tensor>();
+      for (const form of fromOutput ? forms! : []) memo.set(form.derivative, form.fromOutput(world.get(form.output)!));
+      return evaluateExpr(node.expression!, world, memo);
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
       return undefined;
@@ -289,6 +300,14 @@ function judgeSubmission(context: Context, submission: GivenValue[]): Pick<Grade
       const value = node.expression ? recompute(node, world) : exactValue;
       if (value) ownRoundedValues.set(d, node.expression ? roundTensor(value, d) : value);
     }
+    // The same steps with each derivative f′ worked out from the function's value h (σ′ = h(1 − h)).
+    const fromOutput: OutputReadings = { own: node.expression ? recompute(node, ownExact, true) : undefined, ownRounded: new Map(), referenceRounded: new Map() };
+    for (const [d, world] of ownRounded) {
+      const value = node.expression ? recompute(node, world, true) : undefined;
+      if (value) fromOutput.ownRounded.set(d, roundTensor(value, d));
+      const reference = node.expression ? recompute(node, context.roundedReference(d), true) : undefined;
+      if (reference) fromOutput.referenceRounded.set(d, roundTensor(reference, d));
+    }
     const shownRecomputed = round === null ? own : ownRoundedValues.get(round);
     const keep = (value: Tensor | undefined) => {
       ownExact.set(node.id, value ?? own ?? exactValue);
@@ -305,7 +324,7 @@ function judgeSubmission(context: Context, submission: GivenValue[]): Pick<Grade
       continue;
     }
 
-    const judged = judge(context, node, entry, candidatesFor(context, node, entry, exactValue, own, ownRoundedValues), origins);
+    const judged = judge(context, node, entry, candidatesFor(context, node, entry, exactValue, own, ownRoundedValues, fromOutput), origins);
     const usable = judged.used !== undefined;
     keep(judged.used);
     if (judged.status === 'wrong' && usable) wrongOrigins.set(node.id, new Set([node.label]));
@@ -355,7 +374,8 @@ function makeItem(
 /** The step that produces a node: its equation as written (spaces collapsed), or for a gradient its formula. */
 function stepOf(graph: Graph, node: GraphNode): { step: string; line?: number } {
   if (node.equation) return { step: node.equation.source.replace(/\s+/g, ' ').trim(), line: node.equation.line };
-  if (node.expression) return { step: `${node.label} = ${formatExpr(node.expression, graph)}` };
+  // Every name as the equations write it (`∂L/∂W_1 = (∂L/∂u_1) xᵀ`), as in the rest of the report.
+  if (node.expression) return { step: `${node.label} = ${formatExpr(node.expression, graph, 'written')}` };
   return { step: `${node.label} (given by the problem)` };
 }
 
@@ -372,6 +392,7 @@ function candidatesFor(
   exactValue: Tensor,
   own: Tensor | undefined,
   ownRounded: ReadonlyMap<number, Tensor>,
+  fromOutput: OutputReadings,
 ): Candidate[] {
   const { round } = context;
   // A value the problem gives is judged as a copy: exactly, whatever the mode.
@@ -380,14 +401,25 @@ function candidatesFor(
   const written = Math.max(0, ...Array.from(entry.value.data, decimalsOf));
   // A value written with fewer decimals may still be rounded to more (2.5 at 2 decimals is 2.50).
   const decimals = round === null ? [...ownRounded.keys()].filter((d) => d >= written) : [round];
-  const rounded = (from: 'reference' | 'own', value: Tensor | undefined, d: number): Candidate[] =>
-    value ? [{ reading: { arithmetic: 'rounded', decimals: d, from }, value, accepts: (v, c) => acceptsRounded(v, c, d) }] : [];
+  const output = { derivative: 'output' } as const;
+  const rounded = (from: 'reference' | 'own', value: Tensor | undefined, d: number, derivative: Partial<Reading> = {}): Candidate[] =>
+    value ? [{ reading: { arithmetic: 'rounded', decimals: d, from, ...derivative }, value, accepts: (v, c) => acceptsRounded(v, c, d) }] : [];
   return [
     { reading: { arithmetic: 'exact', from: 'reference' }, value: exactValue, accepts: exactAccepts },
     ...decimals.flatMap((d) => rounded('reference', context.roundedReference(d).get(node.id), d)),
+    ...decimals.flatMap((d) => rounded('reference', fromOutput.referenceRounded.get(d), d, output)),
     ...(own ? [{ reading: { arithmetic: 'exact', from: 'own' } as Reading, value: own, accepts: exactAccepts }] : []),
     ...decimals.flatMap((d) => rounded('own', ownRounded.get(d), d)),
+    ...(fromOutput.own ? [{ reading: { arithmetic: 'exact', from: 'own', ...output } as Reading, value: fromOutput.own, accepts: exactAccepts }] : []),
+    ...decimals.flatMap((d) => rounded('own', fromOutput.ownRounded.get(d), d, output)),
   ];
+}
+
+/** A step recomputed with its derivatives worked out from the functions' values: from the student's own values (exact, rounded) and from the rounded reference. */
+interface OutputReadings {
+  own: Tensor | undefined;
+  ownRounded: Map<number, Tensor>;
+  referenceRounded: Map<number, Tensor>;
 }
 
 function judge(context: Context, node: GraphNode, entry: GivenValue, candidates: Candidate[], origins: ReadonlySet<string>): Judged {
@@ -437,36 +469,10 @@ function judge(context: Context, node: GraphNode, entry: GivenValue, candidates:
 
 /** A reading in words: `computed exactly`, `rounded to 2 decimals at every step`. @example describeReading({ arithmetic: 'exact', from: 'own' }) */
 export function describeReading(reading: Reading): string {
-  if (reading.arithmetic === 'exact') return 'computed exactly';
-  if (reading.arithmetic === 'rounded') return `rounded to ${reading.decimals} decimal${reading.decimals === 1 ? '' : 's'} at every step`;
+  const derivative = reading.derivative === 'output' ? ', with the derivative worked out from the function\'s value (σ′ = h(1 − h))' : '';
+  if (reading.arithmetic === 'exact') return `computed exactly${derivative}`;
+  if (reading.arithmetic === 'rounded') return `rounded to ${reading.decimals} decimal${reading.decimals === 1 ? '' : 's'} at every step${derivative}`;
   return 'entries computed partly exactly, partly rounded';
-}
-
-type Fit = { ok: true; value: Tensor } | { ok: false; reason: 'transposed' | 'shape'; message: string };
-
-/**
- * Fits a given value to the expected shape. A vector may be written flat, as a row or as a column; a
- * number may be wrapped in arrays; a one-row or one-column matrix may be written flat. A matrix given
- * with rows and columns swapped is named `transposed`; anything else that does not fit, `shape`.
- */
-function fitShape(label: string, given: Tensor, shape: readonly number[]): Fit {
-  const gs = given.shape;
-  const size = shape.reduce((p, e) => p * e, 1);
-  if (gs.length === shape.length && gs.every((e, i) => e === shape[i])) return { ok: true, value: given };
-  if (given.size === size) {
-    const vectorLike = (s: readonly number[]) => s.length === 1 || (s.length === 2 && (s[0] === 1 || s[1] === 1));
-    if (shape.length === 0) return { ok: true, value: given.reshape([]) };
-    if (shape.length === 1 && vectorLike(gs)) return { ok: true, value: given.reshape(shape) };
-    if (shape.length === 2 && gs.length === 1 && (shape[0] === 1 || shape[1] === 1)) return { ok: true, value: given.reshape(shape) };
-  }
-  if (shape.length === 2 && gs.length === 2 && gs[0] === shape[1] && gs[1] === shape[0]) {
-    return { ok: false, reason: 'transposed', message: `${label}: given ${gs.join('×')}, expected ${shape.join('×')} — transposed?` };
-  }
-  return { ok: false, reason: 'shape', message: `${label}: given ${describeShapeInWords(gs)}, expected ${describeShapeInWords(shape)}` };
-}
-
-function roundTensor(t: Tensor, decimals: number): Tensor {
-  return fromFlat(Float64Array.from(t.data, (v) => roundHalfAway(v, decimals)), t.shape);
 }
 
 function sameNumbers(a: Tensor, b: Tensor): boolean {
