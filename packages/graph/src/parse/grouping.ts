@@ -46,6 +46,13 @@ function continuesEquation(soFar: readonly Token[], first: Token): boolean {
   );
 }
 
+/** Ends the equation so far (if it has tokens) and starts the next one. */
+function flush(items: (EquationTokens | ChainruleError)[], chunk: SourceChunk, current: Token[], terminator: Token | undefined): Token[] {
+  if (current.length === 0) return current;
+  items.push({ chunk, tokens: current, terminator });
+  return [];
+}
+
 /**
  * Splits the token stream into equations (in order, interleaved with faults found while splitting, so
  * that the first fault in the text is the one reported). A lexer error ends the stream; the equation it
@@ -57,26 +64,23 @@ export function groupEquations(
 ): (EquationTokens | ChainruleError)[] {
   const items: (EquationTokens | ChainruleError)[] = [];
   const openEnvironments: Token[] = [];
-  for (const [chunkIndex, { chunk, tokens }] of lexed.entries()) {
+  for (let chunkIndex = 0; chunkIndex < lexed.length; chunkIndex++) {
+    const { chunk, tokens } = lexed[chunkIndex]!;
     let current: Token[] = [];
     let lastLine = 0;
-    const flush = (terminator: Token | undefined): void => {
-      if (current.length > 0) items.push({ chunk, tokens: current, terminator });
-      current = [];
-    };
     for (const token of tokens) {
       if (current.length > 0 && options.oneEquationPerLine && token.pos.line !== lastLine) {
         const continues = options.latex && (token.kind === 'align' || continuesEquation(current, token));
-        if (!continues) flush(undefined);
+        if (!continues) current = flush(items, chunk, current, undefined);
       }
       lastLine = token.pos.line;
       if (token.kind === 'rowEnd' || token.kind === ';') {
-        flush(token);
+        current = flush(items, chunk, current, token);
       } else if (token.kind === 'beginEnvironment') {
-        flush(token);
+        current = flush(items, chunk, current, token);
         openEnvironments.push(token);
       } else if (token.kind === 'endEnvironment') {
-        flush(token);
+        current = flush(items, chunk, current, token);
         const opened = openEnvironments.pop();
         if (opened === undefined || opened.kind !== 'beginEnvironment') {
           items.push(parseError(`'${token.text}' without a matching '\\begin{${token.environment}}'`, token.pos));
@@ -92,8 +96,7 @@ export function groupEquations(
     const interruptedLine = chunkIndex === lexed.length - 1 ? options.lexError?.location.line : undefined;
     const wasInterrupted =
       interruptedLine !== undefined && (options.latex || !options.oneEquationPerLine || current.at(-1)?.pos.line === interruptedLine);
-    if (wasInterrupted) current = [];
-    flush(undefined);
+    if (!wasInterrupted) flush(items, chunk, current, undefined);
   }
   return items;
 }

@@ -22,6 +22,7 @@ import {
   isSubscriptDigit,
   isWhitespace,
 } from './notation.ts';
+import type { Name } from './ast.ts';
 import { type SourceChunk, describeCharacter, parseError } from './source.ts';
 import type { OperatorKind, PunctuationKind, Token } from './tokens.ts';
 
@@ -34,8 +35,40 @@ import type { OperatorKind, PunctuationKind, Token } from './tokens.ts';
 /** Deeper nesting than this is refused, so that no input can exhaust the call stack. */
 export const MAX_NESTING_DEPTH = 200;
 
-const NUMBER_LITERAL = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const LATEX_WORD = /[A-Za-z]+/y;
+
+/*
+ * Most text is ASCII: the lexer reads char codes, and only a character outside ASCII goes through
+ * the notation's Unicode tables (isNameLetter, isWhitespace).
+ */
+const isAsciiLetterCode = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
+/** The ASCII characters of `\s`. */
+const isAsciiSpaceCode = (code: number): boolean => code === 32 || (code >= 9 && code <= 13);
+
+/** `+ - * ( ) { } , ^ = ; @` by char code: one token each (`/` may start a comment, so it is not here). */
+const SINGLE_ASCII_TOKENS: readonly (OperatorKind | PunctuationKind | undefined)[] = (() => {
+  const table: (OperatorKind | PunctuationKind | undefined)[] = [];
+  for (const character of '+-*(){},^=;@') table[character.charCodeAt(0)] = SIMPLE_CHARACTERS[character];
+  return table;
+})();
+
+/** Keys of names by spelling: a name recurs on every line that uses it. */
+const NAME_KEYS = new Map<string, string>();
+const NAME_KEYS_LIMIT = 10_000;
+/** Letters and digits only: the canonical key of such a spelling is the spelling itself (names.test.ts holds canonicalName to that). */
+const PLAIN_ASCII_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+function nameOf(spelled: string, plainAscii: boolean): Name {
+  if (plainAscii) return { key: spelled, text: spelled };
+  let key = NAME_KEYS.get(spelled);
+  if (key === undefined) {
+    key = canonicalName(spelled).key;
+    if (NAME_KEYS.size >= NAME_KEYS_LIMIT) NAME_KEYS.clear();
+    NAME_KEYS.set(spelled, key);
+  }
+  return { key, text: spelled };
+}
 
 /** The tokens of every chunk up to the first lexical fault, which ends the stream (the tokens before it are kept). */
 export interface LexedSource {
@@ -107,14 +140,19 @@ export class Lexer {
   }
 
   /** Pushes a name ending at `end`, with the layer index that follows it, if any (`a^{(1)}`, `a⁽¹⁾`). */
-  private pushName(text: string, plain: boolean, start: number, end: number): void {
-    const layer = scanLayerIndex(this.text, end, (message, offset) => {
-      throw this.error(message, offset);
-    });
+  private pushName(text: string, plain: boolean, start: number, end: number, plainAscii = false): void {
+    const next = this.text.charCodeAt(end);
+    const layer =
+      next === 0x5e || next === 0x207d
+        ? scanLayerIndex(this.text, end, (message, offset) => {
+            throw this.error(message, offset);
+          })
+        : undefined;
     const spelled = layer ? withLayerIndex(text, layer.index, layer.bracket) : text;
     const nameEnd = layer?.end ?? end;
-    const raw = this.text.slice(start, nameEnd);
-    this.tokens.push({ kind: 'name', name: canonicalName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos: this.chunk.position(start) });
+    const raw = plain && !layer ? text : this.text.slice(start, nameEnd);
+    const pos = this.chunk.position(start);
+    this.tokens.push({ kind: 'name', name: nameOf(spelled, plainAscii && !layer), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
     if (layer?.transpose) {
       const { offset, text: marker } = layer.transpose;
       this.tokens.push({ kind: 'postfixTranspose', text: marker, offset, end: nameEnd, pos: this.chunk.position(offset) });
@@ -132,6 +170,29 @@ export class Lexer {
 
   private lexNext(): void {
     const start = this.index;
+    const code = this.text.charCodeAt(start);
+    if (code < 0x80) {
+      if (isAsciiSpaceCode(code)) {
+        this.index++;
+        return;
+      }
+      if (isAsciiLetterCode(code)) {
+        const end = this.scanPlainName(start);
+        const name = this.text.slice(start, end);
+        this.pushName(name, true, start, end, PLAIN_ASCII_NAME.test(name));
+        return;
+      }
+      if (isDigitCode(code) || (code === 0x2e && isDigitCode(this.text.charCodeAt(start + 1)))) {
+        this.lexNumber(start);
+        return;
+      }
+      const kind = SINGLE_ASCII_TOKENS[code];
+      if (kind !== undefined) {
+        this.tokens.push({ kind, text: this.text[start]!, offset: start, end: start + 1, pos: this.chunk.position(start) });
+        this.index = start + 1;
+        return;
+      }
+    }
     const character = this.characterAt(start);
     if (isWhitespace(character) || character === '$' || character === '~') {
       this.index += character.length;
@@ -190,12 +251,28 @@ export class Lexer {
     throw this.error(`unexpected character ${describeCharacter(character)}${hint}`, start);
   }
 
+  /** `12`, `0.5`, `.5`, `3.`, `1e-3`: digits, a point and digits, an exponent if digits follow it. */
   private lexNumber(start: number): void {
-    NUMBER_LITERAL.lastIndex = start;
-    const literal = NUMBER_LITERAL.exec(this.text)?.[0] ?? '';
+    const text = this.text;
+    let end = start;
+    while (isDigitCode(text.charCodeAt(end))) end++;
+    if (text.charCodeAt(end) === 0x2e) {
+      end++;
+      while (isDigitCode(text.charCodeAt(end))) end++;
+    }
+    const e = text.charCodeAt(end);
+    if (e === 0x65 || e === 0x45) {
+      let exponent = end + 1;
+      const sign = text.charCodeAt(exponent);
+      if (sign === 0x2b || sign === 0x2d) exponent++;
+      if (isDigitCode(text.charCodeAt(exponent))) {
+        while (isDigitCode(text.charCodeAt(exponent))) exponent++;
+        end = exponent;
+      }
+    }
+    const literal = text.slice(start, end);
     const value = Number(literal);
     if (!Number.isFinite(value)) throw this.error(`the number ${literal} is too large`, start);
-    const end = start + literal.length;
     this.tokens.push({ kind: 'number', value, text: literal, offset: start, end, pos: this.chunk.position(start) });
     this.index = end;
   }
@@ -204,6 +281,13 @@ export class Lexer {
   private scanPlainName(start: number): number {
     let cursor = start + this.characterAt(start).length;
     for (;;) {
+      const code = this.text.charCodeAt(cursor);
+      if (isAsciiLetterCode(code) || isDigitCode(code)) {
+        cursor++;
+        continue;
+      }
+      // Anything else but `_` and non-ASCII (subscripts, a combining hat) ends the name; so does the end of the text (NaN).
+      if (!(code >= 0x80) && code !== 0x5f) return cursor;
       const character = this.characterAt(cursor);
       if (character !== '' && isNameContinuation(character)) {
         cursor += character.length;

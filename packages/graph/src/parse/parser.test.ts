@@ -3,6 +3,7 @@ import { QUESTION_2_ASCII, QUESTION_2_LATEX, QUESTION_2_UNICODE } from '@chainru
 import { describe, expect, it } from 'vitest';
 import { ChainruleError } from '@chainrule/tensor';
 import type { Ast, Equation, Position } from './ast.ts';
+import { canonicalName } from './names.ts';
 import { parseEquations } from './parser.ts';
 
 /**
@@ -294,6 +295,45 @@ describe('errors', () => {
       expect(parseFailure(source).message).toMatch(/nested deeper than 200 levels/);
     }
     expect(rhs(`${'('.repeat(150)}x${')'.repeat(150)}`)).toBe('x');
+  });
+});
+
+describe('one equation per array element', () => {
+  it('reports the first fault in element order, a lexical one after the equations before it', () => {
+    expect(parseFailure(['y = a', 'z = (b', 'w = €']).location).toEqual({ line: 2, column: 7 });
+    expect(parseFailure(['y = a', 'z = b €', 'w = (']).location).toEqual({ line: 2, column: 7 });
+    expect(parseFailure(['y = a; z = (b €']).message).toMatch(/unexpected character '€'/);
+    expect(parseFailure(['y = a; z = (b', 'w = €']).location).toEqual({ line: 1, column: 14 });
+  });
+
+  it('reads LaTeX across elements: an environment opened in one and closed in another, `&` in any', () => {
+    const equations = parseEquations(['\\begin{aligned}', 'L &= x', 'y &= W x \\\\', '\\end{aligned}']);
+    expect(equations.map((e) => [e.target.key, e.pos])).toEqual([
+      ['L', { line: 2, column: 1 }],
+      ['y', { line: 3, column: 1 }],
+    ]);
+    expect(parseEquations(['L = x', 'y &= \\boldsymbol{W} x']).map((e) => e.target.key)).toEqual(['L', 'y']);
+    expect(parseFailure(['L = x', 'y = a & b']).message).toBe("unexpected character '&'");
+  });
+});
+
+describe('names typed as ASCII letters and digits', () => {
+  it('are their own canonical key, as canonicalName gives it (the lexer skips canonicalName for them)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}$/), (name) => {
+        expect(canonicalName(name).key).toBe(name);
+        const [equation] = parseEquations(`${name} = x`);
+        expect(equation!.target).toEqual({ key: name, text: name });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('and every other spelling is keyed by canonicalName', () => {
+    for (const name of ['W_3', 'W₃', 'ŷ', 'y_hat', 'σ', 'h^{(1)}', 'a⁽²⁾', '\\boldsymbol{W}_1', '\\hat{y}', 'ℒ', '𝐖']) {
+      const [equation] = parseEquations(`${name} = x`);
+      expect(equation!.target.key).toBe(canonicalName(name).key);
+    }
   });
 });
 

@@ -20,15 +20,32 @@ import { type EndToken, type ParserToken, type Token, describeToken } from './to
  * equation.expression;     // { type: 'binary', op: 'matmul', left: W3, right: z1, … }
  */
 export function parseEquations(source: string | readonly string[]): Equation[] {
-  const lexed = tokenize(toChunks(source));
+  const chunks = toChunks(source);
   const equations: Equation[] = [];
-  for (const item of groupEquations(lexed.chunks, { latex: lexed.sawLatex, oneEquationPerLine: typeof source === 'string', lexError: lexed.error })) {
+  if (typeof source !== 'string' && chunks.every(isPlainChunk)) {
+    // Each element alone: its tokens are garbage before the next is read, and nothing of one element
+    // depends on another when there is no LaTeX (no environment spans elements, no `&` asks whether LaTeX is used).
+    for (const chunk of chunks) parseChunks([chunk], false, equations);
+  } else {
+    parseChunks(chunks, typeof source === 'string', equations);
+  }
+  if (equations.length === 0) throw parseError('no equations found', { line: 1, column: 1 });
+  return equations;
+}
+
+/** An element that cannot be LaTeX (no backslash) nor hold an alignment `&`. */
+function isPlainChunk(chunk: SourceChunk): boolean {
+  return !chunk.text.includes('\\') && !chunk.text.includes('&');
+}
+
+/** Parses the equations of these chunks onto `equations`; throws the first fault in the text. */
+function parseChunks(chunks: readonly SourceChunk[], oneEquationPerLine: boolean, equations: Equation[]): void {
+  const lexed = tokenize(chunks);
+  for (const item of groupEquations(lexed.chunks, { latex: lexed.sawLatex, oneEquationPerLine, lexError: lexed.error })) {
     if (item instanceof ChainruleError) throw item;
     equations.push(new EquationParser(item).parseEquation());
   }
   if (lexed.error) throw lexed.error;
-  if (equations.length === 0) throw parseError('no equations found', { line: 1, column: 1 });
-  return equations;
 }
 
 /** A number as written: `2`, `1/2`, `½`. */
@@ -60,7 +77,8 @@ class EquationParser {
   private readonly openBrackets: OpenBracket[] = [];
 
   constructor(private readonly equation: EquationTokens) {
-    this.tokens = [...equation.tokens];
+    // The parser's own array: grouping made it for this equation (parseFracArgument may replace a token in it).
+    this.tokens = equation.tokens;
     const last = equation.tokens.at(-1);
     const terminator = equation.terminator;
     this.endToken =
@@ -97,10 +115,8 @@ class EquationParser {
     if (trailing.kind !== 'endOfEquation') throw parseError(this.describeTrailing(trailing), trailing.pos);
     const first = this.equation.tokens[0];
     const last = this.equation.tokens.at(-1);
-    const source = this.equation.chunk.text
-      .slice(first?.offset ?? 0, last?.end ?? 0)
-      .replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ')
-      .trim();
+    const written = this.equation.chunk.text.slice(first?.offset ?? 0, last?.end ?? 0);
+    const source = (written.includes('\n') || written.includes('\r') ? written.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ') : written).trim();
     return { target: target.name, expression, pos: target.pos, source };
   }
 

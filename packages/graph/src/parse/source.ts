@@ -18,10 +18,15 @@ export function describeCharacter(character: string): string {
   return /^[\x21-\x7e]$/.test(character) ? `'${character}'` : `'${character}' (${codePoint})`;
 }
 
-/** One piece of input text with the line/column of each of its UTF-16 offsets. Columns count code points. */
+/**
+ * One piece of input text with the line/column of each of its UTF-16 offsets. Columns count code points.
+ * A chunk without line breaks (or not split at them) and without surrogate pairs — nearly every
+ * equation — needs no table: its column is its offset from the origin.
+ */
 export class SourceChunk {
-  private readonly lines: Int32Array;
-  private readonly columns: Int32Array;
+  private readonly lines: Int32Array | undefined;
+  private readonly columns: Int32Array | undefined;
+  private readonly origin: Position;
 
   /** `splitLines`: line breaks start new lines (a whole document); otherwise the chunk is one line (an array element). */
   constructor(
@@ -29,6 +34,8 @@ export class SourceChunk {
     origin: Position,
     splitLines: boolean,
   ) {
+    this.origin = origin;
+    if (!needsTable(text, splitLines)) return;
     this.lines = new Int32Array(text.length + 1);
     this.columns = new Int32Array(text.length + 1);
     let line = origin.line;
@@ -51,8 +58,21 @@ export class SourceChunk {
   }
 
   position(offset: number): Position {
-    return { line: this.lines[offset] ?? 0, column: this.columns[offset] ?? 0 };
+    if (this.lines === undefined) {
+      if (!(offset >= 0 && offset <= this.text.length)) return { line: 0, column: 0 };
+      return { line: this.origin.line, column: this.origin.column + offset };
+    }
+    return { line: this.lines[offset] ?? 0, column: this.columns![offset] ?? 0 };
   }
+}
+
+/** Whether positions differ from offsets: a line break that starts a line, or a surrogate pair (one column, two offsets). */
+function needsTable(text: string, splitLines: boolean): boolean {
+  for (let offset = 0; offset < text.length; offset++) {
+    const code = text.charCodeAt(offset);
+    if ((code >= 0xd800 && code <= 0xdbff) || (splitLines && (code === 0x0a || code === 0x0d))) return true;
+  }
+  return false;
 }
 
 /** The input as chunks: a whole document (lines split at line breaks), or one chunk per array element (line = index + 1). */
