@@ -40,7 +40,7 @@ describe('over a real socket', () => {
     if (res.status !== 200) return;
     const result = await res.json();
     expect(result.loss).toBeCloseTo(Q3_LOSS, 10);
-    expect(result.rounded?.values.u1).toEqual([2.55, 3.9, 2.5]);
+    expect(result.rounded?.values?.u1).toEqual([2.55, 3.9, 2.5]);
     const w3 = result.gradients.W3 as number[][];
     w3.forEach((row, i) => row.forEach((value, j) => expect(value).toBeCloseTo(Q3_W3_GRADIENT[i]![j]!, 10)));
 

@@ -1413,12 +1413,12 @@ export type ApiRoutes = import("hono/types").MergeSchemaPath<{
                 round?: number | undefined;
                 rounded?: {
                     loss: number;
-                    values: {
-                        [x: string]: number | number[] | number[][];
-                    };
                     gradients: {
                         [x: string]: number | number[] | number[][];
                     };
+                    values?: {
+                        [x: string]: number | number[] | number[][];
+                    } | undefined;
                 } | undefined;
                 steps?: {
                     format: "text" | "latex" | "md";

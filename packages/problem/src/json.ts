@@ -174,14 +174,17 @@ interface Visit {
   key: string | number | undefined;
 }
 
-/** Throws for the first own key `__proto__`, walking with an explicit stack (any depth). */
-function refuseProtoKeys(root: unknown, source: string): void {
+/**
+ * Throws for the first own key `__proto__`, walking with an explicit stack (any depth): for JSON
+ * text and for objects handed to `parseProblem`, whose validation would drop such a key silently.
+ */
+export function refuseProtoKeys(root: unknown, source: string): void {
   const stack: Visit[] = [{ value: root, parent: undefined, key: undefined }];
   for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
     const { value } = visit;
     if (typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: visit, key: i });
+      for (let i = value.length - 1; i >= 0; i--) if (typeof value[i] === 'object' && value[i] !== null) stack.push({ value: value[i], parent: visit, key: i });
       continue;
     }
     if (Object.hasOwn(value, '__proto__')) {

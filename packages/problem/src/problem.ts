@@ -1,7 +1,7 @@
 import { FUNCTIONS, type Graph, type InexactNode, closestFunctionName, functionOp } from '@chainrule/graph';
 import type { ExactTensor, Tensor } from '@chainrule/tensor';
 import { z } from 'zod';
-import { parseJson } from './json.ts';
+import { parseJson, refuseProtoKeys } from './json.ts';
 import { prepareProblem } from './prepared.ts';
 import { fromZodError } from './validation.ts';
 
@@ -86,6 +86,8 @@ export interface SolvedProblem {
  * parseProblem({ equations: 'y = W x', values: { W: [[1]], x: [2] }, wrt: ['W'] });
  */
 export function parseProblem(input: unknown): Problem {
+  // An own key `__proto__` (JSON.parse makes one) would be dropped by validation without a word.
+  refuseProtoKeys(input, 'problem');
   const parsed = problemSchema.safeParse(input);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;

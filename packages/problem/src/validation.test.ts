@@ -1,7 +1,7 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { problemSchema, valueSchema } from './problem.ts';
+import { parseProblem, problemSchema, valueSchema } from './problem.ts';
 import { explainIssue, fromZodError, prefixPath } from './validation.ts';
 
 const firstIssue = (schema: z.ZodType, value: unknown) => explainIssue(schema.safeParse(value).error!.issues[0]!);
@@ -47,5 +47,30 @@ describe('prefixPath', () => {
     expect(prefixPath(lineOnly, ['problem'])).toBe(lineOnly);
     const plain = new Error('x');
     expect(prefixPath(plain, ['problem'])).toBe(plain);
+  });
+});
+
+describe('parseProblem with an own key __proto__', () => {
+  it('refuses it with a 422 naming it at its JSON path, wherever it is (JSON.parse keeps it own; validation would drop it)', () => {
+    const refused = (text: string) => {
+      try {
+        parseProblem(JSON.parse(text));
+      } catch (error) {
+        return error as ChainruleError;
+      }
+      throw new Error(`accepted ${text}`);
+    };
+    for (const [text, path] of [
+      ['{"equations": "L = x", "values": {"x": 1, "__proto__": 2}}', ['values', '__proto__']],
+      ['{"equations": "L = f(x)", "functions": {"__proto__": "relu"}, "values": {"x": 1}}', ['functions', '__proto__']],
+      ['{"__proto__": {"equations": "L = x"}, "equations": "L = x"}', ['__proto__']],
+    ] as const) {
+      const error = refused(text);
+      expect(error).toBeInstanceOf(ChainruleError);
+      expect({ status: error.status, path: error.location.path }).toEqual({ status: 422, path });
+      expect(error.message).toContain("'__proto__'");
+    }
+    // The twin of the name is an ordinary one.
+    expect(parseProblem(JSON.parse('{"equations": "L = x", "values": {"x": 1, "__pqoto__": 2}}')).values).toHaveProperty('__pqoto__', 2);
   });
 });

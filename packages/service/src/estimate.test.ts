@@ -14,6 +14,8 @@ describe('estimateProblem', () => {
     const estimate = estimateProblem(problem);
     expect(estimate.multiplyAdds).toBe(60 + 15 + 3);
     expect(estimate.entries).toBe(15 + 3 + 1);
+    // Forward and backward (two forward passes' worth): 3 · (78 + 19).
+    expect(estimate.operations).toBe(3 * (78 + 19));
     // L, ‖·‖², u | A, B, x, the two products.
     expect(estimate.nodes).toBe(2 + 5);
     // Every computed value (u: 3, L: 1) and the gradient of A (12).

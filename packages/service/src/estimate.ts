@@ -28,6 +28,8 @@ export interface WorkEstimate {
   resultEntries: number;
   /** Entries of the gradients alone (the parameters' shapes). */
   gradientEntries: number;
+  /** Operations of a forward and backward pass: 3 · (multiply-adds + entries), the backward pass counted as two forward passes. */
+  operations: number;
   /** The largest intermediate, or undefined when the equations do not parse or compute nothing. */
   largest: LargestIntermediate | undefined;
   /** Estimated time of a forward and backward pass, in nanoseconds on the reference machine (see {@link WORK_COSTS}). */
@@ -104,7 +106,7 @@ export function estimateProblem(problem: Pick<Problem, 'equations' | 'values' | 
     equations = parseEquations(problem.equations);
   } catch {
     const length = typeof problem.equations === 'string' ? problem.equations.length : problem.equations.reduce((n, e) => n + e.length, 0);
-    return { multiplyAdds: 0, entries: 0, nodes: length, resultEntries: gradientEntries, gradientEntries, largest: undefined, work: WORK_COSTS.nodeNs * length };
+    return { multiplyAdds: 0, entries: 0, nodes: length, resultEntries: gradientEntries, gradientEntries, operations: 0, largest: undefined, work: WORK_COSTS.nodeNs * length };
   }
   let multiplyAdds = 0;
   let entries = 0;
@@ -140,7 +142,7 @@ export function estimateProblem(problem: Pick<Problem, 'equations' | 'values' | 
   }
   const operations = 3 * (multiplyAdds + entries);
   const work = WORK_COSTS.exactOperationNs * Math.min(operations, EXACT_OPERATION_LIMIT) + WORK_COSTS.floatOperationNs * operations + WORK_COSTS.nodeNs * 3 * nodes;
-  return { multiplyAdds, entries, nodes, resultEntries, gradientEntries, largest, work };
+  return { multiplyAdds, entries, nodes, resultEntries, gradientEntries, operations, largest, work };
 }
 
 /** The equations, every one after those defining the names it reads (files list them in any order; cycles keep their order). */

@@ -31,5 +31,5 @@ export {
   type WorkedRequest,
   solutionDocument,
 } from './work.ts';
-export { type ServiceLimits, DEFAULT_SERVICE_LIMITS, checkEstimateLimits, checkGradcheckLimits, checkProblemLimits, equationCount, estimateWork } from './limits.ts';
+export { type ServiceLimits, DEFAULT_SERVICE_LIMITS, checkEstimateLimits, checkGradcheckLimits, checkProblemLimits, equationCount } from './limits.ts';
 export { type LargestIntermediate, type WorkEstimate, WORK_COSTS, estimateProblem } from './estimate.ts';

@@ -4,7 +4,7 @@
  */
 import { type Problem, valueShape } from '@chainrule/problem';
 import { ChainruleError } from '@chainrule/tensor';
-import { type WorkEstimate, estimateProblem } from './estimate.ts';
+import type { WorkEstimate } from './estimate.ts';
 
 /** The limits of the service; see {@link DEFAULT_SERVICE_LIMITS} for the defaults and the reasons. */
 export interface ServiceLimits {
@@ -143,18 +143,4 @@ export function checkEstimateLimits(estimate: WorkEstimate, limits: ServiceLimit
     const hint = answer.values === false ? '' : '; ask for the loss and gradients alone (values=false)';
     throw limitError(`the answer would carry ${entries} value entries; at most ${limits.maxResultEntries}${hint}`, answer.values === false ? ['wrt'] : ['values'], { entries, limit: limits.maxResultEntries });
   }
-}
-
-/**
- * A coarse upper bound of the multiply-adds of a forward and backward pass, `3 · equations · D³`
- * for the longest dimension D — what the variants generator budgets its attempts in. Where work
- * runs is decided by {@link estimateProblem}, which counts every op with its shapes.
- *
- * @example
- * estimateWork(problem); // 3 · equations · D³
- */
-export function estimateWork(problem: Problem): number {
-  let longest = 1;
-  for (const value of Object.values(problem.values)) longest = Math.max(longest, ...valueShape(value));
-  return 3 * equationCount(problem) * longest ** 3;
 }

@@ -4,7 +4,7 @@
  * answers in plain data. The CLI and the API only read arguments, call one of these and render.
  */
 import { type TaskPool, taskModule } from '@chainrule/compute';
-import { type GradedClass, CLASS_POOL_THRESHOLD, type GradedQuestion, gradeClass, summaryTable } from '@chainrule/grader';
+import { type GradedClass, CLASS_POOL_THRESHOLD, type GradedQuestion, type PointsScheme, gradeClass, summaryTable } from '@chainrule/grader';
 import { type GradientCheckResult, type PathPart, type Problem, gradientCheck, prefixPath } from '@chainrule/problem';
 import { ChainruleError, type NestedArray } from '@chainrule/tensor';
 import { type WorkEstimate, WORK_COSTS, countTerms, estimateProblem } from './estimate.ts';
@@ -168,6 +168,8 @@ export interface ClassRequest {
   problem: Problem | GradedQuestion;
   submissions: readonly { id: string; submission: unknown }[];
   round?: number | null;
+  /** The points scheme (default: the question's for q1/q3, none for a problem file — a variant of Q3 passes Q3's). */
+  points?: PointsScheme | null;
 }
 
 /**
@@ -183,10 +185,10 @@ export async function checkClass(request: ClassRequest, options: ServiceOptions 
   const mode = submissions.length >= CLASS_POOL_THRESHOLD ? 'pool' : 'inline';
   const chunkSize = Math.max(8, Math.ceil(submissions.length / 20));
   const chunks = Array.from({ length: Math.ceil(submissions.length / chunkSize) }, (_, i) => submissions.slice(i * chunkSize, (i + 1) * chunkSize));
-  const round = request.round === undefined ? {} : { round: request.round };
+  const grading = { ...(request.round === undefined ? {} : { round: request.round }), ...(request.points === undefined ? {} : { points: request.points }) };
   const parts = await Promise.all(
     chunks.map(async (chunk) => {
-      const { results } = await gradeClass(request.problem, chunk, { ...round, pool: options.pool, mode: options.pool ? mode : 'inline', signal: options.pool ? options.signal : undefined });
+      const { results } = await gradeClass(request.problem, chunk, { ...grading, pool: options.pool, mode: options.pool ? mode : 'inline', signal: options.pool ? options.signal : undefined });
       options.onProgress?.(chunk.length);
       return results;
     }),

@@ -37,17 +37,21 @@ export function variantFileNames(variant: Pick<Variant, 'id'>): VariantFileNames
 
 /**
  * A variant's key file: the exact result (`loss`, `values`, `gradients`) with the rounded path
- * beside it (`rounded`), and what the variant's checks measured against their limits.
+ * beside it (`rounded`), and what the variant's checks measured against their limits. A variant
+ * of a question of Assignment 9 names it (`question`), so a class graded against the variants
+ * earns that question's points.
  *
  * @example
  * JSON.parse(keyJson(set.variants[0], set)).rounded.decimals; // 2
+ * JSON.parse(keyJson(set.variants[0], set, { question: 'q3', name: 'Question 3' })).question; // 'q3'
  */
-export function keyJson(variant: Variant, set: Pick<VariantSet, 'constraints'>): string {
+export function keyJson(variant: Variant, set: Pick<VariantSet, 'constraints'>, origin?: VariantOrigin): string {
   const { loss, values, gradients, rounded } = variant.key;
   const { reluMargin, minInactive, maxRoundingError, maxDecimals } = set.constraints;
   const key = {
     variant: variant.id,
     problem: variantFileNames(variant).problem,
+    ...(origin?.question ? { question: origin.question } : {}),
     loss,
     values,
     gradients,
@@ -71,7 +75,7 @@ export async function variantFiles(set: VariantSet, origin: VariantOrigin, optio
   for (const variant of set.variants) {
     const names = variantFileNames(variant);
     files.push({ name: names.problem, content: `${JSON.stringify(variant.problem, null, 2)}\n` });
-    files.push({ name: names.key, content: keyJson(variant, set) });
+    files.push({ name: names.key, content: keyJson(variant, set, origin) });
     if (options.sheets ?? true) {
       const student = studentSheet(variant, origin);
       const key = keySheet(variant, origin);

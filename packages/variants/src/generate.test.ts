@@ -5,7 +5,7 @@ import { type ProblemResult, parseProblem } from '@chainrule/problem';
 import { describe, expect, it } from 'vitest';
 import { resolveConstraints, weightGrid } from './constraints.ts';
 import { describeShortfall, generateVariants, newNumbers } from './generate.ts';
-import { variantFiles, variantsCsv } from './files.ts';
+import { keyJson, variantFiles, variantsCsv } from './files.ts';
 import { analyseProblem } from './analyse.ts';
 import { variantSource } from './source.ts';
 
@@ -103,6 +103,9 @@ describe('generateVariants', () => {
     const set = generateVariants(q3, { count: 1, seed: 9 });
     const files = Object.fromEntries((await variantFiles(set, origin)).map((f) => [f.name, f.content]));
     const key = JSON.parse(files['variant-01.key.json']!);
+    // The key names the question it is a variant of (its points apply); a problem file's names none.
+    expect(key).toMatchObject({ variant: 'variant-01', problem: 'variant-01.problem.json', question: 'q3' });
+    expect(JSON.parse(keyJson(set.variants[0]!, set, { name: 'exam.json' }))).not.toHaveProperty('question');
     const sheet = files['variant-01.md']!;
     expect(sheet).toMatch(/Question 3 — Backpropagation by hand \(variant 01\)/);
     expect(sheet).toMatch(/f is ReLU/);

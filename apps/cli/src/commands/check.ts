@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ChainruleError } from '@chainrule/graph';
 import { type Problem, parseJson } from '@chainrule/problem';
 import { getDefaultPool } from '@chainrule/compute';
-import { type BatchEntry, type ReportFormat, summaryCsv, summaryTable } from '@chainrule/grader';
+import { type BatchEntry, type PointsScheme, type ReportFormat, summaryCsv, summaryTable } from '@chainrule/grader';
 import { check, checkClass } from '@chainrule/service';
 import { formatTable } from '@chainrule/tensor';
 import { Command, Option } from 'commander';
@@ -96,8 +96,8 @@ async function checkFolder(
   const progress = startProgress(submissions.length, 'grading');
   let graded: BatchEntry[];
   try {
-    const gradeClass = async (against: Problem | 'q1' | 'q3', group: typeof submissions) =>
-      (await checkClass({ problem: against, submissions: group, ...gradeOptions }, { pool, onProgress: (count) => progress.tick(`${count} more`) })).results;
+    const gradeClass = async (against: Problem | 'q1' | 'q3', group: typeof submissions, points?: PointsScheme) =>
+      (await checkClass({ problem: against, submissions: group, ...gradeOptions, ...(points ? { points } : {}) }, { pool, onProgress: (count) => progress.tick(`${count} more`) })).results;
     // A class with exam variants: each submission against the variant the roster gives it.
     graded = typeof problem === 'object' && 'exam' in problem ? await gradeByVariant(problem.exam, problem.roster, submissions, gradeClass) : await gradeClass(problem, submissions);
   } finally {

@@ -162,13 +162,14 @@ describe('chainrule variants', () => {
     expect(code, stderr).toBe(3);
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^submission\s+variant\s+points\s+first wrong/);
-    expect(lines[2]).toMatch(/^alice\s+variant-01\s+–\s+–\s+10\s+0\s+0\s+0$/);
-    expect(lines[3]).toMatch(/^bob\s+variant-02\s+–\s+–\s+10\s+0\s+0\s+0$/);
-    expect(lines[4]).toMatch(/^carol\s+variant-02\s+–\s+u1\s/);
+    // Variants of Q3 earn Q3's points, as Assignment 9's own Q3 does.
+    expect(lines[2]).toMatch(/^alice\s+variant-01\s+7\/7\s+–\s+10\s+0\s+0\s+0$/);
+    expect(lines[3]).toMatch(/^bob\s+variant-02\s+7\/7\s+–\s+10\s+0\s+0\s+0$/);
+    expect(lines[4]).toMatch(/^carol\s+variant-02\s+\d+(\.\d+)?\/7\s+u1\s/);
     expect(lines[5]).toMatch(/^dave\s+–\s+error\s+not in the roster/);
     const csv = read('class.csv').split('\r\n');
     expect(csv[0]).toBe('id,variant,points,max_points,first_wrong,correct,carried,wrong,missing,error');
-    expect(csv[1]).toBe('alice,variant-01,,,,10,0,0,0,');
+    expect(csv[1]).toBe('alice,variant-01,7,7,,10,0,0,0,');
     expect(csv[3]).toMatch(/^carol,variant-02,/);
     expect(csv[4]).toMatch(/^dave,,,,,0,0,0,0,not in the roster/);
   });

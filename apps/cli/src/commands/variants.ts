@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChainruleError } from '@chainrule/graph';
-import type { BatchEntry } from '@chainrule/grader';
+import { type BatchEntry, type PointsScheme, questionPoints } from '@chainrule/grader';
 import { type Problem, parseJson } from '@chainrule/problem';
 import {
   type ConstraintsInput,
@@ -249,18 +249,34 @@ function variantIds(exam: string): string[] {
 }
 
 /**
+ * The points scheme of a variant: its question's (Q1, Q3) when its key file names one, else none.
+ * A key file that is missing or unreadable gives none: grading needs only the problem file.
+ */
+function variantPoints(exam: string, variant: string): PointsScheme | undefined {
+  const file = path.join(exam, variantFileNames({ id: variant }).key);
+  let question: unknown;
+  try {
+    question = (parseJson(readUserFile(file), file) as { question?: unknown }).question;
+  } catch {
+    return undefined;
+  }
+  return question === 'q1' || question === 'q3' ? questionPoints(question) : undefined;
+}
+
+/**
  * Grades a class whose students answer different variants: each submission against its variant's
- * problem file in `exam`, as the roster says; every entry carries its variant id, and a
- * submission the roster does not list is an error entry naming the roster.
+ * problem file in `exam`, as the roster says, with the points of the question it is a variant of;
+ * every entry carries its variant id, and a submission the roster does not list is an error entry
+ * naming the roster.
  *
  * @example
- * const results = await gradeByVariant('exam', readRoster('roster.csv', 'exam'), submissions, (problem, group) => grade(problem, group));
+ * const results = await gradeByVariant('exam', readRoster('roster.csv', 'exam'), submissions, (problem, group, points) => grade(problem, group, points));
  */
 export async function gradeByVariant(
   exam: string,
   roster: ReadonlyMap<string, string>,
   submissions: readonly { id: string; submission: unknown }[],
-  grade: (problem: Problem, submissions: { id: string; submission: unknown }[]) => Promise<BatchEntry[]>,
+  grade: (problem: Problem, submissions: { id: string; submission: unknown }[], points: PointsScheme | undefined) => Promise<BatchEntry[]>,
 ): Promise<BatchEntry[]> {
   const groups = new Map<string, { id: string; submission: unknown }[]>();
   const results: BatchEntry[] = [];
@@ -274,7 +290,7 @@ export async function gradeByVariant(
   }
   for (const [variant, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const problem = loadProblem(path.join(exam, variantFileNames({ id: variant }).problem));
-    for (const entry of await grade(problem, group)) results.push({ ...entry, variant });
+    for (const entry of await grade(problem, group, variantPoints(exam, variant))) results.push({ ...entry, variant });
   }
   return results;
 }

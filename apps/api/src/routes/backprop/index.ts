@@ -7,7 +7,7 @@ const LossAndGradients = ProblemResultSchema.partial({ values: true });
 
 const BackpropSchema = LossAndGradients.extend({
   round: z.number().int().optional().describe('The decimals of `rounded`, when asked for'),
-  rounded: ProblemResultSchema.optional().describe('The result when every intermediate value is rounded to `round` decimals (without `values` when values=false)'),
+  rounded: LossAndGradients.optional().describe('The result when every intermediate value is rounded to `round` decimals (without `values` when values=false)'),
   steps: z
     .object({
       format: z.enum(['text', 'md', 'latex']),

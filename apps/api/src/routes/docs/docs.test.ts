@@ -28,6 +28,16 @@ describe('GET /openapi.json', () => {
     expect(doc.components.schemas).toHaveProperty('GradcheckRequest');
     expect(doc.components.schemas).toHaveProperty('CheckRequest');
   });
+
+  it('lists `values` of a backprop answer, and of its rounded path, as optional: values=false leaves both out', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as { components: { schemas: Record<string, { properties: Record<string, { required?: string[] }>; required?: string[] }> } };
+    const backprop = doc.components.schemas.Backprop!;
+    expect(backprop.required).toEqual(['loss', 'gradients']);
+    expect(backprop.properties.rounded!.required).toEqual(['loss', 'gradients']);
+    const answer = (await (await app.request('/v1/backprop?values=false&round=2', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ equations: 'L = 1/2 ||W x||^2', values: { W: [[1, 2]], x: [1, 1] }, wrt: ['W'] }) })).json()) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(answer).sort()).toEqual(['gradients', 'loss', 'round', 'rounded']);
+    expect(Object.keys(answer.rounded!).sort()).toEqual(['gradients', 'loss']);
+  });
 });
 
 describe('GET /docs', () => {

@@ -1,5 +1,5 @@
 import { taskModule } from '@chainrule/compute';
-import { checkProblemLimits, estimateWork } from '@chainrule/service';
+import { checkProblemLimits, estimateProblem } from '@chainrule/service';
 import { DEFAULT_ATTEMPTS_PER_VARIANT, constraintsSchema, resolveConstraints, variantSource } from '@chainrule/variants';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { type AppEnv, type Deps, heavy, jsonBody } from '../../context.ts';
@@ -15,14 +15,18 @@ export interface VariantsLimits {
   maxCount: number;
   /** Most candidates one request may try. */
   maxAttempts: number;
-  /** Most multiply-adds one request may spend: candidates × the problem's estimated work per pass. */
+  /**
+   * Most operations one request may spend: candidates × the work of one candidate, which is two
+   * forward and backward passes (the exact and the rounded path) of the problem's estimate
+   * (`operations` of `estimateProblem`: multiply-adds and entries of every intermediate).
+   */
   maxWork: number;
 }
 
 /**
  * The default bounds: 50 variants (a class is graded from a folder; ask again with another seed
  * for more), 20 000 candidates (Question 3 needs about 12 per variant; 20 000 take a worker a few
- * seconds, inside the request deadline), and 5·10⁷ multiply-adds (Question 3's pass is ~1 300).
+ * seconds, inside the request deadline), and 5·10⁷ operations (a Question 3 candidate is ~600).
  *
  * @example
  * variantsRoutes(deps, { ...DEFAULT_VARIANTS_LIMITS, maxCount: 10 });
@@ -101,11 +105,11 @@ export function variantsRoutes(deps: Deps, limits: VariantsLimits = DEFAULT_VARI
     }
     if (typeof body.problem !== 'string') checkProblemLimits(body.problem, deps.limits);
     const constraints = resolveConstraints(body.constraints ?? {}, ['constraints']);
-    const work = estimateWork(variantSource(body.problem).problem);
+    const work = Math.max(1, 2 * estimateProblem(variantSource(body.problem).problem).operations);
     const bound = Math.max(1, Math.min(limits.maxAttempts, Math.floor(limits.maxWork / work)));
     const maxAttempts = body.maxAttempts ?? Math.min(body.count * DEFAULT_ATTEMPTS_PER_VARIANT, bound);
     if (maxAttempts > bound) {
-      throw apiError('limit', `${maxAttempts} attempts; at most ${bound} for this problem (${limits.maxAttempts} in all, ${limits.maxWork} multiply-adds of work)`, {
+      throw apiError('limit', `${maxAttempts} attempts; at most ${bound} for this problem (${limits.maxAttempts} in all, ${limits.maxWork} operations of work)`, {
         location: { path: ['maxAttempts'] },
         extensions: { limit: bound },
       });

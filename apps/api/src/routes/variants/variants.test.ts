@@ -6,6 +6,8 @@ import { expectProblem, inlineTasks, postJson, q3Problem, stubPool } from '../..
 import type { VariantsAnswer } from './task.ts';
 
 const tasks = inlineTasks();
+/** L = sum(W x) with an n×n W. */
+const square = (n: number) => ({ equations: ['L = sum(y)', 'y = W x'], values: { W: Array.from({ length: n }, () => Array(n).fill(0)), x: Array(n).fill(1) }, wrt: ['W'] });
 const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks });
 
 const variants = async (body: unknown) => {
@@ -53,17 +55,26 @@ describe('POST /v1/variants', () => {
     expect(none.detail).toMatch(/no variant keeps the constraints: made 0 of 2 variants in 30 attempts; .*at least 6 inactive ReLU units \(30×\)/);
   });
 
+  it('bounds the candidates by the estimated work of one: a matrix-vector product of 200 allows hundreds, not one', async () => {
+    // 3 · 2 · (200·200 multiply-adds + the entries) per candidate: about 200 candidates in 5·10⁷ operations.
+    const body = await expectProblem(await postJson(app, '/v1/variants', { problem: square(200), count: 1, maxAttempts: 20_000 }), 413, 'limit');
+    const bound = body.limit as number;
+    expect(bound).toBeGreaterThan(150);
+    expect(bound).toBeLessThan(250);
+  });
+
   it('is bounded: count, attempts and the size of the problem', async () => {
     const count = await expectProblem(await postJson(app, '/v1/variants', { problem: 'q3', count: 51 }), 413, 'limit');
     expect(count.detail).toMatch(/51 variants; at most 50 per request/);
     const attempts = await expectProblem(await postJson(app, '/v1/variants', { problem: 'q3', count: 1, maxAttempts: 20_001 }), 413, 'limit');
     expect(attempts.detail).toMatch(/20001 attempts; at most 20000/);
-    const square = (n: number) => ({ equations: ['L = sum(y)', 'y = W x'], values: { W: Array.from({ length: n }, () => Array(n).fill(0)), x: Array(n).fill(1) }, wrt: ['W'] });
     const tooBig = await expectProblem(await postJson(app, '/v1/variants', { problem: square(300), count: 1 }), 413, 'limit');
     expect(tooBig).toMatchObject({ path: 'values.W' });
     expect(tooBig.detail).toMatch(/90000 entries/);
-    // 200×200: one pass is ~5·10⁷ multiply-adds by the estimate, so one candidate is all the work bound allows
-    const heavy = await expectProblem(await postJson(app, '/v1/variants', { problem: square(200), count: 1, maxAttempts: 2 }), 413, 'limit');
+    // Y = A B of 256×200 and 200×256: 1.3·10⁷ multiply-adds, so a candidate (two forward and backward
+    // passes, 3 · 2 · 1.4·10⁷ operations by the estimate) is over half the work bound: one is all it allows.
+    const product = { equations: ['L = sum(Y)', 'Y = A B'], values: { A: Array.from({ length: 256 }, () => Array(200).fill(0)), B: Array.from({ length: 200 }, () => Array(256).fill(0)) }, wrt: ['A'] };
+    const heavy = await expectProblem(await postJson(app, '/v1/variants', { problem: product, count: 1, maxAttempts: 2 }), 413, 'limit');
     expect(heavy).toMatchObject({ path: 'maxAttempts' });
     expect(heavy.detail).toMatch(/2 attempts; at most 1 for this problem/);
   });
