@@ -1,4 +1,5 @@
-import { QUESTION_2_ASCII, q3Problem } from '@chainrule/test-support';
+import { readFileSync } from 'node:fs';
+import { QUESTION_2_ASCII, QUESTION_2_LATEX as SHEET_LATEX, q3Problem } from '@chainrule/test-support';
 import { describe, expect, it } from 'vitest';
 import { POINTS, QUESTION_2_LATEX, QUESTIONS, assignmentQ3Problem, questionProblem, standInQ1Network } from './index.ts';
 
@@ -27,5 +28,8 @@ describe('Assignment 9 content', () => {
     const lines = QUESTION_2_LATEX.split('\\\\');
     expect(lines).toHaveLength(QUESTION_2_ASCII.trim().split('\n').length);
     expect(QUESTION_2_LATEX).toMatch(/^\\begin\{aligned\}/);
+    // The shipped copy is the sheet's text (test-support holds it as the tests' reference), and so is examples/q2.tex.
+    expect(QUESTION_2_LATEX).toBe(SHEET_LATEX);
+    expect(readFileSync(new URL('../../../examples/q2.tex', import.meta.url), 'utf8').trimEnd()).toBe(SHEET_LATEX);
   });
 });

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, gradientGraph } from '@chainrule/graph';
+import { QUESTION_2_LATEX as Q2_LATEX } from '@chainrule/test-support';
 import { graphView } from './view.ts';
 import { legendEntries, renderDot } from './dot.ts';
 import { layoutDot, svgExporter } from './svg.ts';
 import { mermaidExporter } from './mermaid.ts';
 import { tikzExporter } from './tikz.ts';
-
-/** Question 2 as the sheet typesets it (Assignment 9). */
-const Q2_LATEX = String.raw`\begin{aligned}
-\mathcal{L} &= \frac{1}{2}\left\|\boldsymbol{y}-\hat{\boldsymbol{y}}\right\|^2 \\
-\boldsymbol{y} &= \boldsymbol{u}_3 + \boldsymbol{z}_2 \\
-\boldsymbol{u}_3 &= \boldsymbol{W}_3 \boldsymbol{z}_1 \\
-\boldsymbol{z}_2 &= f(\boldsymbol{u}_2) \\
-\boldsymbol{u}_2 &= \boldsymbol{W}_2 \boldsymbol{x} \\
-\boldsymbol{z}_1 &= f(\boldsymbol{u}_1) \\
-\boldsymbol{u}_1 &= \boldsymbol{W}_1 \boldsymbol{x}
-\end{aligned}`;
 
 const WRT = ['W1', 'W2', 'W3'];
 const q2b = () => graphView(gradientGraph(buildGraph(Q2_LATEX, { wrt: WRT, functions: { f: 'relu' } }), WRT));

@@ -28,6 +28,8 @@ const TEXT_REPLACEMENTS: Record<string, string> = {
   '¹': '$^1$',
   '⁰': '$^0$',
   'ᵀ': '$^\\top$',
+  ...Object.fromEntries(Array.from('₀₁₂₃₄₅₆₇₈₉', (subscript, digit) => [subscript, `$_${digit}$`])),
+  'ₖ': '$_k$',
   '“': '``',
   '”': "''",
   '’': "'",

@@ -16,8 +16,8 @@ describe('graph view', () => {
       ['x', null], ['W1', null], ['W2', null], ['W3', null], ['yhat', null],
       ['u1', 'matmul'], ['z1', 'relu'], ['u3', 'matmul'], ['u2', 'matmul'], ['z2', 'relu'], ['y', 'add'], ['L', 'mul'],
     ]);
-    expect(byId.get('u1')).toMatchObject({ label: 'u1', kind: 'intermediate', added: false, formula: 'u1 = W1 x', latexLabel: 'u_{1}', latexFormula: 'u_{1} = W_{1}\\,x' });
-    expect(byId.get('z1')!.formula).toBe('z1 = f(u1)');
+    expect(byId.get('u1')).toMatchObject({ label: 'u₁', kind: 'intermediate', added: false, formula: 'u₁ = W₁ x', latexLabel: 'u_{1}', latexFormula: 'u_{1} = W_{1}\\,x' });
+    expect(byId.get('z1')!.formula).toBe('z₁ = f(u₁)');
     expect(byId.get('yhat')).toMatchObject({ label: 'yhat', kind: 'target', latexLabel: '\\hat{y}' });
     expect(byId.get('x')!.formula).toBeUndefined();
   });
@@ -25,9 +25,9 @@ describe('graph view', () => {
   it('looks through the bookkeeping of shapes: a gradient that only passes another on is an identity', () => {
     const byId = new Map(graphView(withGradients).nodes.map((n) => [n.id, n]));
     // ∂L/∂u3 = ∂L/∂y (y = u3 + z2): a copy, summed to the shape of u3.
-    expect(byId.get('dL/du3')).toMatchObject({ op: 'identity', added: true, kind: 'gradient', formula: '∂L/∂u3 = ∂L/∂y' });
-    expect(byId.get('dL/dW3')).toMatchObject({ op: 'matmul', formula: '∂L/∂W3 = (∂L/∂u3) z1ᵀ' });
-    expect(byId.get('dL/du1')).toMatchObject({ op: 'mul', formula: "∂L/∂u1 = (∂L/∂z1) ⊙ f'(u1)" });
+    expect(byId.get('dL/du3')).toMatchObject({ op: 'identity', added: true, kind: 'gradient', formula: '∂L/∂u₃ = ∂L/∂y' });
+    expect(byId.get('dL/dW3')).toMatchObject({ op: 'matmul', formula: '∂L/∂W₃ = (∂L/∂u₃) z₁ᵀ' });
+    expect(byId.get('dL/du1')).toMatchObject({ op: 'mul', formula: "∂L/∂u₁ = (∂L/∂z₁) ⊙ f'(u₁)" });
   });
 
   it('draws an edge for every value a node reads, none for an operand read only for its shape', () => {

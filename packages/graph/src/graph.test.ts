@@ -65,10 +65,10 @@ describe('Question 2b: the gradient nodes', () => {
   it('writes each gradient as a textbook formula', () => {
     expect(formula('dL/dy')).toBe('y − yhat');
     expect(formula('dL/du3')).toBe('∂L/∂y');
-    expect(formula('dL/dW3')).toBe('(∂L/∂u3) z1ᵀ');
-    expect(formula('dL/dz1')).toBe('W3ᵀ (∂L/∂u3)');
-    expect(formula('dL/du1')).toBe("(∂L/∂z1) ⊙ f'(u1)");
-    expect(formula('dL/dW1')).toBe('(∂L/∂u1) xᵀ');
+    expect(formula('dL/dW3')).toBe('(∂L/∂u₃) z₁ᵀ');
+    expect(formula('dL/dz1')).toBe('W₃ᵀ (∂L/∂u₃)');
+    expect(formula('dL/du1')).toBe("(∂L/∂z₁) ⊙ f'(u₁)");
+    expect(formula('dL/dW1')).toBe('(∂L/∂u₁) xᵀ');
     expect(formatExpr(withGradients.node('dL/dW1').expression!, withGradients, 'latex')).toBe(
       '\\frac{\\partial L}{\\partial u_{1}}\\,x^{\\top}',
     );

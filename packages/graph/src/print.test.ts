@@ -14,7 +14,7 @@ function printed(source: string[], id: string, options = {}): [string, string] {
 describe('formatExpr', () => {
   it('writes the textbook operators in Unicode and LaTeX', () => {
     expect(printed(['L = 1/2 ||y - ŷ||^2'], 'L')).toEqual(['1/2 ‖y − ŷ‖²', '\\frac{1}{2}\\,\\left\\| y - \\hat{y} \\right\\|^{2}']);
-    expect(printed(['L = sum(y)', 'y = W1 x + b1'], 'y')).toEqual(['W1 x + b1', 'W_{1}\\,x + b_{1}']);
+    expect(printed(['L = sum(y)', 'y = W1 x + b1'], 'y')).toEqual(['W₁ x + b₁', 'W_{1}\\,x + b_{1}']);
     expect(printed(['L = sum(y)', 'y = a * b'], 'y')).toEqual(['a ⊙ b', 'a \\odot b']);
     expect(printed(['L = sum(y)', 'y = a / b'], 'y')).toEqual(['a / b', '\\frac{a}{b}']);
     expect(printed(['L = sum(y)', 'y = -a'], 'y')).toEqual(['−a', '-a']);
@@ -74,12 +74,17 @@ describe('nodeLabel', () => {
   it('writes names as written, or in LaTeX with subscripts, hats and partial derivatives', () => {
     const graph = gradientGraph(buildGraph(['L = 1/2 ||ŷ - y||^2', 'y = W_3 x'], { wrt: ['W3'] }), ['W3']);
     const ascii = gradientGraph(buildGraph(['L = 1/2 ||ŷ - y||^2', 'y = W3 x'], { wrt: ['W3'] }), ['W3']);
-    expect(nodeLabel(ascii, 'dL/dW3')).toBe('∂L/∂W3');
+    // One rule for ASCII and LaTeX input: the trailing digits of W3 are a subscript, as in W_3.
+    expect(nodeLabel(ascii, 'dL/dW3')).toBe('∂L/∂W₃');
     expect(nodeLabel(graph, 'W3')).toBe('W₃');
     expect(nodeLabel(graph, 'W3', 'latex')).toBe('W_{3}');
     expect(nodeLabel(graph, 'yhat', 'latex')).toBe('\\hat{y}');
     expect(nodeLabel(graph, 'dL/dW3')).toBe('∂L/∂W₃');
     expect(nodeLabel(graph, 'dL/dW3', 'latex')).toBe('\\frac{\\partial L}{\\partial W_{3}}');
+    // Messages name every node as the equations write it, formulas included.
+    expect(nodeLabel(graph, 'dL/dW3', 'written')).toBe('∂L/∂W_3');
+    expect(formatExpr(graph.node('dL/dW3').expression!, graph, 'written')).toBe('(∂L/∂y) xᵀ');
+    expect(formatExpr(graph.node('y').expression!, graph, 'written')).toBe('W_3 x');
   });
 });
 

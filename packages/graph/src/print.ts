@@ -3,8 +3,11 @@ import type { Graph } from './graph.ts';
 import { PRECEDENCE, type Printed, type Printer, opRecord } from './ops/index.ts';
 import { displayName, latexLabel } from './parse/names.ts';
 
-/** How to render formulas: Unicode text (`W₃ᵀ ⊙ …` as a terminal shows it) or LaTeX math. */
-export type FormulaStyle = 'unicode' | 'latex';
+/**
+ * How to render formulas: Unicode text (`W₃ᵀ ⊙ …` as a terminal shows it), LaTeX math, or
+ * `written` — Unicode with every name as the equations write it (`W_3`, `W3`): the one naming of messages.
+ */
+export type FormulaStyle = 'unicode' | 'latex' | 'written';
 
 const { UNARY, PRODUCT, POSTFIX, ATOM } = PRECEDENCE;
 
@@ -18,6 +21,7 @@ const { UNARY, PRODUCT, POSTFIX, ATOM } = PRECEDENCE;
  */
 export function nodeLabel(graph: Graph, id: string, style: FormulaStyle = 'unicode'): string {
   const node = graph.node(id);
+  if (style === 'written') return node.label;
   if (node.gradient) {
     const of = nodeLabel(graph, node.gradient.of, style);
     const wrt = nodeLabel(graph, node.gradient.wrt, style);

@@ -181,8 +181,9 @@ function q3Rounded() {
 // ---------------------------------------------------------------------------------------------
 
 const stepsOf = (solution: QuestionSolution): WorkedStep[] => solution.blocks.flatMap((b) => (b.kind === 'steps' ? b.steps : []));
+/** A step by the name the equations write (`u1`, `∂L/∂W3`): its id. */
 const stepNamed = (solution: QuestionSolution, name: string): WorkedStep => {
-  const found = stepsOf(solution).find((s) => s.name.unicode === name);
+  const found = stepsOf(solution).find((s) => s.id === name.replace(/^∂L\/∂/, 'dL/d'));
   if (!found) throw new Error(`no step named ${name}; steps: ${stepsOf(solution).map((s) => s.name.unicode).join(', ')}`);
   return found;
 };
@@ -303,7 +304,7 @@ describe('Question 3: forward and backward pass against a plain-JS computation',
   it('writes the u1 step as a student does: W1 x, the substitution, the value', () => {
     const u1 = stepNamed(solution, 'u1');
     expect(u1.phase).toBe('forward');
-    expect(u1.formula.unicode).toBe('W1 x');
+    expect(u1.formula.unicode).toBe('W₁ x');
     expect(u1.substitution?.unicode).toBe(
       '[0.4·1 + 0.5·2 + 0.25·3 + 0.1·4, 0.2·1 + 0.25·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.75·2 + 0.3·3 + 0·4]',
     );
@@ -323,7 +324,7 @@ describe('Question 3: forward and backward pass against a plain-JS computation',
   it('writes ∂L/∂W3 as the outer product of the upstream gradient with z1ᵀ', () => {
     const dW3 = stepNamed(solution, '∂L/∂W3');
     expect(dW3.phase).toBe('backward');
-    expect(dW3.formula.unicode).toBe('(∂L/∂u3) z1ᵀ');
+    expect(dW3.formula.unicode).toBe('(∂L/∂u₃) z₁ᵀ');
     expect(dW3.formula.latex).toContain('z_{1}^{\\top}');
     expect(dW3.substitution?.unicode).toBe('[[7.825·2.55, 7.825·3.9, 7.825·2.5], [5.93·2.55, 5.93·3.9, 5.93·2.5]]');
     expect(dW3.exact.shape).toEqual([2, 3]);
@@ -334,18 +335,18 @@ describe('Question 3: forward and backward pass against a plain-JS computation',
   it('writes the ReLU masks and the transposed product of the backward pass', () => {
     expect(stepNamed(solution, '∂L/∂y').formula.unicode).toBe('y − ŷ');
     expect(stepNamed(solution, '∂L/∂y').substitution?.unicode).toBe('[8.825 − 1, 5.93 − 0]');
-    expect(stepNamed(solution, '∂L/∂z1').formula.unicode).toBe('W3ᵀ (∂L/∂u3)');
+    expect(stepNamed(solution, '∂L/∂z1').formula.unicode).toBe('W₃ᵀ (∂L/∂u₃)');
     expect(stepNamed(solution, '∂L/∂z1').substitution?.unicode).toBe('[1·7.825 + 0.2·5.93, 0.5·7.825 + 0.3·5.93, 0.25·7.825 + 0.4·5.93]');
-    expect(stepNamed(solution, '∂L/∂u1').formula.unicode).toBe("(∂L/∂z1) ⊙ f'(u1)");
+    expect(stepNamed(solution, '∂L/∂u1').formula.unicode).toBe("(∂L/∂z₁) ⊙ f'(u₁)");
     expect(stepNamed(solution, '∂L/∂u2').substitution?.unicode).toBe('[7.825·1, 5.93·1]');
-    expect(stepNamed(solution, '∂L/∂W1').formula.unicode).toBe('(∂L/∂u1) xᵀ');
-    expect(stepNamed(solution, '∂L/∂W2').formula.unicode).toBe('(∂L/∂u2) xᵀ');
+    expect(stepNamed(solution, '∂L/∂W1').formula.unicode).toBe('(∂L/∂u₁) xᵀ');
+    expect(stepNamed(solution, '∂L/∂W2').formula.unicode).toBe('(∂L/∂u₂) xᵀ');
   });
 
   it('orders the steps: forward in topological order, then backward from the loss', () => {
     const steps = stepsOf(solution);
-    const names = steps.map((s) => s.name.unicode);
-    const forward = steps.filter((s) => s.phase === 'forward').map((s) => s.name.unicode);
+    const names = steps.map((s) => s.id.replace(/^dL\/d/, '∂L/∂'));
+    const forward = steps.filter((s) => s.phase === 'forward').map((s) => s.id);
     expect(forward.sort()).toEqual(['L', 'u1', 'u2', 'u3', 'y', 'z1', 'z2']);
     const before = (a: string, b: string) => expect(names.indexOf(a), `${a} before ${b}`).toBeLessThan(names.indexOf(b));
     before('u1', 'z1');

@@ -155,7 +155,9 @@ export function question1(options: SolutionOptions & { network?: LayeredNetwork;
     content: [
       'Layers in the sheet\'s convention ',
       math('a⁽ᵏ⁾ = W⁽ᵏ⁾ h⁽ᵏ⁻¹⁾ + b⁽ᵏ⁾,  h⁽ᵏ⁾ = f⁽ᵏ⁾(a⁽ᵏ⁾),  h⁽⁰⁾ = x', 'a^{(k)} = W^{(k)} h^{(k-1)} + b^{(k)},\\; h^{(k)} = f^{(k)}(a^{(k)}),\\; h^{(0)} = x'),
-      ` (written ak, hk, Wk, bk below); target `,
+      ' (written ',
+      math('aₖ, hₖ, Wₖ, bₖ', 'a_{k}, h_{k}, W_{k}, b_{k}'),
+      ' below); target ',
       math(`ŷ = [${network.target.join(', ')}]`, `\\hat{y} = [${network.target.join(', ')}]^{\\top}`),
       '.',
     ],
@@ -234,7 +236,9 @@ export function question2(): QuestionSolution {
     {
       kind: 'paragraph',
       content: [
-        'Symbol-to-symbol differentiation adds one node per gradient on a path from W1, W2, W3 to L (no node for ∂L/∂x: x is an input). Added nodes are drawn as dashed, filled boxes; their incoming edges are dashed.',
+        'Symbol-to-symbol differentiation adds one node per gradient on a path from ',
+        ...joinInline(wrt.map((name) => nodeMath(withGradients, withGradients.resolve(name)!)), ''),
+        ' to L (no node for ∂L/∂x: x is an input). Added nodes are drawn as dashed, filled boxes; their incoming edges are dashed.',
       ],
     },
     { kind: 'figure', id: 'q2b', caption: 'Question 2b: the graph with the gradient nodes', graph: withGradients, simplify: false },

@@ -15,7 +15,8 @@ const nodeId = (solved: SolvedProblem, name: string): string => {
 };
 const sub = (solved: SolvedProblem, name: string, decimals = 4) =>
   substitution(solved.gradientGraph.node(nodeId(solved, name)).expression!, solved.gradientGraph, solved.values, { decimals });
-const stepNamed = (steps: WorkedStep[], name: string): WorkedStep => steps.find((s) => s.name.unicode === name)!;
+/** A step by the name the equations write (`u1`, `∂L/∂W3`): its id. */
+const stepNamed = (steps: WorkedStep[], name: string): WorkedStep => steps.find((s) => s.id === name.replace(/^∂L\/∂/, 'dL/d'))!;
 
 describe('substitution', () => {
   const q3 = solveProblem(assignmentQ3Problem());

@@ -120,10 +120,16 @@ describe('round trips', () => {
 
 describe('displayName and latexLabel', () => {
   it.each([
-    ['W_1', 'W₁'], ['W_{12}', 'W₁₂'], ['W1', 'W1'], ['u_1', 'u₁'], ['ŷ_2', 'ŷ₂'], ['yhat', 'yhat'], ['ŷ₁', 'ŷ₁'],
-    ['x_{ij}', 'xᵢⱼ'], ['x_{q}', 'x_q'], ['a⁽¹⁾', 'a⁽¹⁾'], ['h^(q)', 'h^(q)'], ['loss', 'loss'],
+    ['W_1', 'W₁'], ['W_{12}', 'W₁₂'], ['W1', 'W₁'], ['u12', 'u₁₂'], ['W₁', 'W₁'], ['u_1', 'u₁'], ['ŷ_2', 'ŷ₂'], ['ŷ2', 'ŷ₂'], ['yhat', 'yhat'],
+    ['ŷ₁', 'ŷ₁'], ['x_{ij}', 'xᵢⱼ'], ['x_{q}', 'x_q'], ['a⁽¹⁾', 'a⁽¹⁾'], ['h^(q)', 'h^(q)'], ['loss', 'loss'], ['x2y', 'x2y'], ['a1⁽²⁾', 'a₁⁽²⁾'],
   ])('%s is shown as %s', (label, shown) => {
     expect(displayName(label)).toBe(shown);
+  });
+
+  // One rule for ASCII and LaTeX input: Q3 given as `W1` showed `W1` while Q2 from `\boldsymbol{W}_1` showed `W₁`.
+  it.each([['W1'], ['W_1'], ['W_{1}'], ['W₁']])('%s is shown W₁ and typeset W_{1}', (label) => {
+    expect(displayName(label)).toBe('W₁');
+    expect(latexLabel(label, canonicalName(label).key)).toBe('W_{1}');
   });
 
   it.each([

@@ -107,15 +107,20 @@ function subscripted(text: string): string | undefined {
   return lowered.length > 0 && lowered.every((c) => c !== undefined) ? lowered.join('') : undefined;
 }
 
+/** A trailing run of digits after a letter: the index of a name written in ASCII (`W1`, `u12`). */
+const TRAILING_INDEX = /(?<=\p{L})\d+$/u;
+
 /**
- * A node's label as a typeset sheet shows it in plain text: a subscript written `_1` or `_{12}`
- * (LaTeX input) becomes Unicode subscripts (`W₁`, `W₁₂`), so no underscore reaches a figure or a
- * terminal; `_{ij}` becomes `ᵢⱼ` where every character has a subscript form, `_{q}` becomes `_q`.
- * A name written in ASCII (`W1`, `yhat`) stays as written, and a layer index (`a⁽¹⁾`) stays raised.
+ * A node's label as a typeset sheet shows it in plain text. One rule: the index of a name is a
+ * subscript — written `_1` or `_{12}` (LaTeX input) or as the name's trailing digits (`W1`, ASCII
+ * input) — so `W_1`, `W1` and `W₁` all show `W₁`, as LaTeX shows `W_{1}` for each, and no
+ * underscore reaches a figure or a terminal; `_{ij}` becomes `ᵢⱼ` where every character has a
+ * subscript form, `_{q}` becomes `_q`. A layer index (`a⁽¹⁾`) stays raised. Ids (`W1`) and the
+ * names messages use (as written) are not affected: this is display only.
  *
  * @example
  * displayName('W_1');   // 'W₁'
- * displayName('u1');    // 'u1' (as written)
+ * displayName('u1');    // 'u₁'
  * displayName('ŷ_2');   // 'ŷ₂'
  * displayName('a⁽¹⁾');  // 'a⁽¹⁾'
  */
@@ -127,7 +132,7 @@ export function displayName(label: string): string {
     const index = (braced ?? single ?? '').trim();
     return subscripted(index) ?? (Array.from(index).length === 1 ? `_${index}` : match);
   });
-  return lowered + layer;
+  return lowered.replace(TRAILING_INDEX, (digits) => subscripted(digits)!) + layer;
 }
 
 /**

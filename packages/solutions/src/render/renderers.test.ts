@@ -56,10 +56,10 @@ describe('the renderer table', () => {
 });
 
 describe('text', () => {
-  it('writes u1 = W1 x, then the substitution, then [2.55, 3.9, 2.5]', () => {
+  it('writes u₁ = W₁ x (the sheet\'s subscripts for the ASCII W1), then the substitution, then [2.55, 3.9, 2.5]', () => {
     expect(out.text).toContain(
       [
-        'u1 = W1 x',
+        'u₁ = W₁ x',
         '   = [0.4·1 + 0.5·2 + 0.25·3 + 0.1·4, 0.2·1 + 0.25·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.75·2 + 0.3·3 + 0·4]',
         '   = [2.55, 3.9, 2.5]',
         '     rounded to 2 d.p.: [2.55, 3.90, 2.50]',
@@ -68,11 +68,12 @@ describe('text', () => {
   });
 
   it('writes the ∂L/∂W3 step with the outer product, the exact and the rounded matrix', () => {
-    const start = out.text.indexOf('∂L/∂W3 = (∂L/∂u3) z1ᵀ');
+    const start = out.text.indexOf('∂L/∂W₃ = (∂L/∂u₃) z₁ᵀ\n', out.text.indexOf('Question 3'));
     expect(start).toBeGreaterThan(0);
     const block = out.text.slice(start, out.text.indexOf('\n\n', start));
     expect(block).toContain('= [[7.825·2.55, 7.825·3.9, 7.825·2.5], [5.93·2.55, 5.93·3.9, 5.93·2.5]]');
-    // Unambiguous exact entries (the others are ties at the 5th decimal, see the report).
+    // Exact entries written out (7.825·2.55 = 19.95375 by hand), the others to 4 decimals at most.
+    expect(block).toContain('19.95375');
     for (const v of [dW3[0]![1]!, dW3[0]![2]!, dW3[1]![0]!, dW3[1]![1]!, dW3[1]![2]!]) expect(block).toContain(String(Number(v.toFixed(4))));
     const lines = block.split('\n');
     const roundedRows = lines.slice(lines.findIndex((l) => l.includes('rounded to 2 d.p.')));
@@ -85,7 +86,7 @@ describe('text', () => {
 
   it('lists the gradients and the Q3 loss', () => {
     // Exact decimals, hand-computed: 7.825·2.55 = 19.95375; ½(7.825² + 5.93²) = ½(61.230625 + 35.1649) = 48.1977625.
-    expect(out.text).toContain('• ∂L/∂W3 = [[19.95375, 30.5175, 19.5625], [15.1215, 23.127, 14.825]]');
+    expect(out.text).toContain('• ∂L/∂W₃ = [[19.95375, 30.5175, 19.5625], [15.1215, 23.127, 14.825]]');
     expect(out.text).toContain('L = 1/2 ‖y − ŷ‖²\n  = 1/2 (7.825² + 5.93²)\n  = 48.1977625\n    rounded to 2 d.p.: 1/2 (7.83² + 5.93²) = 48.24');
   });
 
@@ -104,7 +105,7 @@ describe('text', () => {
     const coloured = await renderSolution(sheet, 'text', { color: true });
     expect(coloured).toContain(ESC);
     expect(coloured).toContain('\x1b[33m!! STAND-IN NETWORK');
-    expect(coloured).toContain('\x1b[1mu1\x1b[22m = W1 x');
+    expect(coloured).toContain('\x1b[1mu₁\x1b[22m = W₁ x');
     // Stripping the escapes gives back the plain text.
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(out.text);
   });
@@ -258,16 +259,17 @@ describe('JSON', () => {
   });
 
   it('has every worked step with formula, substitution and values', () => {
-    const steps = q3.steps as { name: string; phase: string; formula: string; substitution?: string; value: unknown; rounded?: unknown; maxDeviation?: number }[];
+    const steps = q3.steps as { id: string; name: string; phase: string; formula: string; substitution?: string; value: unknown; rounded?: unknown; maxDeviation?: number }[];
     expect(steps).toHaveLength(16);
-    const u1 = steps.find((s) => s.name === 'u1')!;
-    expect(u1.formula).toBe('W1 x');
+    const u1 = steps.find((s) => s.id === 'u1')!;
+    expect(u1.name).toBe('u₁');
+    expect(u1.formula).toBe('W₁ x');
     expect(u1.substitution).toBe('[0.4·1 + 0.5·2 + 0.25·3 + 0.1·4, 0.2·1 + 0.25·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.75·2 + 0.3·3 + 0·4]');
     expect(u1.rounded).toEqual([2.55, 3.9, 2.5]);
-    const copy = steps.find((s) => s.name === '∂L/∂u3')!;
+    const copy = steps.find((s) => s.id === 'dL/du3')!;
     expect(copy.substitution).toBeUndefined();
     expect(copy.phase).toBe('backward');
-    expect(steps.find((s) => s.name === 'L')!.maxDeviation).toBeCloseTo(48.24 - 48.1977625, 12);
+    expect(steps.find((s) => s.id === 'L')!.maxDeviation).toBeCloseTo(48.24 - 48.1977625, 12);
   });
 
   it('keys a whole sheet by question, with the Q2 figures as graph JSON', () => {

@@ -1,0 +1,18 @@
+import { buildGraph, gradientGraph, evaluate, evaluateExact, formatExpr } from '@chainrule/graph';
+import { graphView, EXPORTERS } from '@chainrule/export';
+import { substitution } from './src/substitute.ts';
+const depth = Number(process.argv[2]);
+const shape = process.argv[3];
+const eq = shape === 'sum' ? `L = sum(${Array.from({ length: depth }, () => 'tanh(y)').join(' + ')})` : `L = sum(${Array(depth).fill('W').join(' ')})`;
+const eqs = shape === 'sum' ? ['y = W x', eq] : [eq];
+const values: any = { W: [[0.5, 0.1], [0.2, 0.3]], x: [1, 2] };
+const step = (name: string, f: () => unknown) => { try { const t0 = performance.now(); f(); console.log(name, 'ok', (performance.now() - t0).toFixed(0), 'ms'); } catch (e: any) { console.log(name, 'FAILED', e.constructor.name, String(e.message).slice(0, 150)); } };
+let g: any; let v: any;
+step('build+grad', () => { g = gradientGraph(buildGraph(eqs, { wrt: ['W'] }), ['W']); });
+step('evaluate', () => { v = evaluate(g, values); });
+step('exact', () => evaluateExact(g, values));
+step('print', () => { for (const n of g.nodes) if (n.expression) formatExpr(n.expression, g); });
+step('substitution', () => { for (const n of g.nodes) if (n.expression) substitution(n.expression, g, v, 'unicode' as any); });
+let view: any;
+step('view', () => { view = graphView(g); });
+for (const f of ['json', 'dot', 'mermaid', 'tikz']) step(f, () => (EXPORTERS as any)[f].render(view, {}));
