@@ -1,4 +1,5 @@
 import { type Plugin, defaultClientConditions, defineConfig } from 'vite';
+import { graphvizWasmFile } from './build/graphviz-wasm.ts';
 
 /**
  * The graph core registers its built-in ops by importing `ops/builtin` for its side effects,
@@ -18,23 +19,23 @@ function keepOpRegistrations(): Plugin {
   };
 }
 
-// Graphviz (its WASM inlined) gets its own name, so the bench can tell it from the page's code.
+// Graphviz's JavaScript gets its own name (its WASM is a file of its own: build/graphviz-wasm.ts).
 const chunkFileNames = (chunk: { moduleIds: readonly string[] }) =>
   chunk.moduleIds.some((id) => id.includes('@hpcc-js')) ? 'assets/graphviz-[hash].js' : 'assets/[name]-[hash].js';
 
 /**
  * Static files with relative URLs (`base: './'`), so the page works from any folder of a course
  * website, from the API at `/`, and offline. The engine runs in a module worker; Graphviz comes in
- * its own chunk, loaded by the worker on first drawing.
+ * its own chunk, and its WASM as a file the drawing worker fetches as it starts.
  */
 export default defineConfig({
   base: './',
   // '@chainrule/source': the workspace packages' export condition pointing at their TypeScript sources.
   resolve: { conditions: ['@chainrule/source', ...defaultClientConditions] },
-  plugins: [keepOpRegistrations()],
+  plugins: [keepOpRegistrations(), graphvizWasmFile()],
   worker: {
     format: 'es',
-    plugins: () => [keepOpRegistrations()],
+    plugins: () => [keepOpRegistrations(), graphvizWasmFile()],
     rolldownOptions: { output: { chunkFileNames } },
   },
   build: {

@@ -13,31 +13,44 @@ import { gzipSync } from 'node:zlib';
 import { printTable, summarize, wantsJson } from '@chainrule/bench';
 import { DIST, launch, serveStatic } from '../test/harness.ts';
 import { layeredState } from './layered.ts';
+import { describeNoise, probeNoise } from './noise.ts';
 
 const BUDGET = { scriptKb: 500, drawnMs: 1000, longestTaskMs: 200 };
 const RUNS = 7;
 
 const assets = path.join(DIST, 'assets');
-const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'));
-const graphviz = scripts.filter((f) => f.startsWith('graphviz-'));
-if (graphviz.length !== 1) throw new Error(`expected one graphviz-*.js chunk in ${assets}, found ${graphviz.length}`);
+const files = readdirSync(assets);
+const scripts = files.filter((f) => f.endsWith('.js'));
+const wasm = files.filter((f) => f.endsWith('.wasm'));
+if (wasm.length !== 1) throw new Error(`expected Graphviz's WASM as one .wasm file in ${assets}, found ${wasm.length} (is build/graphviz-wasm.ts in the build?)`);
 const gz = (file: string) => gzipSync(readFileSync(path.join(assets, file)), { level: 9 }).length / 1000;
-const pageKb = scripts.filter((f) => !graphviz.includes(f)).reduce((sum, f) => sum + gz(f), 0);
-const graphvizKb = gz(graphviz[0]!);
+const pageKb = scripts.reduce((sum, f) => sum + gz(f), 0);
+const graphvizKb = gz(wasm[0]!);
 
+const quietBefore = await probeNoise();
 const site = await serveStatic('/');
 writeFileSync(path.join(DIST, 'blank.html'), '<!doctype html><title>blank</title><script>performance.mark("chainrule:drawn")</script>');
 const browser = await launch();
 let drawn: number[];
 let blank: number[];
-let typing: { longestTaskMs: number; shownMs: number; steps: number };
+const phases = new Map<string, number[]>();
+let typing: { longestTaskMs: number; shownMs: number; steps: number; probeTaskMs: number };
 try {
-  const firstMark = async (url: string) => {
+  /** Milliseconds from navigation to the mark `chainrule:drawn`; with `phases`, every mark of the page and its workers too. */
+  const firstMark = async (url: string, record?: Map<string, number[]>) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(url);
     const at = await page.waitForFunction(() => performance.getEntriesByName('chainrule:drawn')[0]?.startTime, undefined, { timeout: 60_000 });
     const value = (await at.jsonValue()) as number;
+    if (record) {
+      await page.waitForFunction(() => performance.getEntriesByName('chainrule:steps-shown').length > 0, undefined, { timeout: 60_000 });
+      const origin = await page.evaluate(() => performance.timeOrigin);
+      const readMarks = () => ({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const) });
+      for (const marks of await Promise.all([page.evaluate(readMarks), ...page.workers().map((worker) => worker.evaluate(readMarks))])) {
+        for (const [name, time] of marks.marks) record.set(name, [...(record.get(name) ?? []), marks.origin + time - origin]);
+      }
+    }
     await context.close();
     return value;
   };
@@ -46,20 +59,34 @@ try {
   drawn = [];
   for (let i = 0; i < RUNS; i++) {
     blank.push(await firstMark(`${site.url}blank.html`));
-    drawn.push(await firstMark(site.url));
+    drawn.push(await firstMark(site.url, phases));
   }
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`${site.url}${await layeredState(100)}`);
   await page.waitForFunction(() => document.querySelectorAll('li.step').length > 300, undefined, { timeout: 300_000 });
+  await page.waitForFunction(() => !document.body.classList.contains('busy'), undefined, { timeout: 300_000 });
   const steps = await page.$$eval('li.step', (items) => items.length);
-  await page.evaluate(() => {
-    const w = window as unknown as { longest: number };
-    w.longest = 0;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) w.longest = Math.max(w.longest, entry.duration);
-    }).observe({ type: 'longtask', buffered: false });
-  });
+  // The observer must see a long task to be believed: a planted 120 ms task first.
+  const probeTaskMs = await page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const w = window as unknown as { longest: number };
+        w.longest = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) w.longest = Math.max(w.longest, entry.duration);
+        }).observe({ type: 'longtask', buffered: false });
+        setTimeout(() => {
+          const until = performance.now() + 120;
+          while (performance.now() < until);
+          setTimeout(() => {
+            resolve(w.longest);
+            w.longest = 0;
+          }, 200);
+        }, 0);
+      }),
+  );
+  if (probeTaskMs < 100) throw new Error(`the long-task observer missed a planted 120 ms task (saw ${probeTaskMs} ms): the typing measure cannot be trusted`);
   // Edit the first equation (`a1 = W1 x + b1` → `… + 0 * b1`) as a student types, then wait for the worker's answer to be shown.
   await page.click('#equations');
   await page.keyboard.press('Control+Home');
@@ -71,30 +98,42 @@ try {
   const shownMs = Date.now() - started;
   const error = await page.textContent('#equation-error');
   if (error) throw new Error(`the edited network does not parse: ${error}`);
+  await page.mouse.move(900, 600);
   await page.mouse.wheel(0, 4000); // scroll through the steps: formulas are typeset as they come into view
   await page.waitForTimeout(1500);
-  typing = { longestTaskMs: await page.evaluate(() => (window as unknown as { longest: number }).longest), shownMs, steps };
+  typing = { longestTaskMs: await page.evaluate(() => (window as unknown as { longest: number }).longest), shownMs, steps, probeTaskMs };
 } finally {
   await browser.close();
   await site.close();
 }
+const quietAfter = await probeNoise();
+const quiet = quietBefore.quiet && quietAfter.quiet;
+const strict = process.argv.includes('--strict');
 
 const drawnMs = summarize(drawn).median;
 const blankMs = summarize(blank).median;
 const results = [
-  { measure: 'page JavaScript, gzipped (without Graphviz)', value: pageKb, unit: 'kB', budget: BUDGET.scriptKb },
+  { measure: 'page JavaScript, gzipped (without the WASM)', value: pageKb, unit: 'kB', budget: BUDGET.scriptKb },
   { measure: 'Question 3 drawn after navigation (median)', value: drawnMs, unit: 'ms', budget: BUDGET.drawnMs, baseline: blankMs },
   { measure: `longest main-thread task typing on 100 layers (${typing.steps} steps)`, value: typing.longestTaskMs, unit: 'ms', budget: BUDGET.longestTaskMs },
 ];
 const missed = results.filter((r) => r.value > r.budget);
+const phaseMedians = [...phases].map(([name, times]) => ({ name, ms: summarize(times).median })).sort((a, b) => a.ms - b.ms);
+// A miss fails the bench on a quiet machine (or with --strict); on a loaded one it is reported, not judged.
+const failed = missed.length > 0 && (quiet || strict);
 if (wantsJson()) {
-  console.log(JSON.stringify({ results, graphvizKb, drawnSamples: drawn, blankSamples: blank, typing, ok: missed.length === 0 }, null, 2));
+  console.log(JSON.stringify({ results, graphvizKb, drawnSamples: drawn, blankSamples: blank, phases: phaseMedians, typing, noise: { before: quietBefore, after: quietAfter }, quiet, ok: missed.length === 0 }, null, 2));
 } else {
   printTable([
     ['measure', 'value', 'budget', 'ratio', 'same-run baseline'],
     ...results.map((r) => [r.measure, `${r.value.toFixed(1)} ${r.unit}`, `${r.budget} ${r.unit}`, (r.value / r.budget).toFixed(2), r.baseline === undefined ? '' : `blank page ${r.baseline.toFixed(0)} ms`]),
   ]);
-  console.log(`(Graphviz chunk, WASM inlined: ${graphvizKb.toFixed(0)} kB gzipped, loaded by the worker; Q3 samples: ${drawn.map((d) => d.toFixed(0)).join(', ')} ms)`);
-  console.log(missed.length === 0 ? 'all within budget' : `over budget: ${missed.map((m) => m.measure).join('; ')}`);
+  console.log(`(Graphviz's WASM: ${graphvizKb.toFixed(0)} kB gzipped, fetched by the drawing worker; Q3 samples: ${drawn.map((d) => d.toFixed(0)).join(', ')} ms; typing: result shown ${typing.shownMs} ms after the first key, planted 120 ms task seen as ${typing.probeTaskMs.toFixed(0)} ms)`);
+  console.log('Where the time to the first graph goes (median ms after navigation; chainrule: page, draw: drawing worker, engine: engine worker):');
+  console.log(`  ${phaseMedians.map((p) => `${p.name} ${p.ms.toFixed(0)}`).join(' → ')}`);
+  console.log(describeNoise(quietBefore, 'before'));
+  console.log(describeNoise(quietAfter, 'after'));
+  if (missed.length === 0) console.log('all within budget');
+  else console.log(`over budget: ${missed.map((m) => m.measure).join('; ')}${failed ? '' : ' — on a loaded machine: reported, not judged (rerun on a quiet machine, or --strict)'}`);
 }
-process.exitCode = missed.length === 0 ? 0 : 1;
+process.exitCode = failed ? 1 : 0;

@@ -4,11 +4,17 @@ import { draw } from './engine/draw.ts';
 import { preset } from './engine/presets.ts';
 import type { DrawApi } from './model.ts';
 import { exposeWorker } from './rpc.ts';
+import { markOnce } from './marks.ts';
+import { provideGraphvizWasm } from './graphviz-wasm.ts';
+
+markOnce('draw:start');
 
 const drawing: DrawApi = {
   draw,
-  warm: async () => {
+  warm: async (wasm) => {
+    if (wasm) provideGraphvizWasm(wasm);
     await validateDot('digraph { a }');
+    markOnce('draw:graphviz-ready');
   },
   drawPreset: (question, view) => draw(preset(question), view, false),
 };

@@ -3,15 +3,19 @@
  * latest edit is computed), and hands the answers to the panels. The URL's hash follows the state.
  */
 import './style.css';
+import { markOnce } from './marks.ts';
 import type { Analysis, AppState, DownloadFormat, DrawApi, Drawing, EngineApi, ProblemState } from './model.ts';
+import { fetchGraphvizWasm } from './graphviz-wasm.ts';
 import { newNumbers } from './random.ts';
 import { connect } from './rpc.ts';
 import { decodeState, encodeState } from './share.ts';
 import { createEditor } from './ui/editor.ts';
 import { createGraphPanel } from './ui/graph.ts';
+import { loadMath } from './ui/math.ts';
 import { createStepsPanel } from './ui/steps.ts';
 import { createValuesPanel } from './ui/values.ts';
 
+markOnce('chainrule:main');
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $<HTMLParagraphElement>('status');
 const say = (text: string) => {
@@ -20,11 +24,18 @@ const say = (text: string) => {
 
 const engineStopped = (message: string) => say(`The engine stopped: ${message}. Reload the page.`);
 const connectEngine = () => connect<EngineApi>(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'chainrule-engine' }), engineStopped);
-const connectDrawer = () => connect<DrawApi>(new Worker(new URL('./draw-worker.ts', import.meta.url), { type: 'module', name: 'chainrule-drawing' }), engineStopped);
+// Graphviz's WASM downloads (index.html preloads it) while the workers start; the drawing worker is handed it.
+const graphvizBytes = fetchGraphvizWasm();
+graphvizBytes.catch(() => undefined); // the drawing worker then downloads it itself, and reports a failure where it draws
+const connectDrawer = () => {
+  const connection = connect<DrawApi>(new Worker(new URL('./draw-worker.ts', import.meta.url), { type: 'module', name: 'chainrule-drawing' }), engineStopped);
+  const warm = (wasm?: ArrayBuffer) => connection.api.warm(wasm).catch(() => undefined);
+  graphvizBytes.then(warm, () => warm());
+  return connection;
+};
 const { api: engine } = connectEngine();
 // Drawing has a worker of its own: a slow layout never holds up the numbers, and is cut short when it is stale.
 let drawer = connectDrawer();
-void drawer.api.warm();
 
 let state: AppState;
 let analysis: Analysis | undefined;
@@ -129,6 +140,8 @@ async function drawGraph(forceNow: boolean): Promise<void> {
 }
 
 function showDrawing(result: Drawing, force: boolean): void {
+  // KaTeX after the first graph: on two cores its loading would otherwise hold the graph up.
+  void loadMath();
   if (result.unchanged) return;
   const graphError = $('graph-error');
   const bigNote = $('graph-big');
@@ -141,7 +154,7 @@ function showDrawing(result: Drawing, force: boolean): void {
   if (result.svg !== undefined || !force) graph.show(result.svg, result.nodes);
   $('graph').dataset.nodes = String(graph.nodeCount());
   // For the bench: when the first graph is on screen, measured from navigation.
-  if (result.svg !== undefined && performance.getEntriesByName('chainrule:drawn').length === 0) performance.mark('chainrule:drawn');
+  if (result.svg !== undefined) markOnce('chainrule:drawn');
   highlight();
 }
 
@@ -163,6 +176,7 @@ function show(result: Analysis): void {
   values.show(state.problem, result);
   steps.show(result.steps, { round: state.view.round, mode: state.mode, answers: state.answers });
   document.body.dataset.ready = 'true';
+  markOnce('chainrule:steps-shown');
   document.body.dataset.shown = String(Number(document.body.dataset.shown ?? 0) + 1);
   if (selected !== undefined && !result.nodes.some((n) => n.id === selected) && !result.steps.some((s) => s.id === selected)) selected = undefined;
   highlight();
@@ -348,6 +362,7 @@ function wire(): void {
 }
 
 async function start(): Promise<void> {
+  setTimeout(() => void loadMath(), 3000); // in case no drawing comes (a graph too large to draw, a failed worker)
   state = { preset: 'q3', problem: { equations: '', functions: {}, values: {}, wrt: [] }, view: { gradients: true, simplify: false, round: 2 }, answers: {}, mode: 'solution' };
   wire();
   const decoded = await decodeState(location.hash);

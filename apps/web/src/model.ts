@@ -192,8 +192,8 @@ export interface EngineApi {
 export interface DrawApi {
   /** The drawing; `force` lays out a large graph too. */
   draw(problem: ProblemState, view: ViewState, force: boolean): Promise<Drawing>;
-  /** Loads Graphviz's WebAssembly ahead of the first drawing. */
-  warm(): Promise<void>;
+  /** Loads Graphviz (from the WASM the page downloaded, if given) and runs its layout once, ahead of the first drawing. */
+  warm(wasm?: ArrayBuffer): Promise<void>;
   /** The drawing of one of Assignment 9's questions, made without waiting for the engine (the page opens on Q3). */
   drawPreset(question: NonNullable<AppState['preset']>, view: ViewState): Promise<Drawing>;
 }

@@ -6,9 +6,16 @@ import { practise } from './engine/practise.ts';
 import { preset, presetNote } from './engine/presets.ts';
 import { exposeWorker } from './rpc.ts';
 import { variantNumbers } from './engine/variants.ts';
+import { markOnce } from './marks.ts';
+
+markOnce('engine:start');
 
 const engine: EngineApi = {
-  analyze,
+  analyze: async (problem, view) => {
+    const analysis = await analyze(problem, view);
+    markOnce('engine:analyzed');
+    return analysis;
+  },
   download,
   practise,
   readProblemFile: async (text, name) => readProblemFile(text, name),

@@ -30,8 +30,8 @@ describe('the page, from the API server', () => {
     const page = await openPage(browser, api.url);
     const cliGraph = JSON.parse(await cli(['graph', Q3_FILE, '--gradients', '--format', 'json'])) as { nodes: unknown[] };
     expect(await page.$$eval('#graph g.node[data-node]', (nodes) => nodes.length)).toBe(cliGraph.nodes.length);
-    const reference = JSON.parse(await cli(['solve', 'q3', '--format', 'json'])) as { steps: { name: string; value: unknown }[] };
-    expect((await stepValues(page)).map((s) => [s.name, s.value])).toEqual(reference.steps.map((s) => [s.name, s.value]));
+    const reference = JSON.parse(await cli(['solve', 'q3', '--format', 'json'])) as { steps: { id: string; value: unknown }[] };
+    expect((await stepValues(page)).map((s) => [s.id, s.value])).toEqual(reference.steps.map((s) => [s.id, s.value]));
     await page.screenshot({ path: path.join(RESULTS, 'api-q3.png') });
     await page.close();
   });

@@ -18,17 +18,18 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   await page.goto(url);
   await page.waitForSelector('#graph g.node[data-node]');
   await page.waitForSelector('li.step');
+  await page.waitForSelector('li.step .katex'); // KaTeX comes after the first graph
   (page as Page & { errors?: string[] }).errors = errors;
   if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join('; ')}`);
   return page;
 }
 
-/** The steps as the page shows them: name, exact value, rounded value. @example (await stepValues(page))[0] // { name: 'u1', value: [2.55, 3.9, 2.5], … } */
-export async function stepValues(page: Page): Promise<{ name: string; value: unknown; rounded: unknown }[]> {
+/** The steps as the page shows them: node id, name, exact value, rounded value. @example (await stepValues(page))[0] // { id: 'u1', name: 'u1', value: [2.55, 3.9, 2.5], … } */
+export async function stepValues(page: Page): Promise<{ id: string; name: string; value: unknown; rounded: unknown }[]> {
   return page.$$eval('li.step', (items) =>
     items.map((item) => {
       const data = (item as HTMLElement).dataset;
-      return { name: data.name!, value: JSON.parse(data.value!), rounded: data.rounded === undefined ? undefined : JSON.parse(data.rounded) };
+      return { id: data.node!, name: data.name!, value: JSON.parse(data.value!), rounded: data.rounded === undefined ? undefined : JSON.parse(data.rounded) };
     }),
   );
 }

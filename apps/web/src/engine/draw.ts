@@ -9,6 +9,7 @@ import { parseProblem, problemGraph } from '@chainrule/problem';
 import type { Drawing, ProblemState, ViewState } from '../model.ts';
 import { nodeInfos, problemInput } from './analyze.ts';
 import { toUserError } from './errors.ts';
+import { markOnce } from '../marks.ts';
 
 /** Above this many drawn nodes the page asks before laying a graph out (Graphviz takes seconds to minutes on hundreds of nodes). */
 export const LARGE_GRAPH_NODES = 120;
@@ -28,8 +29,11 @@ export async function draw(state: ProblemState, view: ViewState, force: boolean)
   const drawn = graphView(shown, { simplify: view.simplify });
   const nodes = nodeInfos(shown, drawn.nodes.map((n) => n.id));
   if (!force && drawn.nodes.length > LARGE_GRAPH_NODES) return { nodes, tooBig: drawn.nodes.length };
+  markOnce('draw:graph-built');
   try {
-    return { nodes, svg: await exportGraph(shown, 'svg', { simplify: view.simplify }) };
+    const svg = await exportGraph(shown, 'svg', { simplify: view.simplify });
+    markOnce('draw:laid-out');
+    return { nodes, svg };
   } catch (error) {
     return { nodes, error: toUserError(error, 'drawing') };
   }

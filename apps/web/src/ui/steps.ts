@@ -5,7 +5,7 @@
  * scrolls into view, so a network of hundreds of steps stays quick.
  */
 import type { PracticeReport, StepView } from '../model.ts';
-import { renderMath } from './math.ts';
+import { renderMath, renderMathNow } from './math.ts';
 
 /** The panel's handle. */
 export interface StepsPanel {
@@ -24,6 +24,7 @@ export function createStepsPanel(
   handlers: { onSelect: (id: string) => void; onAnswer: (id: string, text: string) => void },
 ): StepsPanel {
   let items = new Map<string, HTMLLIElement>();
+  /** Formulas typeset when their step comes near the screen. */
   let pending = new Map<Element, () => void>();
   let current: readonly StepView[] = [];
   /** What each shown item was made from, so an edit that changes a few steps redraws only those. */
@@ -43,23 +44,23 @@ export function createStepsPanel(
           { rootMargin: '600px' },
         )
       : undefined;
-  const later = (element: Element, render: () => void) => {
+  const later = (element: HTMLElement, latex: string) => {
+    const render = () => renderMath(element, latex, true);
+    element.textContent = latex;
     if (!observer) return render();
     pending.set(element, render);
     observer.observe(element);
   };
+  /** The open step's formulas, typeset at once. */
   const renderNow = (element: Element | undefined) => {
     if (!element) return;
-    for (const target of [element, ...element.querySelectorAll('.math')]) {
-      const render = pending.get(target);
-      if (render) {
-        render();
-        pending.delete(target);
-        observer?.unobserve(target);
-      }
+    for (const target of [element, ...element.querySelectorAll<HTMLElement>('.math')]) {
+      pending.get(target)?.();
+      pending.delete(target);
+      observer?.unobserve(target);
+      if (target instanceof HTMLElement) renderMathNow(target);
     }
   };
-
 
   function makeItem(step: StepView, index: number, round: number | null, mode: 'solution' | 'practice', answers: Record<string, string>): HTMLLIElement {
     const item = document.createElement('li');
@@ -94,13 +95,13 @@ export function createStepsPanel(
         lines.push(`&\\approx ${step.roundedLatex}`);
       }
     }
-    later(body, () => renderMath(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`, true));
+    later(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`);
     item.append(head, body);
     if (step.chainLatex && mode === 'solution') {
       const chain = document.createElement('div');
       chain.className = 'math chain';
       chain.setAttribute('aria-label', 'the chain rule along the paths from the loss');
-      later(chain, () => renderMath(chain, step.chainLatex!, true));
+      later(chain, step.chainLatex);
       item.append(chain);
     }
     if (mode === 'practice') {
