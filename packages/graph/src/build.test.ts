@@ -1,6 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { describe, expect, it } from 'vitest';
-import { buildGraph } from './build.ts';
+import { EXPRESSION_DEPTH_LIMIT, buildGraph } from './build.ts';
 import { apply, constant, ref } from './expr.ts';
 
 const kinds = (source: string | string[], options = {}) => Object.fromEntries(buildGraph(source, options).nodes.map((n) => [n.id, n.kind]));
@@ -89,5 +89,32 @@ describe('buildGraph: expressions', () => {
     const graph = buildGraph(['L = sum(constructor)', 'constructor = 2 toString'], { functions: {} });
     expect(graph.leaves().map((n) => n.id)).toEqual(['toString']);
     expect(() => buildGraph('y = f(x)', { functions: { f: 'constructor' } })).toThrow(/'constructor', which is not one of/);
+  });
+});
+
+describe('the depth of one expression', () => {
+  it('builds a sum of 4,900 terms and a product of 5,001 factors (5,000 deep) without recursion', () => {
+    const terms = Array.from({ length: 4_900 }, (_, k) => `tanh(x${k % 7})`).join(' + ');
+    const graph = buildGraph([`L = sum(${terms})`]);
+    expect(graph.leaves().map((leaf) => leaf.id)).toEqual(['x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6']);
+    expect(buildGraph([`L = ${Array(EXPRESSION_DEPTH_LIMIT + 1).fill('W').join(' ')}`]).node('L').expression!.kind).toBe('op');
+  });
+
+  it(`refuses an expression nested deeper than EXPRESSION_DEPTH_LIMIT before building it, naming the equation, line and column`, () => {
+    const tooDeep = Array(EXPRESSION_DEPTH_LIMIT + 2).fill('W').join(' ');
+    const error = (() => {
+      try {
+        buildGraph(['y = W x', `  L = sum(${tooDeep})`]);
+      } catch (caught) {
+        return caught as ChainruleError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ChainruleError);
+    expect(error!.code).toBe('limit');
+    expect(error!.message).toBe(
+      "equation 2 ('L', line 2, column 3) nests deeper than the limit of 5,000 operators (a sum of n terms or a product of n factors is n − 1 deep): split it into several equations",
+    );
+    expect(error!.location).toMatchObject({ line: 2, column: 3 });
   });
 });

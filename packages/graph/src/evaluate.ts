@@ -1,8 +1,9 @@
-import { type NestedArray, ShapeError, Tensor, TensorValueError, roundTo, tensor } from '@chainrule/tensor';
+import { type NestedArray, ShapeError, Tensor, TensorValueError, roundTo, scalar, tensor } from '@chainrule/tensor';
 import { ChainruleError } from '@chainrule/tensor';
 import type { Expr } from './expr.ts';
 import type { Graph, GraphNode } from './graph.ts';
 import { opRecord } from './ops/index.ts';
+import { planOf } from './plan.ts';
 import { formatExpr } from './print.ts';
 
 /** A value for a leaf: a tensor, or plain numbers (a number, a vector, an array of rows). */
@@ -40,25 +41,37 @@ export function evaluate(
     }
   }
 
+  const plan = planOf(graph);
+  const { steps, release } = plan;
+  const slots: (Tensor | undefined)[] = new Array(plan.slotCount);
+  for (const { slot, value } of plan.constants) slots[slot] = scalar(value);
   const values = new Map<string, Tensor>();
-  const memo = new Map<Expr, Tensor>();
-  const consumers = missingLeafConsumers(graph, given);
-  // A node something is differentiated for (the loss) must be a number: ∂L/∂w is seeded with 1.
-  const differentiated = new Set(graph.nodes.flatMap((n) => (n.gradient ? [n.gradient.of] : [])));
-  for (const node of graph.nodes) {
-    if (!node.expression) {
+  let consumers: Map<string, GraphNode[]> | undefined;
+  let s = 0;
+  graph.nodes.forEach((node, index) => {
+    const planned = plan.nodes[index]!;
+    if (planned.from < 0) {
       const value = given.get(node.id);
       if (!value) {
+        consumers ??= missingLeafConsumers(graph, given);
         const users = consumers.get(node.id) ?? [];
         const where = users.length > 0 ? ` (used in ${users.map((user) => describeEquation(user)).join(', ')})` : '';
         throw new ChainruleError('value', `no value given for ${node.kind} '${node.label}'${where}`, { path: ['values', node.label] });
       }
+      slots[planned.slot] = value;
       values.set(node.id, value);
-      continue;
+      return;
     }
     try {
-      const value = evaluateExpr(node.expression, values, memo);
-      const bad = value.data.findIndex((v) => !Number.isFinite(v));
+      for (; s < planned.end; s++) {
+        const step = steps[s]!;
+        const args = step.args;
+        slots[step.out] = step.forward(args.length === 1 ? [slots[args[0]!]!] : args.length === 2 ? [slots[args[0]!]!, slots[args[1]!]!] : args.map((a) => slots[a]!));
+        const dead = release[s];
+        if (dead !== undefined) for (const slot of dead) slots[slot] = undefined;
+      }
+      const value = slots[planned.from]!;
+      const bad = firstNonFinite(value.data);
       if (bad >= 0) {
         const where = node.equation ? `'${node.equation.source}'` : describeEquation(node, graph);
         throw new ChainruleError(
@@ -67,17 +80,19 @@ export function evaluate(
           node.equation ? { line: node.equation.line } : {},
         );
       }
-      if (differentiated.has(node.id) && value.size !== 1) {
+      if (planned.differentiated && value.size !== 1) {
         throw new ChainruleError(
           'shape',
           `${node.label} has shape [${value.shape.join('×')}], but what is differentiated (the loss) must be a number: sum it (sum(…)) or take a squared norm (||…||^2)`,
           node.equation ? { line: node.equation.line } : {},
         );
       }
-      values.set(node.id, options.round === undefined ? value : roundTo(value, options.round));
+      const stored = options.round === undefined ? value : roundTo(value, options.round);
+      slots[planned.slot] = stored;
+      values.set(node.id, stored);
     } catch (error) {
       if (error instanceof RangeError) {
-        throw new ChainruleError('limit', `${describeEquation(node, graph)}: the expression is nested too deeply to evaluate; split it into several equations`, node.equation ? { line: node.equation.line } : {});
+        throw new ChainruleError('limit', `${describeEquation(node, graph)}: the values are too large to compute (${error.message}); make them smaller or split the problem`, node.equation ? { line: node.equation.line } : {});
       }
       if (error instanceof ShapeError) {
         const where = node.equation ? `in '${node.equation.source}'` : `in ${describeEquation(node, graph)}`;
@@ -85,8 +100,28 @@ export function evaluate(
       }
       throw error;
     }
-  }
+  });
   return values;
+}
+
+/** The index of the first NaN or infinity, or −1: one pass without a call per entry. */
+function firstNonFinite(data: Float64Array): number {
+  // v · 0 is 0 for a finite v and NaN otherwise; four sums keep the adds independent.
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let i = 0;
+  for (; i + 3 < data.length; i += 4) {
+    p0 += data[i]! * 0;
+    p1 += data[i + 1]! * 0;
+    p2 += data[i + 2]! * 0;
+    p3 += data[i + 3]! * 0;
+  }
+  for (; i < data.length; i++) p0 += data[i]! * 0;
+  if (p0 + p1 + p2 + p3 === 0) return -1;
+  for (let j = 0; j < data.length; j++) if (!Number.isFinite(data[j]!)) return j;
+  return -1;
 }
 
 function missingLeafConsumers(graph: Graph, given: ReadonlyMap<string, Tensor>): Map<string, GraphNode[]> {

@@ -102,14 +102,48 @@ export const algebra = {
   },
 };
 
-/** True when the expression is a scalar whatever the shapes of the graph's leaves. */
+/**
+ * True when the expression is a scalar whatever the shapes of the graph's leaves. Remembered per
+ * expression and computed without recursion: the gradient of a sum of n terms asks at every term.
+ */
 function scalarExpr(e: Expr): boolean {
-  if (e.kind === 'const') return true;
-  if (e.kind === 'ref') return false;
-  const record = opRecord(e.op);
-  if (record.scalarResult) return true;
-  return record.elementwise && e.args.every(scalarExpr);
+  if (e.kind !== 'op') return e.kind === 'const';
+  const known = scalarCache.get(e);
+  if (known !== undefined) return known;
+  const stack: OpExpr[] = [e];
+  while (stack.length > 0) {
+    const next = stack[stack.length - 1]!;
+    if (scalarCache.has(next)) {
+      stack.pop();
+      continue;
+    }
+    const record = opRecord(next.op);
+    if (record.scalarResult || !record.elementwise) {
+      scalarCache.set(next, record.scalarResult);
+      stack.pop();
+      continue;
+    }
+    const unknown: OpExpr[] = [];
+    let answer = true;
+    for (const arg of next.args) {
+      if (arg.kind === 'const') continue;
+      const argAnswer = arg.kind === 'ref' ? false : scalarCache.get(arg);
+      if (argAnswer === false) {
+        answer = false;
+        break;
+      }
+      if (argAnswer === undefined) unknown.push(arg as OpExpr);
+    }
+    if (!answer || unknown.length === 0) {
+      scalarCache.set(next, answer);
+      stack.pop();
+    } else {
+      stack.push(...unknown);
+    }
+  }
+  return scalarCache.get(e)!;
 }
+const scalarCache = new WeakMap<OpExpr, boolean>();
 
 /**
  * Structural equality looked at through at most `budget` node pairs; past that the answer is false
@@ -141,9 +175,36 @@ export function sameExpr(a: Expr, b: Expr): boolean {
 
 /** The ids an expression reads, in order of first appearance; `valueOnly` leaves out arguments read only for their shape. @example referencedIds(expr) */
 export function referencedIds(e: Expr, valueOnly = false): string[] {
+  return [...idsOf(e, valueOnly)];
+}
+
+/** {@link referencedIds} without the copy: computed once per expression and shared, so never to be changed. */
+export function idsOf(e: Expr, valueOnly = false): readonly string[] {
+  if (e.kind === 'ref') return [e.id];
+  if (e.kind === 'const') return NO_IDS;
   const cache = valueOnly ? valueIdsCache : idsCache;
   const cached = cache.get(e);
-  if (cached) return [...cached];
+  if (cached) return cached;
+  const order = directIds(e, valueOnly) ?? walkIds(e, valueOnly);
+  cache.set(e, order);
+  return order;
+}
+
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+/** The ids of an op over references and numbers only (most equations: `tanh(h1)`, `W x`), without a walk; undefined otherwise. */
+function directIds(e: OpExpr, valueOnly: boolean): string[] | undefined {
+  const order: string[] = [];
+  const skip = valueOnly ? opRecord(e.op).shapeOnly : undefined;
+  for (let i = 0; i < e.args.length; i++) {
+    const arg = e.args[i]!;
+    if (arg.kind === 'op') return undefined;
+    if (arg.kind === 'ref' && !(skip && skip.includes(i)) && !order.includes(arg.id)) order.push(arg.id);
+  }
+  return order;
+}
+
+function walkIds(e: Expr, valueOnly: boolean): string[] {
   const seen = new Set<string>();
   // Gradient expressions share subexpressions (a DAG): each is walked once, not once per path to it.
   const visited = new Set<Expr>();
@@ -163,8 +224,7 @@ export function referencedIds(e: Expr, valueOnly = false): string[] {
       for (let i = next.args.length - 1; i >= 0; i--) if (!skip.includes(i)) stack.push(next.args[i]!);
     }
   }
-  cache.set(e, order);
-  return [...order];
+  return order;
 }
 
 /** Expressions are immutable, so the ids one reads are computed once (graph checks, edges and differentiation all ask). */

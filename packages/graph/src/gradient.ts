@@ -1,5 +1,5 @@
 import { ChainruleError } from '@chainrule/tensor';
-import { type Expr, algebra, constant, readsAny, ref, referencedIds } from './expr.ts';
+import { type Expr, algebra, constant, idsOf, readsAny, ref } from './expr.ts';
 import { type GraphNode, Graph, gradientId } from './graph.ts';
 import { opRecord } from './ops/index.ts';
 
@@ -75,7 +75,7 @@ export function gradientGraph(graph: Graph, wrt: readonly string[], options: Gra
 function nodesBetween(graph: Graph, sources: readonly string[], sink: string): Set<string> {
   const downstream = new Set(sources);
   for (const node of graph.nodes) {
-    if (node.expression && referencedIds(node.expression).some((id) => downstream.has(id))) downstream.add(node.id);
+    if (node.expression && idsOf(node.expression).some((id) => downstream.has(id))) downstream.add(node.id);
   }
   const between = new Set<string>();
   if (!downstream.has(sink)) return between;
@@ -83,7 +83,7 @@ function nodesBetween(graph: Graph, sources: readonly string[], sink: string): S
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
     const node = graph.nodes[i]!;
     if (!between.has(node.id) || !node.expression) continue;
-    for (const id of referencedIds(node.expression)) if (downstream.has(id)) between.add(id);
+    for (const id of idsOf(node.expression)) if (downstream.has(id)) between.add(id);
   }
   return between;
 }

@@ -1,5 +1,5 @@
 import { ChainruleError } from '@chainrule/tensor';
-import { type Expr, referencedIds } from './expr.ts';
+import { type Expr, idsOf, referencedIds } from './expr.ts';
 import { canonicalName } from './parse/index.ts';
 
 /** What a node is: a leaf (input, parameter, target), a computed value, the loss, or a node added by differentiation. */
@@ -59,7 +59,7 @@ export class Graph {
     for (const node of nodes) {
       if (this.#byId.has(node.id)) throw new ChainruleError('graph', `node '${node.id}' is defined twice`);
       if (node.expression) {
-        for (const id of referencedIds(node.expression)) {
+        for (const id of idsOf(node.expression)) {
           if (!this.#byId.has(id)) throw new ChainruleError('internal', `node '${node.id}' reads '${id}', which does not come before it`);
         }
       }

@@ -32,7 +32,7 @@ export {
   opRecord,
 } from './ops/index.ts';
 export { type Edge, type GraphNode, type NodeKind, Graph, gradientId } from './graph.ts';
-export { type BuildOptions, type LeafRole, buildGraph, graphFromEquations } from './build.ts';
+export { type BuildOptions, type LeafRole, EXPRESSION_DEPTH_LIMIT, buildGraph, graphFromEquations } from './build.ts';
 export { closestFunctionName, functionOp } from './function-names.ts';
 export { type EvaluateOptions, type LeafValue, evaluate, evaluateExpr } from './evaluate.ts';
 export { type ExactEvaluation, type InexactNode, EXACT_BITS_LIMIT, EXACT_ENTRY_LIMIT, EXACT_OPERATION_LIMIT, evaluateExact } from './exact.ts';

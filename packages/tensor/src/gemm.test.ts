@@ -198,3 +198,40 @@ describe('gemm on views', () => {
     }
   });
 });
+
+describe('gemm with transposed operands', () => {
+  const transpose = (rows: number, cols: number, x: Float64Array) => {
+    const t = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j]!;
+    return t;
+  };
+  const dim = fc.oneof(fc.constantFrom(0, 1, 2, 3, 7, 33), fc.integer({ min: 0, max: 40 }));
+
+  it('reads Aᵀ and Bᵀ in place, bit for bit the product of the copied transposes, and right against dot products', () => {
+    fc.assert(
+      fc.property(dim, dim, dim, fc.boolean(), fc.boolean(), fc.integer(), (m, n, k, transA, transB, seed) => {
+        const a = random(m * k, seed);
+        const b = random(k * n, seed ^ 0x5bd1e995);
+        const copied = new Float64Array(m * n);
+        gemm(m, n, k, a, b, copied);
+        const stored = { a: transA ? transpose(m, k, a) : a, b: transB ? transpose(k, n, b) : b };
+        const inPlace = new Float64Array(m * n).fill(Number.NaN);
+        gemm(m, n, k, stored.a, stored.b, inPlace, transA, transB);
+        expect(Array.from(inPlace)).toEqual(Array.from(copied));
+        expect(firstMismatch(inPlace, reference(m, n, k, a, b))).toBe(-1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('multiplies a hand-checked Aᵀ x and A Bᵀ', () => {
+    // A = [1 2; 3 4] stored as Aᵀ = [1 3; 2 4]: A·[1, 1] = [3, 7]
+    const c = new Float64Array(2);
+    gemm(2, 1, 2, Float64Array.of(1, 3, 2, 4), Float64Array.of(1, 1), c, true);
+    expect([...c]).toEqual([3, 7]);
+    // [1 2; 3 4]·[5 6; 7 8] with B stored as Bᵀ = [5 7; 6 8]
+    const d = new Float64Array(4);
+    gemm(2, 2, 2, Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 7, 6, 8), d, false, true);
+    expect([...d]).toEqual([19, 22, 43, 50]);
+  });
+});

@@ -26,13 +26,16 @@ function packArea(size: number): number[] {
  * C = A·B on flat row-major arrays: A is m×k, B is k×n, C is m×n and is overwritten.
  * Only the first m·k, k·n and m·n elements of `a`, `b` and `c` are touched, so views into larger
  * buffers work. `c` must not overlap `a` or `b`. Sums are formed in another order than in
- * {@link gemmNaive}, so the two can differ in the last bits.
+ * {@link gemmNaive}, so the two can differ in the last bits. With `transA` the array `a` holds Aᵀ
+ * (k×m) and with `transB` the array `b` holds Bᵀ (n×k): a transposed operand is read in place, never
+ * copied, and the result is bit for bit the one of the materialised transpose.
  *
  * @example
  * const c = new Float64Array(4);
  * gemm(2, 2, 2, Float64Array.of(1, 2, 3, 4), Float64Array.of(5, 6, 7, 8), c); // c = [19, 22, 43, 50]
+ * gemm(2, 2, 2, Float64Array.of(1, 3, 2, 4), Float64Array.of(5, 6, 7, 8), c, true); // the same: a holds Aᵀ
  */
-export function gemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
+export function gemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, transA = false, transB = false): void {
   if (!(Number.isInteger(m) && Number.isInteger(n) && Number.isInteger(k) && m >= 0 && n >= 0 && k >= 0)) {
     throw new RangeError(`gemm: invalid dimensions m=${m}, n=${n}, k=${k}`);
   }
@@ -42,16 +45,23 @@ export function gemm(m: number, n: number, k: number, a: Float64Array, b: Float6
     );
   }
   if (m === 0 || n === 0) return;
+  // A(i, p) = a[i·ars + p·acs] and B(p, j) = b[p·brs + j·bcs].
+  const ars = transA ? 1 : k;
+  const acs = transA ? m : 1;
+  const brs = transB ? 1 : n;
+  const bcs = transB ? k : 1;
   // Packing pays off even for 4×4×4 and for k = 2 (measured); a single row or column does not.
+  // Every path sums from +0 in the same order, so a product is the same whichever path computes it.
   if (k === 0) c.fill(0, 0, m * n);
-  else if (n === 1) gemv(m, k, a, b, c);
-  else if (m === 1) gemmNaive(m, n, k, a, b, c);
-  else gemmPacked(m, n, k, a, b, c);
+  else if (k === 1) outerProduct(m, n, a, b, c);
+  else if (n === 1) (transA ? gemvTransposed : gemv)(m, k, a, b, c);
+  else if (m === 1) gemmRow(n, k, a, b, brs, bcs, c);
+  else gemmPacked(m, n, k, a, ars, acs, b, brs, bcs, c);
 }
 
 /**
  * The plain i-k-j triple loop, C = A·B with the same conventions as {@link gemm}. The baseline the
- * tests and benchmark compare against, and the path gemm takes for a single row of A.
+ * tests and benchmark compare against.
  *
  * @example
  * const c = new Float64Array(1);
@@ -67,6 +77,25 @@ export function gemmNaive(m: number, n: number, k: number, a: Float64Array, b: F
       const bRow = p * n;
       for (let j = 0; j < n; j++) c[cRow + j]! += aip * b[bRow + j]!;
     }
+  }
+}
+
+/** C (1×n) = a (1×k) · B: the i-k-j loop for a single row of A (a row of A is the same array transposed or not). */
+function gemmRow(n: number, k: number, a: Float64Array, b: Float64Array, brs: number, bcs: number, c: Float64Array): void {
+  c.fill(0, 0, n);
+  for (let p = 0; p < k; p++) {
+    const ap = a[p]!;
+    const bRow = p * brs;
+    for (let j = 0; j < n; j++) c[j]! += ap * b[bRow + j * bcs]!;
+  }
+}
+
+/** C (m×n) = u vᵀ for k = 1 (a column and a row are the same arrays transposed or not); `0 +` as the other paths start from +0. */
+function outerProduct(m: number, n: number, u: Float64Array, v: Float64Array, c: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    const ui = u[i]!;
+    const row = i * n;
+    for (let j = 0; j < n; j++) c[row + j] = 0 + ui * v[j]!;
   }
 }
 
@@ -86,7 +115,56 @@ function gemv(m: number, k: number, a: Float64Array, x: Float64Array, c: Float64
   }
 }
 
-function gemmPacked(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
+/**
+ * C (m×1) = A · x where `a` holds Aᵀ (k×m): the sums of {@link gemv} in the same order (even and odd
+ * p apart), but walking the rows of Aᵀ, which are contiguous.
+ */
+function gemvTransposed(m: number, k: number, a: Float64Array, x: Float64Array, c: Float64Array): void {
+  const odd = scratch(m);
+  c.fill(0, 0, m);
+  let p = 0;
+  // Four rows of Aᵀ per pass: each sum still adds its terms one by one in order of p.
+  for (; p + 3 < k; p += 4) {
+    const x0 = x[p]!;
+    const x1 = x[p + 1]!;
+    const x2 = x[p + 2]!;
+    const x3 = x[p + 3]!;
+    const r0 = p * m;
+    const r1 = r0 + m;
+    const r2 = r1 + m;
+    const r3 = r2 + m;
+    for (let i = 0; i < m; i++) {
+      c[i] = c[i]! + a[r0 + i]! * x0 + a[r2 + i]! * x2;
+      odd[i] = odd[i]! + a[r1 + i]! * x1 + a[r3 + i]! * x3;
+    }
+  }
+  for (; p + 1 < k; p += 2) {
+    const x0 = x[p]!;
+    const x1 = x[p + 1]!;
+    const r0 = p * m;
+    const r1 = r0 + m;
+    for (let i = 0; i < m; i++) {
+      c[i]! += a[r0 + i]! * x0;
+      odd[i]! += a[r1 + i]! * x1;
+    }
+  }
+  if (p < k) {
+    const x0 = x[p]!;
+    const r0 = p * m;
+    for (let i = 0; i < m; i++) c[i]! += a[r0 + i]! * x0;
+  }
+  for (let i = 0; i < m; i++) c[i] = c[i]! + odd[i]!;
+}
+
+let oddSums = new Float64Array(64);
+/** A zeroed scratch vector of m doubles, kept between calls. */
+function scratch(m: number): Float64Array {
+  if (oddSums.length < m) oddSums = new Float64Array(m);
+  oddSums.fill(0, 0, m);
+  return oddSums;
+}
+
+function gemmPacked(m: number, n: number, k: number, a: Float64Array, ars: number, acs: number, b: Float64Array, brs: number, bcs: number, c: Float64Array): void {
   // Packed depths are rounded up to even (zero-padded) so the kernel can take k two at a time.
   const kcMax = (Math.min(KC, k) + 1) & ~1;
   const bOff = ((Math.min(MC, m) + 1) & ~1) * kcMax;
@@ -98,10 +176,10 @@ function gemmPacked(m: number, n: number, k: number, a: Float64Array, b: Float64
       const kc = Math.min(KC, k - pc);
       const kcp = (kc + 1) & ~1;
       const first = pc === 0;
-      packB(P, bOff, b, n, pc, kc, kcp, jc, nc);
+      packB(P, bOff, b, brs, bcs, pc, kc, kcp, jc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(P, a, k, pc, kc, kcp, ic, mc);
+        packA(P, a, ars, acs, pc, kc, kcp, ic, mc);
         for (let jr = 0; jr < nc; jr += 2) {
           const w = nc - jr > 1 ? 2 : 1;
           const bo = bOff + jr * kcp;
@@ -116,20 +194,20 @@ function gemmPacked(m: number, n: number, k: number, a: Float64Array, b: Float64
 }
 
 /**
- * Packs B[pc .. pc+kc, jc .. jc+nc] at P[bOff ..] as panels of two columns: panel q holds
+ * Packs B[pc .. pc+kc, jc .. jc+nc] (B(p, j) = b[p·brs + j·bcs]) at P[bOff ..] as panels of two columns: panel q holds
  * b(p, jc+2q), b(p, jc+2q+1) for p = pc, pc+1, …, padded with zeros to kcp rows and to an even width.
  */
-function packB(P: number[], bOff: number, b: Float64Array, n: number, pc: number, kc: number, kcp: number, jc: number, nc: number): void {
+function packB(P: number[], bOff: number, b: Float64Array, brs: number, bcs: number, pc: number, kc: number, kcp: number, jc: number, nc: number): void {
   for (let jr = 0; jr < nc; jr += 2) {
     let dst = bOff + jr * kcp;
-    let src = pc * n + jc + jr;
+    let src = pc * brs + (jc + jr) * bcs;
     if (jr + 1 < nc) {
-      for (let p = 0; p < kc; p++, dst += 2, src += n) {
+      for (let p = 0; p < kc; p++, dst += 2, src += brs) {
         P[dst] = b[src]!;
-        P[dst + 1] = b[src + 1]!;
+        P[dst + 1] = b[src + bcs]!;
       }
     } else {
-      for (let p = 0; p < kc; p++, dst += 2, src += n) {
+      for (let p = 0; p < kc; p++, dst += 2, src += brs) {
         P[dst] = b[src]!;
         P[dst + 1] = 0;
       }
@@ -138,18 +216,18 @@ function packB(P: number[], bOff: number, b: Float64Array, n: number, pc: number
   }
 }
 
-/** Packs A[ic .. ic+mc, pc .. pc+kc] at P[0 ..] as strips of two rows, interleaved the same way as packB. */
-function packA(P: number[], a: Float64Array, k: number, pc: number, kc: number, kcp: number, ic: number, mc: number): void {
+/** Packs A[ic .. ic+mc, pc .. pc+kc] (A(i, p) = a[i·ars + p·acs]) at P[0 ..] as strips of two rows, interleaved the same way as packB. */
+function packA(P: number[], a: Float64Array, ars: number, acs: number, pc: number, kc: number, kcp: number, ic: number, mc: number): void {
   for (let ir = 0; ir < mc; ir += 2) {
     let dst = ir * kcp;
-    let src = (ic + ir) * k + pc;
+    let src = (ic + ir) * ars + pc * acs;
     if (ir + 1 < mc) {
-      for (let p = 0; p < kc; p++, dst += 2, src++) {
+      for (let p = 0; p < kc; p++, dst += 2, src += acs) {
         P[dst] = a[src]!;
-        P[dst + 1] = a[src + k]!;
+        P[dst + 1] = a[src + ars]!;
       }
     } else {
-      for (let p = 0; p < kc; p++, dst += 2, src++) {
+      for (let p = 0; p < kc; p++, dst += 2, src += acs) {
         P[dst] = a[src]!;
         P[dst + 1] = 0;
       }

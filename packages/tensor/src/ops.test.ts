@@ -221,3 +221,19 @@ describe('reductions, products, rounding and formatting', () => {
     expect(formatTable(['a'], [['xy\nz']], { gap: 1, rule: false })).toEqual(['a ', 'xy\nz']);
   });
 });
+
+describe('matmul of transposed operands', () => {
+  it('equals the product of the materialised transposes, bit for bit, for every rank', () => {
+    const w = tensor([[0.4, 0.5, 0.25], [0.2, 0.25, 0.4]]);
+    const v = tensor([1.5, -2]);
+    const u = tensor([3, 0.1, 7]);
+    expect(matmul(w, v, { a: true }).toArray()).toEqual(matmul(transpose(w), v).toArray());
+    expect(matmul(w, w, { a: true }).toArray()).toEqual(matmul(transpose(w), w).toArray());
+    expect(matmul(w, w, { b: true }).toArray()).toEqual(matmul(w, transpose(w)).toArray());
+    expect(matmul(v, u, { b: true }).toArray()).toEqual(matmul(v, transpose(u)).toArray());
+    // wᵀ v by hand: [0.4·1.5 − 0.2·2, 0.5·1.5 − 0.25·2, 0.25·1.5 − 0.4·2]
+    const byHand = [0.4 * 1.5 - 0.2 * 2, 0.5 * 1.5 - 0.25 * 2, 0.25 * 1.5 - 0.4 * 2];
+    (matmul(w, v, { a: true }).toArray() as number[]).forEach((x, i) => expect(x).toBeCloseTo(byHand[i]!, 15));
+    expect(() => matmul(w, w, { a: true, b: true })).toThrow('matmul: shapes [3×2] and [3×2] do not fit (inner dimensions 2 and 3 differ)');
+  });
+});

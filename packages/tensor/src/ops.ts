@@ -14,23 +14,59 @@ function broadcastStrides(shape: Shape): [number, number] {
   return [rows === 1 ? 0 : cols, cols === 1 ? 0 : 1];
 }
 
-function zipWith(op: string, x: Operand, y: Operand, f: (a: number, b: number) => number): Tensor {
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+type Code = typeof ADD | typeof SUB | typeof MUL | typeof DIV;
+const NAMES = ['add', 'sub', 'mul', 'div'] as const;
+
+/** The arithmetic op `code` on two numbers; the loops below inline it by hand, this is the broadcasting path. */
+function apply2(code: Code, p: number, q: number): number {
+  return code === ADD ? p + q : code === SUB ? p - q : code === MUL ? p * q : p / q;
+}
+
+/**
+ * An element-wise arithmetic op. Equal shapes and a scalar against anything (the common cases in a
+ * graph) get a loop of their own per op, with no call per entry; other broadcasts take strides.
+ */
+function elementwise(code: Code, x: Operand, y: Operand): Tensor {
   const a = asTensor(x);
   const b = asTensor(y);
+  const ad = a.data;
+  const bd = b.data;
   if (sameShape(a.shape, b.shape)) {
-    const out = new Float64Array(a.size);
-    const ad = a.data;
-    const bd = b.data;
-    for (let i = 0; i < out.length; i++) out[i] = f(ad[i]!, bd[i]!);
+    const out = new Float64Array(ad.length);
+    if (code === ADD) for (let i = 0; i < out.length; i++) out[i] = ad[i]! + bd[i]!;
+    else if (code === SUB) for (let i = 0; i < out.length; i++) out[i] = ad[i]! - bd[i]!;
+    else if (code === MUL) for (let i = 0; i < out.length; i++) out[i] = ad[i]! * bd[i]!;
+    else for (let i = 0; i < out.length; i++) out[i] = ad[i]! / bd[i]!;
     return new Tensor(out, a.shape);
   }
-  const shape = broadcastShapes(op, a.shape, b.shape);
+  if (a.shape.length === 0 || b.shape.length === 0) {
+    const out = new Float64Array(a.shape.length === 0 ? bd.length : ad.length);
+    if (a.shape.length === 0) {
+      const p = ad[0]!;
+      if (code === ADD) for (let i = 0; i < out.length; i++) out[i] = p + bd[i]!;
+      else if (code === SUB) for (let i = 0; i < out.length; i++) out[i] = p - bd[i]!;
+      else if (code === MUL) for (let i = 0; i < out.length; i++) out[i] = p * bd[i]!;
+      else for (let i = 0; i < out.length; i++) out[i] = p / bd[i]!;
+      return new Tensor(out, b.shape);
+    }
+    const q = bd[0]!;
+    if (code === ADD) for (let i = 0; i < out.length; i++) out[i] = ad[i]! + q;
+    else if (code === SUB) for (let i = 0; i < out.length; i++) out[i] = ad[i]! - q;
+    else if (code === MUL) for (let i = 0; i < out.length; i++) out[i] = ad[i]! * q;
+    else for (let i = 0; i < out.length; i++) out[i] = ad[i]! / q;
+    return new Tensor(out, a.shape);
+  }
+  const shape = broadcastShapes(NAMES[code], a.shape, b.shape);
   const [rows, cols] = asColumnMatrix(shape);
   const [aRow, aCol] = broadcastStrides(a.shape);
   const [bRow, bCol] = broadcastStrides(b.shape);
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * aRow + j * aCol]!, b.data[i * bRow + j * bCol]!);
+    for (let j = 0; j < cols; j++) out[i * cols + j] = apply2(code, ad[i * aRow + j * aCol]!, bd[i * bRow + j * bCol]!);
   }
   return new Tensor(out, shape);
 }
@@ -55,27 +91,57 @@ export function map(t: Tensor, f: (v: number) => number): Tensor {
  * add(tensor([1, 2]), 1);                              // [2, 3]
  * add(tensor([[10, 20], [30, 40]]), tensor([1, 2]));  // [[11, 21], [32, 42]]
  */
-export const add = (a: Operand, b: Operand): Tensor => zipWith('add', a, b, (p, q) => p + q);
+export const add = (a: Operand, b: Operand): Tensor => elementwise(ADD, a, b);
 /** Element-wise `a − b` with broadcasting. @example sub(tensor([1, 2]), tensor([1, 1])) // [0, 1] */
-export const sub = (a: Operand, b: Operand): Tensor => zipWith('sub', a, b, (p, q) => p - q);
+export const sub = (a: Operand, b: Operand): Tensor => elementwise(SUB, a, b);
 /** Element-wise (Hadamard) product with broadcasting. @example mul(tensor([1, 2]), tensor([3, 4])) // [3, 8] */
-export const mul = (a: Operand, b: Operand): Tensor => zipWith('mul', a, b, (p, q) => p * q);
+export const mul = (a: Operand, b: Operand): Tensor => elementwise(MUL, a, b);
 /** Element-wise quotient with broadcasting. @example div(tensor([1, 2]), 2) // [0.5, 1] */
-export const div = (a: Operand, b: Operand): Tensor => zipWith('div', a, b, (p, q) => p / q);
+export const div = (a: Operand, b: Operand): Tensor => elementwise(DIV, a, b);
 /** Multiplies every element by `factor`. @example scale(tensor([1, 2]), 0.5) // [0.5, 1] */
-export const scale = (t: Tensor, factor: number): Tensor => map(t, (v) => v * factor);
+export const scale = (t: Tensor, factor: number): Tensor => elementwise(MUL, t, factor);
 /** @example neg(tensor([1, -2])) // [-1, 2] */
-export const neg = (t: Tensor): Tensor => map(t, (v) => -v);
+export function neg(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = -d[i]!;
+  return new Tensor(out, t.shape);
+}
 /** @example exp(tensor([0])) // [1] */
-export const exp = (t: Tensor): Tensor => map(t, Math.exp);
+export function exp(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.exp(d[i]!);
+  return new Tensor(out, t.shape);
+}
 /** Natural logarithm. @example log(tensor([1])) // [0] */
-export const log = (t: Tensor): Tensor => map(t, Math.log);
+export function log(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.log(d[i]!);
+  return new Tensor(out, t.shape);
+}
 /** max(0, v). @example relu(tensor([-1, 2])) // [0, 2] */
-export const relu = (t: Tensor): Tensor => map(t, (v) => (v > 0 ? v : 0));
+export function relu(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = d[i]! > 0 ? d[i]! : 0;
+  return new Tensor(out, t.shape);
+}
 /** 1 / (1 + e^−v). @example sigmoid(tensor([0])) // [0.5] */
-export const sigmoid = (t: Tensor): Tensor => map(t, sigmoidOf);
+export function sigmoid(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = sigmoidOf(d[i]!);
+  return new Tensor(out, t.shape);
+}
 /** @example tanh(tensor([0])) // [0] */
-export const tanh = (t: Tensor): Tensor => map(t, Math.tanh);
+export function tanh(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.tanh(d[i]!);
+  return new Tensor(out, t.shape);
+}
 
 function sigmoidOf(v: number): number {
   // Split by sign so that e^−v never overflows.
@@ -176,12 +242,21 @@ export function broadcastTo(t: Tensor, shape: Shape): Tensor {
  * @example
  * matmul(tensor([[1, 2], [3, 4]]), tensor([1, 1]));  // [3, 7]
  * matmul(tensor([1, 2]), transpose(tensor([3, 4]))); // [[3, 4], [6, 8]]
+ * matmul(w, x, { a: true });                          // wᵀ x, without copying wᵀ (bit for bit the same)
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  const { m, n, k, shape } = matmulShape(a.shape, b.shape);
+export function matmul(a: Tensor, b: Tensor, transposed: { readonly a?: boolean; readonly b?: boolean } = {}): Tensor {
+  // A transposed vector or scalar is the same data in another shape; only a matrix is read transposed.
+  const transA = transposed.a === true && a.shape.length === 2;
+  const transB = transposed.b === true && b.shape.length === 2;
+  const { m, n, k, shape } = matmulShape(transposed.a ? transposedShape(a.shape) : a.shape, transposed.b ? transposedShape(b.shape) : b.shape);
   const out = new Float64Array(m * n);
-  gemm(m, n, k, a.data, b.data, out);
+  gemm(m, n, k, a.data, b.data, out, transA, transB);
   return new Tensor(out, shape);
+}
+
+/** The shape of the transpose: [r×c] → [c×r], a vector [n] → the row [1×n], a scalar stays. */
+function transposedShape(shape: Shape): Shape {
+  return shape.length === 2 ? [shape[1]!, shape[0]!] : shape.length === 1 ? [1, shape[0]!] : shape;
 }
 
 /**

@@ -19,15 +19,18 @@ export class Tensor {
 
   constructor(data: Float64Array, shape: Shape) {
     if (shape.length > 2) throw new TensorValueError(`tensors of rank ${shape.length} are not supported (rank 0, 1 or 2 only)`);
-    for (const extent of shape) {
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) {
+      const extent = shape[i]!;
       if (!Number.isInteger(extent) || extent < 0) throw new TensorValueError(`invalid shape ${JSON.stringify(shape)}`);
+      size *= extent;
     }
-    const size = shape.reduce((p, e) => p * e, 1);
     if (data.length !== size) {
       throw new TensorValueError(`${data.length} values do not fill shape ${describeShape(shape)} (needs ${size})`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's) is shared as it is: an op's result does not copy its operand's shape.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
   }
 
   get rank(): number {
@@ -128,8 +131,9 @@ export function ones(shape: Shape): Tensor {
 
 /** A scalar tensor. @example scalar(0.5).item() // 0.5 */
 export function scalar(value: number): Tensor {
-  return new Tensor(Float64Array.of(value), []);
+  return new Tensor(Float64Array.of(value), SCALAR_SHAPE);
 }
+const SCALAR_SHAPE: Shape = Object.freeze([]);
 
 /** Wraps a flat row-major array (not copied) in a tensor of the given shape. @example fromFlat(new Float64Array(6), [2, 3]) */
 export function fromFlat(data: Float64Array, shape: Shape): Tensor {

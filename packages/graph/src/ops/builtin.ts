@@ -14,8 +14,8 @@ import {
   exactTranspose,
   exactZip,
   exp,
+  fromFlat,
   log,
-  map,
   matmul,
   mul,
   neg,
@@ -55,6 +55,30 @@ const activationStep = (suffix = ''): readonly ExplanationPart[] => [
   operand,
   ...(suffix ? [suffix] : []),
 ];
+
+/** σ′ from s = σ(u): s (1 − s), entry by entry. */
+function sigmoidDerivative(s: Tensor): Tensor {
+  const d = s.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = d[i]! * (1 - d[i]!);
+  return fromFlat(out, s.shape);
+}
+
+/** tanh′ from t = tanh(u): 1 − t², entry by entry. */
+function tanhDerivative(t: Tensor): Tensor {
+  const d = t.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = 1 - d[i]! * d[i]!;
+  return fromFlat(out, t.shape);
+}
+
+/** ReLU′: 1 where positive, else 0. */
+function step(u: Tensor): Tensor {
+  const d = u.data;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = d[i]! > 0 ? 1 : 0;
+  return fromFlat(out, u.shape);
+}
 
 const unaryForward = (f: (t: Tensor) => Tensor) => ([u]: readonly Tensor[]) => f(u!);
 const unaryExact = (f: (t: ExactTensor) => ExactTensor | undefined) => ([u]: readonly ExactTensor[]) => f(u!);
@@ -131,6 +155,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     name: 'matmul',
     arity: 2,
     forward: ([a, b]) => matmul(a!, b!),
+    forwardTransposed: ([a, b], [ta, tb]) => matmul(a!, b!, { a: ta, b: tb }),
     exact: ([a, b]) => exactMatmul(a!, b!),
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(product(dy, flip(b!)), a!), unbroadcast(product(flip(a!), dy), b!)],
     print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), POSTFIX)}${p.latex ? '\\,' : ' '}${p.wrap(p.print(e.args[1]!), POSTFIX)}`, precedence: PRODUCT }),
@@ -176,7 +201,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? r : Rational.ZERO))),
     // The subgradient at 0 is taken as 0, as in PyTorch and TensorFlow.
     derivative: {
-      forward: (u) => map(u, (v) => (v > 0 ? 1 : 0)),
+      forward: (u) => step(u),
       exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? Rational.ONE : Rational.ZERO))),
       gradient: () => [null],
     },
@@ -193,7 +218,8 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     notation: { unicode: 'σ', latex: '\\sigma', prose: 'the logistic sigmoid' },
     forward: unaryForward(sigmoid),
     derivative: {
-      forward: (u) => map(sigmoid(u), (s) => s * (1 - s)),
+      forward: (u) => sigmoidDerivative(sigmoid(u)),
+      fromValue: (s) => sigmoidDerivative(s),
       // σ'' = σ'(1 − 2σ)
       gradient: ({ dy, node, args: [a] }) => [times(dy, times(node, minus(constant(1), times(constant(2), apply('sigmoid', [a!], node.alias)))))],
     },
@@ -209,7 +235,8 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     notation: { latex: '\\tanh', prose: 'the hyperbolic tangent' },
     forward: unaryForward(tanh),
     derivative: {
-      forward: (u) => map(tanh(u), (t) => 1 - t * t),
+      forward: (u) => tanhDerivative(tanh(u)),
+      fromValue: (t) => tanhDerivative(t),
       // tanh'' = −2 tanh · tanh'
       gradient: ({ dy, node, args: [a] }) => [times(dy, times(constant(-2), times(apply('tanh', [a!], node.alias), node)))],
     },

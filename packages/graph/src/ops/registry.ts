@@ -69,6 +69,11 @@ export interface DerivativeSpec {
   gradient?: GradientRule;
   /** f′ over rationals, where it is rational (ReLU′: 0 or 1). */
   exact?: ExactForward;
+  /**
+   * f′ from the value y = f(u) (σ′ = σ(1 − σ), tanh′ = 1 − tanh²), the same numbers as `forward`:
+   * an evaluation that has f(u) already uses it instead of computing f again.
+   */
+  fromValue?(y: Tensor): Tensor;
 }
 
 /**
@@ -83,6 +88,11 @@ export interface OpDefinition {
   readonly name: OpName;
   readonly arity: number;
   forward(args: readonly Tensor[]): Tensor;
+  /**
+   * The forward with arguments given untransposed: `args[i]` is the operand of a transpose where
+   * `transposed[i]`. The evaluation calls it for `Wᵀ δ`, so the transpose is never materialised.
+   */
+  readonly forwardTransposed?: (args: readonly Tensor[], transposed: readonly boolean[]) => Tensor;
   /** The forward over rationals where the op is rational (+, ×, matrix product, ReLU, …); see {@link ExactForward}. */
   readonly exact?: ExactForward;
   /** The gradient rule; for a unary element-wise op with a `derivative`, generated as `dy ⊙ f′(u)`. */
@@ -126,6 +136,7 @@ export interface OpRecord {
   readonly name: OpName;
   readonly arity: number;
   forward(args: readonly Tensor[]): Tensor;
+  readonly forwardTransposed: ((args: readonly Tensor[], transposed: readonly boolean[]) => Tensor) | undefined;
   /** The forward over rationals, undefined for an op computed in float64 only. */
   readonly exact: ExactForward | undefined;
   readonly gradient: GradientRule | undefined;
@@ -139,6 +150,8 @@ export interface OpRecord {
   explain(position: number): readonly ExplanationPart[];
   /** For a generated derivative `f'`: the op `f`. */
   readonly derivativeOf: OpName | undefined;
+  /** For a generated derivative `f'`: f′ from the value of f (see {@link DerivativeSpec.fromValue}). */
+  readonly derivativeFromValue: ((y: Tensor) => Tensor) | undefined;
 }
 
 const primitives = new Map<OpName, OpRecord>();
@@ -207,6 +220,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
     name: definition.name,
     arity: definition.arity,
     forward: definition.forward,
+    forwardTransposed: definition.forwardTransposed,
     exact: definition.exact,
     gradient,
     elementwise,
@@ -222,6 +236,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
         ? () => ['the upstream gradient ', { node: 'upstream' }, ` multiplied element-wise by the derivative of ${notation.prose} at `, { node: 'operand' }]
         : () => GENERIC_EXPLANATION),
     derivativeOf: undefined,
+    derivativeFromValue: undefined,
   };
   primitives.set(record.name, record);
   if (definition.derivative) {
@@ -231,6 +246,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
       ...record,
       name,
       forward: ([u]) => spec.forward(u!),
+      forwardTransposed: undefined,
       exact: spec.exact,
       gradient: spec.gradient,
       notation: { ...notation, prose: `the derivative of ${notation.prose}` },
@@ -238,6 +254,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
       substitution: 'call',
       explain: () => GENERIC_EXPLANATION,
       derivativeOf: definition.name,
+      derivativeFromValue: spec.fromValue,
     });
   }
   bindNames(record.name, definition.names, definition.activation);
