@@ -1,6 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
-import { type Expr, algebra, constant, idsOf, readsAny, ref } from './expr.ts';
-import { type GraphNode, Graph, gradientId } from './graph.ts';
+import { type Expr, type OpExpr, algebra, constant, idsOf, readsAny, ref } from './expr.ts';
+import { type Graph, type GraphNode, extendGraph, gradientId } from './graph.ts';
 import { opRecord } from './ops/index.ts';
 
 /** Options of {@link gradientGraph}. */
@@ -33,6 +33,7 @@ export function gradientGraph(graph: Graph, wrt: readonly string[], options: Gra
 
   const needed = nodesBetween(graph, wrtIds, of);
   const contributions = new Map<string, Expr[]>();
+  const reaches = new Map<Expr, boolean>();
   const gradientNodes: GraphNode[] = [];
   const gradientOf = new Map<string, Expr>();
 
@@ -57,7 +58,7 @@ export function gradientGraph(graph: Graph, wrt: readonly string[], options: Gra
       upstream = ref(id);
       gradientOf.set(node.id, upstream);
     }
-    if (node.expression) backpropagate(node.expression, upstream, needed, contributions);
+    if (node.expression) backpropagate(node.expression, upstream, needed, contributions, reaches);
   }
 
   for (const id of wrtIds) {
@@ -68,59 +69,82 @@ export function gradientGraph(graph: Graph, wrt: readonly string[], options: Gra
       );
     }
   }
-  return new Graph([...graph.nodes, ...gradientNodes], graph.loss);
+  return extendGraph(graph, gradientNodes);
 }
 
 /** Nodes that lie on a path from one of `sources` to `sink` (both ends included). */
 function nodesBetween(graph: Graph, sources: readonly string[], sink: string): Set<string> {
+  const reads = graph.nodes.map((node) => (node.expression ? idsOf(node.expression) : NO_IDS));
   const downstream = new Set(sources);
-  for (const node of graph.nodes) {
-    if (node.expression && idsOf(node.expression).some((id) => downstream.has(id))) downstream.add(node.id);
-  }
+  graph.nodes.forEach((node, i) => {
+    for (const id of reads[i]!) {
+      if (downstream.has(id)) {
+        downstream.add(node.id);
+        break;
+      }
+    }
+  });
   const between = new Set<string>();
   if (!downstream.has(sink)) return between;
   between.add(sink);
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const node = graph.nodes[i]!;
-    if (!between.has(node.id) || !node.expression) continue;
-    for (const id of idsOf(node.expression)) if (downstream.has(id)) between.add(id);
+    if (!between.has(graph.nodes[i]!.id)) continue;
+    for (const id of reads[i]!) if (downstream.has(id)) between.add(id);
   }
   return between;
 }
+const NO_IDS: readonly string[] = [];
 
 /**
  * Pushes `upstream` (the gradient of the whole expression) down the expression tree with each
  * op's rule, collecting the contribution to every needed node it reaches. Subtrees that reach
  * no needed node are skipped, so their symbolic zeros are never built.
  */
-function backpropagate(expression: Expr, upstream: Expr, needed: ReadonlySet<string>, contributions: Map<string, Expr[]>): void {
-  const reaches = readsAny(expression, needed, new Map());
+function backpropagate(
+  expression: Expr,
+  upstream: Expr,
+  needed: ReadonlySet<string>,
+  contributions: Map<string, Expr[]>,
+  reaches: Map<Expr, boolean>,
+): void {
   const stack: [Expr, Expr][] = [[expression, upstream]];
   while (stack.length > 0) {
     const [e, dy] = stack.pop()!;
     if (e.kind === 'ref') {
       if (needed.has(e.id)) {
-        if (!contributions.has(e.id)) contributions.set(e.id, []);
-        contributions.get(e.id)!.push(dy);
+        const list = contributions.get(e.id);
+        if (list) list.push(dy);
+        else contributions.set(e.id, [dy]);
       }
       continue;
     }
-    if (e.kind === 'const' || reaches.get(e) !== true) continue;
+    if (e.kind === 'const' || !readsNeeded(e, needed, reaches)) continue;
     const record = opRecord(e.op);
     if (!record.gradient) {
       throw new ChainruleError('gradient', `cannot differentiate through '${record.name}': the op table has no gradient rule for it (give its entry a gradient, or a derivative with one)`);
     }
     const parts = record.gradient({ dy, node: e, args: e.args });
-    parts.forEach((part, index) => {
-      if (part !== null && !record.shapeOnly.includes(index)) stack.push([e.args[index]!, part]);
-    });
+    for (let index = 0; index < parts.length; index++) {
+      const part = parts[index];
+      if (part !== null && part !== undefined && !record.shapeOnly.includes(index)) stack.push([e.args[index]!, part]);
+    }
   }
 }
 
+/** Whether an op reads a needed node: at once for an op over references and numbers (most nodes), else from one memo for the whole differentiation. */
+function readsNeeded(e: OpExpr, needed: ReadonlySet<string>, reaches: Map<Expr, boolean>): boolean {
+  let direct = false;
+  for (const arg of e.args) {
+    if (arg.kind === 'op') return readsAny(e, needed, reaches).get(e) === true;
+    if (arg.kind === 'ref' && needed.has(arg.id)) direct = true;
+  }
+  return direct;
+}
+
 /** The sum of many contributions as a balanced tree, so a value used by thousands of nodes does not make a deep expression. */
-function balancedSum(terms: readonly Expr[]): Expr | null {
-  if (terms.length === 0) return null;
-  if (terms.length === 1) return terms[0]!;
-  const middle = terms.length >> 1;
-  return algebra.add(balancedSum(terms.slice(0, middle)), balancedSum(terms.slice(middle)));
+function balancedSum(terms: readonly Expr[], from = 0, to = terms.length): Expr | null {
+  if (to === from) return null;
+  if (to - from === 1) return terms[from]!;
+  const middle = from + ((to - from) >> 1);
+  return algebra.add(balancedSum(terms, from, middle), balancedSum(terms, middle, to));
 }

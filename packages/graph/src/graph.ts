@@ -42,6 +42,22 @@ export interface Edge {
   readonly to: string;
 }
 
+/** The graph whose nodes begin the next graph constructed: they were checked already (see {@link extendGraph}). */
+let checkedPrefix: Graph | undefined;
+
+/**
+ * `base` with `added` nodes after its own, the same as `new Graph([...base.nodes, ...added], base.loss)`
+ * but checking only the added nodes. Internal: differentiation extends a graph of any size.
+ */
+export function extendGraph(base: Graph, added: readonly GraphNode[]): Graph {
+  checkedPrefix = base;
+  try {
+    return new Graph([...base.nodes, ...added], base.loss);
+  } finally {
+    checkedPrefix = undefined;
+  }
+}
+
 /**
  * A computational graph: nodes in topological order (every node after the nodes it reads), the
  * loss, and the edges derived from the node expressions.
@@ -53,7 +69,7 @@ export interface Edge {
 export class Graph {
   readonly nodes: readonly GraphNode[];
   readonly loss: string | undefined;
-  readonly #byId = new Map<string, GraphNode>();
+  #byId = new Map<string, GraphNode>();
 
   constructor(nodes: readonly GraphNode[], loss?: string) {
     for (const node of nodes) {
