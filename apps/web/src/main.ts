@@ -43,7 +43,7 @@ let selected: string | undefined;
 const DEBOUNCE_MS = 200;
 
 const editor = createEditor($('equations'), $('gutter'), $('equation-error'), (text) => update({ ...state.problem, equations: text }));
-const graph = createGraphPanel($('graph'), { zoomIn: $('zoom-in'), zoomOut: $('zoom-out'), fit: $('zoom-fit') }, (id) => select(id));
+const graph = createGraphPanel($('graph'), $('graph-legend'), { zoomIn: $('zoom-in'), zoomOut: $('zoom-out'), fit: $('zoom-fit') }, (id) => select(id));
 const steps = createStepsPanel($<HTMLOListElement>('steps'), $('practice-summary'), {
   onSelect: (id) => select(id),
   onAnswer: (id, text) => {

@@ -34,7 +34,11 @@ afterAll(async () => {
   await site?.close();
 });
 
-const shot = (name: string) => page.screenshot({ path: path.join(RESULTS, name), fullPage: true });
+// From the top: a full-page shot of a scrolled page draws the sticky editor where the scroll left it.
+const shot = async (name: string) => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(RESULTS, name), fullPage: true });
+};
 
 describe('the page, from the static build', () => {
   it('opens on Question 3 and draws the 21 nodes the CLI has (forward and gradient)', async () => {

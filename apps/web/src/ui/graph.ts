@@ -21,9 +21,32 @@ interface Box {
   h: number;
 }
 
-/** Wires the panel. @example createGraphPanel(container, { zoomIn, zoomOut, fit }, (id) => openStep(id)) */
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** The box around `parts` (elements of `drawing`, which is on the page) in the drawing's own coordinates, with a small margin. */
+function extent(drawing: SVGSVGElement, parts: readonly SVGGraphicsElement[]): Box {
+  const frame = drawing.querySelector<SVGGElement>(':scope > g');
+  const matrix = frame?.transform.baseVal.consolidate()?.matrix ?? new DOMMatrix();
+  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const part of parts) {
+    const b = part.getBBox();
+    for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y + b.height]] as const) {
+      const p = new DOMPoint(x, y).matrixTransform(matrix);
+      [left, top, right, bottom] = [Math.min(left, p.x), Math.min(top, p.y), Math.max(right, p.x), Math.max(bottom, p.y)];
+    }
+  }
+  if (!Number.isFinite(left)) {
+    const viewBox = drawing.viewBox.baseVal;
+    return { x: viewBox.x, y: viewBox.y, w: Math.max(viewBox.width, 1), h: Math.max(viewBox.height, 1) };
+  }
+  const margin = 6;
+  return { x: left - margin, y: top - margin, w: right - left + 2 * margin, h: bottom - top + 2 * margin };
+}
+
+/** Wires the panel; the legend of the drawing is shown in `legend`. @example createGraphPanel(container, legend, { zoomIn, zoomOut, fit }, (id) => openStep(id)) */
 export function createGraphPanel(
   container: HTMLElement,
+  legend: HTMLElement,
   buttons: { zoomIn: HTMLButtonElement; zoomOut: HTMLButtonElement; fit: HTMLButtonElement },
   onSelect: (id: string) => void,
 ): GraphPanel {
@@ -100,32 +123,69 @@ export function createGraphPanel(
     }
   });
 
+  /** The panel as tall as the drawing is at the panel's width (no empty bands), within bounds. */
+  const fitHeight = () => {
+    if (!svg) return;
+    const width = container.clientWidth;
+    const tallest = Math.max(320, window.innerHeight * 0.7);
+    container.style.height = `${Math.round(Math.min(Math.max((width * full.h) / full.w, 200), tallest))}px`;
+  };
+  new ResizeObserver(() => fitHeight()).observe(container);
+
+  /** Moves the legend's entries (nodes the problem does not have) from the drawing into the legend strip, drawn at 1.1 × their size. */
+  const showLegend = (drawing: SVGSVGElement, entries: readonly SVGGElement[]) => {
+    drawing.querySelector('g.cluster')?.remove();
+    if (entries.length === 0) {
+      legend.replaceChildren();
+      return;
+    }
+    const area = extent(drawing, entries);
+    const strip = document.createElementNS(SVG_NS, 'svg');
+    strip.setAttribute('viewBox', `${area.x} ${area.y} ${area.w} ${area.h}`);
+    strip.setAttribute('width', String(Math.round(area.w * 1.1)));
+    strip.setAttribute('height', String(Math.round(area.h * 1.1)));
+    strip.setAttribute('role', 'img');
+    strip.setAttribute('aria-label', `Legend: ${entries.map((e) => e.textContent?.trim()).join(', ')}`);
+    const layer = document.createElementNS(SVG_NS, 'g');
+    const frame = drawing.querySelector(':scope > g');
+    layer.setAttribute('transform', frame?.getAttribute('transform') ?? '');
+    for (const entry of entries) {
+      entry.querySelector('title')?.remove();
+      layer.append(entry);
+    }
+    strip.append(layer);
+    legend.replaceChildren(strip);
+  };
+
   return {
     show(source, nodes) {
       elements = new Map();
       edges = [];
       if (source === undefined) {
         container.replaceChildren();
+        legend.replaceChildren();
         svg = undefined;
         return;
       }
       const parsed = new DOMParser().parseFromString(source, 'image/svg+xml').documentElement;
       const fresh = document.importNode(parsed, true) as unknown as SVGSVGElement;
-      const viewBox = fresh.getAttribute('viewBox')?.split(/\s+/).map(Number);
       const wasDrawn = svg !== undefined && full.w > 1;
       const previous = box;
       const previousFull = full;
-      full = viewBox && viewBox.length === 4 ? { x: viewBox[0]!, y: viewBox[1]!, w: viewBox[2]!, h: viewBox[3]! } : { x: 0, y: 0, w: 1, h: 1 };
       fresh.removeAttribute('width');
       fresh.removeAttribute('height');
       fresh.setAttribute('role', 'group');
       fresh.setAttribute('aria-label', `computational graph with ${nodes.length} nodes`);
       fresh.querySelector(':scope > g > title')?.remove();
       const info = new Map(nodes.map((n) => [n.id, n]));
+      const legendNodes: SVGGElement[] = [];
       for (const group of fresh.querySelectorAll<SVGGElement>('g.node')) {
         const id = group.querySelector('title')?.textContent ?? '';
         const node = info.get(id);
-        if (!node) continue;
+        if (!node) {
+          legendNodes.push(group);
+          continue;
+        }
         elements.set(id, group);
         group.dataset.node = id;
         group.setAttribute('tabindex', '0');
@@ -145,14 +205,19 @@ export function createGraphPanel(
       for (const group of fresh.querySelectorAll<SVGGElement>('g.edge')) {
         const title = group.querySelector('title')?.textContent ?? '';
         const [from, to] = title.split('->');
-        if (from !== undefined && to !== undefined) edges.push({ from, to, element: group });
         group.querySelector('title')?.remove();
+        if (from === undefined || to === undefined || !info.has(from) || !info.has(to)) group.remove(); // the legend's invisible edges
+        else edges.push({ from, to, element: group });
       }
+      svg = fresh;
+      container.replaceChildren(fresh);
+      // The legend goes to a strip of its own, at a size it can be read at; the drawing is fitted without it.
+      showLegend(fresh, legendNodes);
+      full = extent(fresh, [...elements.values(), ...edges.map((e) => e.element)]);
       // Keep the user's zoom while they edit the same drawing; a new size of drawing starts fitted.
       box = wasDrawn && Math.abs(previousFull.w - full.w) < 1 && Math.abs(previousFull.h - full.h) < 1 ? previous : { ...full };
-      svg = fresh;
+      fitHeight();
       apply();
-      container.replaceChildren(fresh);
     },
     highlight(selected, path = []) {
       const on = new Set(path);
