@@ -108,6 +108,53 @@ describe('matmul', () => {
   });
 });
 
+describe('matmul without shared memory (a page that is not cross-origin isolated)', () => {
+  const copying = createPool({ size: 2, sharedMemory: false });
+  afterAll(() => copying.close());
+
+  it('computes row blocks on copies, on ordinary memory, equal to plain dot products', async () => {
+    expect(copying.sharedMemory).toBe(false);
+    for (const [m, k, n] of [
+      [2, 1, 1],
+      [17, 31, 13],
+      [101, 37, 3],
+    ] as const) {
+      const a = randomTensor([m, k]);
+      const b = randomTensor([k, n]);
+      const c = await copying.matmul(a, b, { mode: 'pool' });
+      expect(c.shape).toEqual([m, n]);
+      expect(c.data.buffer).toBeInstanceOf(ArrayBuffer);
+      // Independent reference: each entry a dot product of a row of A and a column of B.
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let dot = 0;
+          for (let p = 0; p < k; p++) dot += a.data[i * k + p]! * b.data[p * n + j]!;
+          expect(c.data[i * n + j], `${m}×${k}·${k}×${n} at (${i}, ${j})`).toBeCloseTo(dot, 12);
+        }
+      }
+    }
+    expect(copying.stats().started).toBe(2);
+  });
+
+  it('leaves the operands whole (their copies are moved), reads views, and writes into `out`', async () => {
+    const backing = Float64Array.from({ length: 1 + 9 * 4 + 4 }, uniform);
+    const a = fromFlat(backing.subarray(1, 37), [9, 4]);
+    const x = fromFlat(backing.subarray(37, 41), [4]);
+    const before = Float64Array.from(backing);
+    const y = await copying.matmul(a, x, { mode: 'pool' });
+    expect(y.shape).toEqual([9]);
+    expect(allClose(y, matmul(a, x), { rtol: 1e-13 })).toBe(true);
+    expect(backing).toEqual(before);
+    const out = fromFlat(new Float64Array(9).fill(Number.NaN), [9]);
+    expect(await copying.matmul(a, x, { mode: 'pool', out })).toBe(out);
+    expect(allClose(out, matmul(a, x), { rtol: 1e-13 })).toBe(true);
+  });
+
+  it('refuses `worker` on Node, where the pool starts its own worker module', () => {
+    expect(() => createPool({ worker: 'https://example.test/worker.js' })).toThrow(/`worker` is for browsers/);
+  });
+});
+
 describe('tasks', () => {
   const module = new URL('./test-fixtures/tasks.ts', import.meta.url);
 

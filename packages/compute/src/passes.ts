@@ -37,6 +37,32 @@ export function matmulRows(job: MatmulJob): void {
   gemm(rows, n, k, a, b, c);
 }
 
+/** One row block of C = A·B from copies: the block's rows of A, all of B. */
+export interface MatmulBlock {
+  /** Rows [rowStart, rowEnd) of A, `rows × k`. */
+  a: Float64Array;
+  /** All of B, `k × n`. */
+  b: Float64Array;
+  rows: number;
+  n: number;
+  k: number;
+}
+
+/**
+ * Computes a row block of C from copies of its operands (where no memory is shared): the rows
+ * of C that `a` holds the rows of A for.
+ *
+ * @example
+ * const block = matmulBlock({ a: aRows, b: bAll, rows: 2, n: 4, k: 4 }); // 2 × 4
+ */
+export function matmulBlock(job: MatmulBlock): Float64Array {
+  const { a, b, rows, n, k } = job;
+  if (a.length !== rows * k || b.length !== k * n) throw new ChainruleError('internal', `matmul block: ${a.length} and ${b.length} entries do not fit ${rows}×${k} · ${k}×${n}`);
+  const c = new Float64Array(rows * n);
+  gemm(rows, n, k, a, b, c);
+  return c;
+}
+
 /**
  * `out` must have the result's shape and must not share memory with an operand (gemm's C must
  * not overlap A or B).
@@ -88,7 +114,7 @@ export function transferables(value: unknown): ArrayBuffer[] {
   const visit = (candidate: unknown, depth: number) => {
     if (ArrayBuffer.isView(candidate)) {
       const { buffer } = candidate;
-      if (buffer instanceof ArrayBuffer && candidate.byteOffset === 0 && candidate.byteLength === buffer.byteLength && buffer.byteLength > 0) found.add(buffer);
+      if (!isShared(buffer) && candidate.byteOffset === 0 && candidate.byteLength === buffer.byteLength && buffer.byteLength > 0) found.add(buffer);
       return;
     }
     if (depth === 0 || typeof candidate !== 'object' || candidate === null) return;
@@ -96,6 +122,17 @@ export function transferables(value: unknown): ArrayBuffer[] {
   };
   visit(value, 2);
   return [...found];
+}
+
+/**
+ * Whether a buffer is a SharedArrayBuffer; false wherever the type does not exist (a page that is
+ * not cross-origin isolated has no `SharedArrayBuffer` at all).
+ *
+ * @example
+ * isShared(new ArrayBuffer(8)); // false
+ */
+export function isShared(buffer: ArrayBufferLike): buffer is SharedArrayBuffer {
+  return typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
 }
 
 /**

@@ -1,12 +1,13 @@
-import os from 'node:os';
-import { Tensor, matmul, matmulShape } from '@chainrule/tensor';
+import { type MatmulShape, Tensor, matmul, matmulShape } from '@chainrule/tensor';
+import { defaultHost } from '#worker-host';
 import { transfer } from './comlink.ts';
+import type { WorkerSource } from './worker-source.ts';
 import { CallQueue, type JobRun, type QueueOptions, abortedError, closedError } from './queue.ts';
 import type { PassName } from './errors.ts';
-import { checkOut, splitRange, transferables } from './passes.ts';
+import { checkOut, isShared, splitRange, transferables } from './passes.ts';
 import { SharedBuffers } from './shared-buffers.ts';
 import { MATMUL_POOL_THRESHOLD } from './thresholds.ts';
-import type { DebugAction } from './worker.ts';
+import type { DebugAction } from './worker-api.ts';
 
 /** Default `PoolOptions.maxQueue`. @example createPool({ maxQueue: DEFAULT_MAX_QUEUE / 4 }) */
 export const DEFAULT_MAX_QUEUE = 64;
@@ -18,9 +19,13 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  *
  * @example
  * createPool({ size: 2, maxQueue: 16, timeoutMs: 10_000, matmulThreshold: 1_000_000 });
+ * createPool({ worker: new URL('./compute-worker.js', import.meta.url) }); // a page's bundled worker
  */
 export interface PoolOptions {
-  /** Number of worker threads (default `os.availableParallelism()`). Workers start on first use. */
+  /**
+   * Number of workers (default: `os.availableParallelism()` on Node, `navigator.hardwareConcurrency`
+   * in a browser). Workers start on first use.
+   */
   size?: number;
   /** How many calls may wait for a worker; one more is rejected with a `queue-full` ComputeError (default 64). */
   maxQueue?: number;
@@ -28,6 +33,22 @@ export interface PoolOptions {
   timeoutMs?: number;
   /** Multiply-adds from which a matmul leaves the calling thread (default {@link MATMUL_POOL_THRESHOLD}). */
   matmulThreshold?: number;
+  /**
+   * Browser only: where the Web Workers start from — the URL of a module that imports
+   * `@chainrule/compute/worker` (a bundled page's own worker entry), or a function that starts
+   * such a worker (`() => new Worker(new URL('./compute-worker.ts', import.meta.url), { type: 'module' })`).
+   * Default: the package's built `worker-browser.js`, right for a page that loads the package
+   * unbundled. On Node the pool always starts its own worker module; passing this is a TypeError.
+   */
+  worker?: WorkerSource;
+  /**
+   * Whether matmul operands and results live on SharedArrayBuffers the workers read and write in
+   * place (default: wherever they exist — always on Node, in a page only when it is cross-origin
+   * isolated). Without shared memory each worker gets copies of its rows of A and of B, and sends
+   * its rows of C back (transferred, not copied); results then lie on ordinary ArrayBuffers.
+   * `true` where SharedArrayBuffer is unavailable is a RangeError.
+   */
+  sharedMemory?: boolean;
 }
 
 /**
@@ -129,6 +150,10 @@ export class ComputePool {
   readonly maxQueue: number;
   readonly timeoutMs: number;
   readonly matmulThreshold: number;
+  /** Whether matmul shares memory with the workers (see {@link PoolOptions.sharedMemory}). */
+  readonly sharedMemory: boolean;
+  /** Where the workers run: `node` (worker_threads) or `browser` (Web Workers). */
+  readonly platform: 'node' | 'browser';
 
   readonly #queue: CallQueue;
   readonly #buffers = new SharedBuffers();
@@ -136,11 +161,21 @@ export class ComputePool {
   #closing: Promise<void> | undefined;
 
   constructor(options: PoolOptions = {}) {
-    this.size = positiveInteger(options.size ?? os.availableParallelism(), 'size');
+    const host = defaultHost;
+    this.platform = host.platform;
+    this.size = positiveInteger(options.size ?? host.parallelism(), 'size');
     this.maxQueue = Math.max(0, Math.floor(options.maxQueue ?? DEFAULT_MAX_QUEUE));
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.matmulThreshold = options.matmulThreshold ?? MATMUL_POOL_THRESHOLD;
-    this.#queue = new CallQueue({ size: this.size, maxQueue: this.maxQueue, timeoutMs: this.timeoutMs });
+    if (options.worker !== undefined && host.platform === 'node') {
+      throw new TypeError('createPool: `worker` is for browsers; on Node the pool starts its own worker module');
+    }
+    const shared = host.sharedMemory();
+    if (options.sharedMemory === true && !shared) {
+      throw new RangeError('createPool: sharedMemory is unavailable here (a page must be cross-origin isolated to use SharedArrayBuffer)');
+    }
+    this.sharedMemory = options.sharedMemory ?? shared;
+    this.#queue = new CallQueue({ size: this.size, maxQueue: this.maxQueue, timeoutMs: this.timeoutMs, host, worker: options.worker });
   }
 
   /** True once `close()` was called. */
@@ -151,10 +186,12 @@ export class ComputePool {
   /**
    * C = A·B. From `matmulThreshold` multiply-adds on, row blocks of C are computed by the
    * workers with the tensor kernel `gemm` on SharedArrayBuffer views (A's block, all of B, C's
-   * block); smaller products, and those with a single row, run inline. Same shapes, values and
-   * errors as `matmul` of the tensor package. A result from the pool lies on a SharedArrayBuffer
-   * (no copy is made; it is shared, not transferable — `.slice()` it to transfer it), and is used
-   * without a copy when passed to `matmul` again.
+   * block) — or, without shared memory (a page that is not cross-origin isolated), on copies of
+   * A's block and B, each worker sending its block of C back; smaller products, and those with a
+   * single row, run inline. Same shapes, values and errors as `matmul` of the tensor package. A
+   * result from the shared pool lies on a SharedArrayBuffer (no copy is made; it is shared, not
+   * transferable — `.slice()` it to transfer it), and is used without a copy when passed to
+   * `matmul` again.
    *
    * @example
    * const c = await pool.matmul(randomMatrix(1024, 1024), randomMatrix(1024, 1024));
@@ -172,11 +209,12 @@ export class ComputePool {
       out.data.set(matmul(a, b).data);
       return out;
     }
+    if (!this.sharedMemory) return this.#matmulCopied(a, b, dims, options);
     const { m, n, k, shape } = dims;
     const [sa, aOffset, aStaged] = this.#stage(a.data);
     const [sb, bOffset, bStaged] = this.#stage(b.data);
     // Without a shared `out`, C is fresh memory and becomes the result: the workers fault its pages in, in parallel.
-    const direct = out !== undefined && out.data.buffer instanceof SharedArrayBuffer;
+    const direct = out !== undefined && isShared(out.data.buffer);
     const sc = direct ? (out.data.buffer as SharedArrayBuffer) : new SharedArrayBuffer(m * n * 8);
     const cOffset = direct ? out.data.byteOffset / 8 : 0;
     const jobs = splitRange(m, this.size).map(
@@ -198,9 +236,24 @@ export class ComputePool {
     return out;
   }
 
+  /** The matmul without shared memory: each job carries copies of its rows of A and of B (moved, not cloned), and moves its rows of C back. */
+  async #matmulCopied(a: Tensor, b: Tensor, dims: MatmulShape, options: MatmulOptions): Promise<Tensor> {
+    const { m, n, k, shape } = dims;
+    const ranges = splitRange(m, this.size);
+    const jobs = ranges.map(([rowStart, rowEnd]): JobRun => {
+      const aRows = a.data.slice(rowStart * k, rowEnd * k);
+      const bAll = b.data.slice(0, k * n);
+      return (api) => api.matmulBlock(transfer({ a: aRows, b: bAll, rows: rowEnd - rowStart, n, k }, [aRows.buffer, bAll.buffer]));
+    });
+    const blocks = (await this.#queue.run('matmul', jobs, options)) as Float64Array[];
+    const result = options.out?.data ?? new Float64Array(m * n);
+    blocks.forEach((block, i) => result.set(block, ranges[i]![0] * n));
+    return options.out ?? new Tensor(result, shape);
+  }
+
   /** The data on shared memory: as it is when it already is, else copied into a recycled buffer. */
   #stage(data: Float64Array): [buffer: SharedArrayBuffer, offset: number, staged: boolean] {
-    if (data.buffer instanceof SharedArrayBuffer) return [data.buffer, data.byteOffset / 8, false];
+    if (isShared(data.buffer)) return [data.buffer, data.byteOffset / 8, false];
     const buffer = this.#buffers.acquire(data.length * 8);
     new Float64Array(buffer, 0, data.length).set(data);
     return [buffer, 0, true];

@@ -6,7 +6,8 @@
 import type { Remote } from './comlink.ts';
 import { ChainruleError } from '@chainrule/tensor';
 import { ComputeError, type PassName } from './errors.ts';
-import type { WorkerApi } from './worker.ts';
+import { type WorkerHost, type WorkerSource, describeError } from './host.ts';
+import type { WorkerApi } from './worker-api.ts';
 import { type Slot, Workers } from './workers.ts';
 
 /** One piece of work for one worker. */
@@ -41,7 +42,7 @@ interface Call {
  * Calls waiting for and running on the workers of one pool.
  *
  * @example
- * const queue = new CallQueue({ size: 2, maxQueue: 64, timeoutMs: 60_000 });
+ * const queue = new CallQueue({ size: 2, maxQueue: 64, timeoutMs: 60_000, host: defaultHost });
  * const [a, b] = await queue.run('task', [(api) => api.task(url, 'x', 1), (api) => api.task(url, 'x', 2)], { signal });
  */
 export class CallQueue {
@@ -51,8 +52,8 @@ export class CallQueue {
   readonly #active = new Set<Call>();
   #closed = false;
 
-  constructor(private readonly options: { size: number; maxQueue: number; timeoutMs: number }) {
-    this.workers = new Workers<Job>(options.size, {
+  constructor(private readonly options: { size: number; maxQueue: number; timeoutMs: number; host: WorkerHost; worker?: WorkerSource | undefined }) {
+    this.workers = new Workers<Job>(options.size, options.host, options.worker, {
       lost: (_slot, job, why) => {
         if (job && !job.call.settled) {
           job.call.running.delete(_slot);
@@ -89,7 +90,7 @@ export class CallQueue {
         );
       }
 
-      let timer: NodeJS.Timeout | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       let onAbort: (() => void) | undefined;
       const call: Call = {
         pass,
@@ -111,8 +112,8 @@ export class CallQueue {
           const where = call.running.size > 0 ? 'its worker was terminated and replaced' : 'it was still waiting in the queue';
           this.#cancel(call, new ComputeError('timeout', pass, `${pass} timed out after ${timeoutMs} ms; ${where}`));
         }, timeoutMs);
-        // The workers hold the process open while they compute; the timer alone need not.
-        timer.unref();
+        // The workers hold the process open while they compute; the timer alone need not (Node only).
+        (timer as { unref?: () => void }).unref?.();
       }
       if (signal) {
         onAbort = () => this.#cancel(call, abortedError(pass, signal, call.running.size > 0 ? 'while running; its worker was terminated and replaced' : 'while queued'));
@@ -135,7 +136,14 @@ export class CallQueue {
 
   #dispatch(): void {
     while (this.#queue.length > 0 && !this.#closed) {
-      const slot = this.workers.acquire();
+      let slot: Slot<Job> | undefined;
+      try {
+        slot = this.workers.acquire();
+      } catch (error) {
+        // No worker can be started here (no Worker constructor, a bad worker URL): nothing queued can run.
+        for (const call of new Set(this.#queue.map((job) => job.call))) this.#settle(call, new ComputeError('crashed', call.pass, `${call.pass} failed: a worker could not be started (${describeError(error)})`, { cause: error }));
+        return;
+      }
       if (!slot) return;
       this.#start(slot, this.#queue.shift()!);
     }

@@ -1,34 +1,17 @@
 /**
- * The worker threads of a pool: starting them (through the `.mjs` bootstrap), watching them (an
- * 'error', 'messageerror' and 'exit' listener on every one), ref'ing them while they compute and
- * unref'ing them while idle, terminating and replacing them.
+ * The workers of a pool: starting them through the platform's host (worker threads or Web
+ * Workers), watching them (errors, undeserializable messages, exits), ref'ing them while they
+ * compute and unref'ing them while idle, terminating and replacing them.
  */
-import { Worker } from 'node:worker_threads';
-import { type Remote, nodeEndpoint, wrap } from './comlink.ts';
+import { type Remote, wrap } from './comlink.ts';
 import { ComputeError } from './errors.ts';
-import type { WorkerApi } from './worker.ts';
+import type { HostedWorker, WorkerHost, WorkerSource } from './host.ts';
+import type { WorkerApi } from './worker-api.ts';
 
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
-
-/**
- * The parent's node flags minus its tsx loader: the bootstrap registers tsx itself, and a second
- * registration inherited from `--import tsx` would only stack another set of hooks.
- */
-function workerExecArgv(): string[] {
-  const flags: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (/^--(import|require|loader|experimental-loader)$/.test(flag) && argv[i + 1]?.includes('tsx')) i++;
-    else if (!/^--(import|require|loader|experimental-loader)=.*tsx/.test(flag)) flags.push(flag);
-  }
-  return flags;
-}
-
-/** One worker thread and what the pool knows about it. */
+/** One worker and what the pool knows about it. */
 export interface Slot<J = unknown> {
   readonly id: number;
-  readonly worker: Worker;
+  readonly worker: HostedWorker;
   readonly api: Remote<WorkerApi>;
   readonly ready: Promise<void>;
   /** The job it runs, if any. */
@@ -49,7 +32,7 @@ export interface WorkerEvents<J> {
  * The set of live workers of one pool, at most `size`.
  *
  * @example
- * const workers = new Workers(2, { lost: (slot, job, why) => failJob(job, why) });
+ * const workers = new Workers(2, host, undefined, { lost: (slot, job, why) => failJob(job, why) });
  * const slot = workers.idle() ?? workers.spawn();
  */
 export class Workers<J> {
@@ -61,6 +44,8 @@ export class Workers<J> {
 
   constructor(
     readonly size: number,
+    private readonly host: WorkerHost,
+    private readonly source: WorkerSource | undefined,
     private readonly events: WorkerEvents<J>,
   ) {}
 
@@ -141,8 +126,7 @@ export class Workers<J> {
   }
 
   spawn(): Slot<J> {
-    const worker = new Worker(BOOTSTRAP, { name: `chainrule-compute-${this.#nextId}`, execArgv: workerExecArgv() });
-    worker.unref();
+    const id = this.#nextId++;
     let markReady!: () => void;
     let failReady!: (error: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
@@ -150,10 +134,29 @@ export class Workers<J> {
       failReady = reject;
     });
     ready.catch(() => {});
-    const slot: Slot<J> = {
-      id: this.#nextId++,
+    // The slot exists before the worker: a host may report a failed start at once.
+    let slot!: Slot<J>;
+    const worker = this.host.start(
+      { name: `chainrule-compute-${id}`, source: this.source },
+      {
+        error: (message) => {
+          if (slot) slot.lastError = message;
+        },
+        messageerror: (message) => {
+          if (!slot) return;
+          slot.lastError = message;
+          this.#lost(slot, undefined);
+        },
+        exit: (why) => {
+          failReady(new ComputeError('crashed', 'debug', `the worker stopped before it was ready (${why})`));
+          if (slot) this.#lost(slot, why);
+        },
+      },
+    );
+    slot = {
+      id,
       worker,
-      api: wrap<WorkerApi>(nodeEndpoint(worker)),
+      api: wrap<WorkerApi>(worker.endpoint),
       ready,
       job: undefined,
       retired: false,
@@ -162,17 +165,6 @@ export class Workers<J> {
     };
     this.#slots.add(slot);
     this.#started++;
-    worker.on('error', (error) => {
-      slot.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    });
-    worker.on('messageerror', (error) => {
-      slot.lastError = `a message could not be deserialized (${error.message})`;
-      this.#lost(slot, undefined);
-    });
-    worker.once('exit', (code) => {
-      failReady(new ComputeError('crashed', 'debug', `worker exited with code ${code} before it was ready`));
-      this.#lost(slot, code);
-    });
     slot.api.ready().then(
       () => {
         slot.isReady = true;
@@ -183,19 +175,20 @@ export class Workers<J> {
     return slot;
   }
 
-  #lost(slot: Slot<J>, exitCode: number | undefined): void {
+  /** A worker is gone on its own (`why`), or must go (a broken channel: `why` undefined). */
+  #lost(slot: Slot<J>, why: string | undefined): void {
     if (slot.retired) return;
     const job = slot.job;
     const wasReady = slot.isReady;
     slot.retired = true;
     slot.job = undefined;
     this.#slots.delete(slot);
-    if (exitCode === undefined) slot.worker.terminate().catch(() => {});
+    if (why === undefined) slot.worker.terminate().catch(() => {});
     if (this.#closed) return;
     this.#replaced++;
     // A worker that never became ready is not replaced eagerly, so a broken start cannot loop;
     // queued work still starts one on demand.
     if (wasReady && this.#slots.size < this.size) this.spawn();
-    this.events.lost(slot, job, slot.lastError ?? `it exited with code ${exitCode}`);
+    this.events.lost(slot, job, slot.lastError ?? why ?? 'its channel broke');
   }
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Q3_LOSS, Q3_W3_GRADIENT } from '@chainrule/test-support';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PublicPackage, WORKSPACE, installConsumer, packAll, publicPackages, runIn, tarballFiles, tarballManifest } from './tarballs.ts';
 
@@ -24,6 +24,7 @@ let packages: PublicPackage[];
 let tarballs: Map<string, string>;
 let consumer: string;
 let packDir: string;
+let typecheck: Promise<string>;
 
 beforeAll(async () => {
   packages = publicPackages();
@@ -37,12 +38,27 @@ beforeAll(async () => {
   packDir = mkdtempSync(path.join(os.tmpdir(), 'chainrule-tarballs-'));
   tarballs = await packAll(packages, packDir);
   consumer = await installConsumer(tarballs, ['@types/node@20']);
-  for (const file of ['q3.json', 'node-consumer.mjs', 'typed-consumer.ts', 'browser-page.js']) copyFileSync(path.join(FIXTURES, file), path.join(consumer, file));
+  for (const file of ['q3.json', 'node-consumer.mjs', 'typed-consumer.ts', 'browser-page.js', 'browser-compute.js', 'compute-worker.js', 'browser-tasks.js']) copyFileSync(path.join(FIXTURES, file), path.join(consumer, file));
+  // The strict typecheck is the slowest check (one core for a minute on a loaded machine): it
+  // starts now and runs beside the others; its test awaits it.
+  writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] }, files: ['typed-consumer.ts'] }));
+  typecheck = runIn(consumer, process.execPath, [TSC, '-p', '.']).then(
+    ({ stdout }) => stdout,
+    (error: { stdout?: string; message: string }) => error.stdout || error.message,
+  );
 }, 240_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await typecheck;
   for (const dir of [consumer, packDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The files an `exports` or `imports` map points at (its values, through every condition). */
+function conditionTargets(map: unknown): string[] {
+  if (typeof map === 'string') return [map];
+  if (typeof map !== 'object' || map === null) return [];
+  return Object.values(map).flatMap(conditionTargets);
+}
 
 function expectQ3(loss: number, w3: number[][]) {
   expect(loss).toBeCloseTo(Q3_LOSS, 9);
@@ -70,7 +86,7 @@ describe('the tarballs', () => {
       const manifest = await tarballManifest(tarball);
       const text = JSON.stringify(manifest);
       expect(text, name).not.toMatch(/workspace:|@chainrule\/source|\.\/src\//);
-      const targets = [manifest.main, manifest.types, ...Object.values((manifest.bin ?? {}) as object), ...JSON.stringify(manifest.exports).match(/"\.\/[^"]+"/g)!.map((t) => JSON.parse(t))];
+      const targets = [manifest.main, manifest.types, ...Object.values((manifest.bin ?? {}) as object), ...conditionTargets(manifest.exports), ...conditionTargets(manifest.imports)];
       for (const target of targets.filter(Boolean)) expect(files.has(String(target).replace(/^\.\//, '')), `${name}: ${target}`).toBe(true);
       for (const key of ['license', 'repository', 'engines', 'keywords', 'files'] as const) expect(manifest[key], `${name}: ${key}`).toBeDefined();
       expect(manifest.sideEffects === false || Array.isArray(manifest.sideEffects), name).toBe(true);
@@ -108,30 +124,42 @@ describe('plain node', () => {
   });
 });
 
-/** Runs each ```js block of a README in the consumer folder; its `// → ` comments are the output. */
-async function runReadmeExamples(readme: string, label: string): Promise<number> {
-  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  for (const [index, code] of blocks.entries()) {
-    const file = path.join(consumer, `readme-${label.replace(/\W+/g, '-')}-${index}.mjs`);
-    writeFileSync(file, code);
-    const expected = [...code.matchAll(/\/\/ → (.*)$/gm)].map((match) => match[1]!.trim());
-    const { stdout } = await runIn(consumer, process.execPath, [file]);
-    expect(stdout.trim().split('\n').map((line) => line.trim()), `${label} README example ${index + 1}`).toEqual(expected);
-  }
-  return blocks.length;
+/** The ```js blocks of a README, each with the output its `// → ` comments say. */
+function readmeExamples(readme: string, label: string): { name: string; file: string; code: string; expected: string[] }[] {
+  return [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((match, index) => ({
+    name: `${label} README example ${index + 1}`,
+    file: path.join(consumer, `readme-${label.replace(/\W+/g, '-')}-${index}.mjs`),
+    code: match[1]!,
+    expected: [...match[1]!.matchAll(/\/\/ → (.*)$/gm)].map((line) => line[1]!.trim()),
+  }));
+}
+
+/** Runs examples in the consumer folder, each in a process of its own, `concurrency` at a time. */
+async function runExamples(examples: ReturnType<typeof readmeExamples>, concurrency = 1): Promise<number> {
+  let next = 0;
+  const lane = async () => {
+    while (next < examples.length) {
+      const { name, file, code, expected } = examples[next++]!;
+      writeFileSync(file, code);
+      const { stdout } = await runIn(consumer, process.execPath, [file]);
+      expect(stdout.trim().split('\n').map((line) => line.trim()), name).toEqual(expected);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return examples.length;
 }
 
 describe('the READMEs', () => {
   it("of every package have examples that run against the installed package and print what their comments say", async () => {
-    let examples = 0;
-    for (const pkg of packages) examples += await runReadmeExamples(readFileSync(path.join(consumer, 'node_modules', pkg.name, 'README.md'), 'utf8'), pkg.name);
-    expect(examples).toBeGreaterThanOrEqual(packages.length - 1);
+    // The packages' examples are independent of each other (none writes a file): three at a time.
+    const examples = packages.flatMap((pkg) => readmeExamples(readFileSync(path.join(consumer, 'node_modules', pkg.name, 'README.md'), 'utf8'), pkg.name));
+    expect(await runExamples(examples, 3)).toBeGreaterThanOrEqual(packages.length - 1);
   }, 120_000);
 
   it("of the repository: the course-material examples run, on the repository's examples/", async () => {
     mkdirSync(path.join(consumer, 'examples'), { recursive: true });
     copyFileSync(path.join(WORKSPACE, 'examples', 'problem.json'), path.join(consumer, 'examples', 'problem.json'));
-    expect(await runReadmeExamples(readFileSync(path.join(WORKSPACE, 'README.md'), 'utf8'), 'repository')).toBeGreaterThan(0);
+    expect(await runExamples(readmeExamples(readFileSync(path.join(WORKSPACE, 'README.md'), 'utf8'), 'repository'))).toBeGreaterThan(0);
     expect(readFileSync(path.join(consumer, 'graph.tex'), 'utf8')).toContain('\\begin{tikzpicture}');
   }, 60_000);
 });
@@ -168,48 +196,144 @@ describe("the repository's examples/, with the packed CLI", () => {
 
 describe('a strict TypeScript consumer', () => {
   it('typechecks with tsc --strict --module nodenext against the installed .d.ts files', async () => {
-    writeFileSync(path.join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] }, files: ['typed-consumer.ts'] }));
-    const result = await runIn(consumer, process.execPath, [TSC, '-p', '.']).catch((error: { stdout: string }) => ({ stdout: error.stdout, stderr: '' }));
-    expect(result.stdout).toBe('');
-  }, 120_000);
+    expect(await typecheck).toBe('');
+  }, 240_000);
 });
 
 describe('a browser', () => {
-  it('runs a page bundled by esbuild from graph, problem, solutions and grader, and prints the Q3 gradients', async () => {
+  // One esbuild run for both pages (code splitting: the compute worker and the task module share
+  // the tensor chunk, so a ChainruleError thrown by a task is the worker's own class).
+  const ENTRIES = ['browser-page.js', 'browser-compute.js', 'compute-worker.js', 'browser-tasks.js'];
+  let files: Map<string, Uint8Array>;
+  let inputs: string[];
+  let server: ReturnType<typeof createServer>;
+  let origin: string;
+  let browser: BrowserContext;
+  let userDataDir: string;
+
+  beforeAll(async () => {
     const bundle = await build({
-      entryPoints: [path.join(consumer, 'browser-page.js')], absWorkingDir: consumer, bundle: true, write: false,
-      format: 'esm', platform: 'browser', target: 'es2022', metafile: true, logLevel: 'silent',
+      entryPoints: ENTRIES.map((entry) => path.join(consumer, entry)), absWorkingDir: consumer, bundle: true, write: false,
+      splitting: true, outdir: path.join(consumer, 'www'), format: 'esm', platform: 'browser', target: 'es2022', metafile: true, logLevel: 'silent',
     });
-    const inputs = Object.keys(bundle.metafile.inputs);
-    expect(inputs.filter((input) => input.startsWith('node:') || input.includes('/src/'))).toEqual([]);
-    const page = `<!doctype html><meta charset="utf-8"><title>chainrule</title><script type="module" src="page.js"></script>`;
-    const server = createServer((request, response) => {
-      const js = request.url === '/page.js';
-      response.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
-      response.end(js ? bundle.outputFiles[0]!.contents : page);
+    inputs = Object.keys(bundle.metafile.inputs);
+    files = new Map(bundle.outputFiles.map((file) => [`/${path.relative(path.join(consumer, 'www'), file.path)}`, file.contents]));
+    // /isolated/… is served cross-origin isolated (COOP + COEP): SharedArrayBuffer exists there.
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const isolated = url.pathname.startsWith('/isolated/');
+      const name = isolated ? url.pathname.slice('/isolated'.length) : url.pathname;
+      const headers: Record<string, string> = isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
+      const script = files.get(name);
+      const page = /\/([\w-]+)\.html$/.exec(name);
+      if (script) response.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(script);
+      else if (page) response.writeHead(200, { ...headers, 'content-type': 'text/html' }).end(`<!doctype html><meta charset="utf-8"><title>chainrule</title><script type="module" src="${page[1]}.js"></script>`);
+      else response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'chainrule-chromium-'));
-    const browser = await chromium.launchPersistentContext(userDataDir, {
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'chainrule-chromium-'));
+    browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
     });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  /** Opens a page and returns the JSON it prints after `prefix`, with the page's errors. */
+  async function printedBy(url: string, prefix: string): Promise<{ out: Record<string, any>; errors: string[] }> {
+    const tab = await browser.newPage();
     try {
-      const tab = await browser.newPage();
       const errors: string[] = [];
       tab.on('pageerror', (error) => errors.push(String(error)));
-      const printed = tab.waitForEvent('console', { predicate: (message) => message.text().startsWith('chainrule '), timeout: 60_000 });
-      await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      const out = JSON.parse((await printed).text().slice('chainrule '.length));
-      expect(errors).toEqual([]);
-      expectQ3(out.loss, out.gradients.W3);
-      expect(out.firstWrong).toBeNull();
-      expect(out.markdown).toBeGreaterThan(1000);
+      const printed = tab.waitForEvent('console', { predicate: (message) => message.text().startsWith(`${prefix} `), timeout: 100_000 });
+      printed.catch(() => {}); // awaited below, unless goto fails first
+      await tab.goto(`${origin}${url}`);
+      return { out: JSON.parse((await printed).text().slice(prefix.length + 1)), errors };
     } finally {
-      await browser.close();
-      server.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      await tab.close();
+    }
+  }
+
+  it('bundles nothing of Node and no workspace source', () => {
+    expect(inputs.filter((input) => input.startsWith('node:') || input.includes('/src/'))).toEqual([]);
+    // The compute package's browser build only: its Node host and thread worker stay out.
+    const compute = inputs.filter((input) => input.includes('@chainrule/compute/'));
+    expect(compute.map((input) => path.basename(input)).sort()).toEqual(expect.arrayContaining(['host-browser.js', 'worker-browser.js']));
+    expect(compute.filter((input) => /host-node|worker-node/.test(input))).toEqual([]);
+  });
+
+  it('runs a page bundled by esbuild from graph, problem, solutions and grader, and prints the Q3 gradients', async () => {
+    const { out, errors } = await printedBy('/browser-page.html', 'chainrule');
+    expect(errors).toEqual([]);
+    expectQ3(out.loss, out.gradients.W3);
+    expect(out.firstWrong).toBeNull();
+    expect(out.markdown).toBeGreaterThan(1000);
+  }, 120_000);
+
+  it("runs the repository README's browser compute example (```js browser blocks) and prints what its comments say", async () => {
+    const blocks = [...readFileSync(path.join(WORKSPACE, 'README.md'), 'utf8').matchAll(/```js browser\n([\s\S]*?)```/g)].map((match) => match[1]!);
+    const dir = path.join(consumer, 'readme-browser');
+    mkdirSync(dir, { recursive: true });
+    const entries = blocks.map((code) => {
+      const name = /^\/\/ ([\w-]+\.js)/.exec(code)?.[1];
+      if (!name) throw new Error(`a \`\`\`js browser block of the README must start with its file name: // name.js\n${code}`);
+      writeFileSync(path.join(dir, name), code);
+      return path.join(dir, name);
+    });
+    expect(entries.map((entry) => path.basename(entry))).toContain('page.js');
+    const bundle = await build({
+      entryPoints: entries, absWorkingDir: consumer, bundle: true, write: false, splitting: true, outdir: path.join(dir, 'www'),
+      format: 'esm', platform: 'browser', target: 'es2022', logLevel: 'silent',
+    });
+    for (const file of bundle.outputFiles) files.set(`/readme/${path.relative(path.join(dir, 'www'), file.path)}`, file.contents);
+    const expected = blocks.flatMap((code) => [...code.matchAll(/\/\/ → (.*)$/gm)].map((match) => match[1]!.trim()));
+    const tab = await browser.newPage();
+    try {
+      const errors: string[] = [];
+      const printed: string[] = [];
+      tab.on('pageerror', (error) => errors.push(String(error)));
+      tab.on('console', (message) => {
+        if (message.type() === 'log') printed.push(message.text());
+      });
+      await tab.goto(`${origin}/readme/page.html`);
+      // Until every expected line is printed, or the page fails (the test's timeout catches a hang).
+      while (printed.length < expected.length && errors.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(errors).toEqual([]);
+      expect(printed).toEqual(expected);
+    } finally {
+      await tab.close();
     }
   }, 120_000);
+
+  for (const isolated of [false, true]) {
+    const where = isolated ? 'a cross-origin isolated page (shared memory)' : 'a page that is not cross-origin isolated (copies)';
+    it(`runs the compute pool on Web Workers in ${where}: matmul, tasks, timeout, crash, abort, close`, async () => {
+      const { out, errors } = await printedBy(`${isolated ? '/isolated' : ''}/browser-compute.html`, 'chainrule-compute');
+      expect(errors).toEqual([]);
+      expect(out).toMatchObject({ platform: 'browser', sharedMemory: isolated, isolated });
+      expect(out.large.shared).toBe(isolated);
+      // By hand: [1 2; 3 4; 5 6] [1 0.5; -1 2].
+      expect(out.small).toEqual([[-1, 4.5], [-1, 9.5], [-1, 14.5]]);
+      // Independently: a plain triple loop over the operands the page used.
+      const { a, b, c } = out.large as { a: number[][]; b: number[][]; c: number[][] };
+      expect(c).toHaveLength(a.length);
+      c.forEach((row, i) => row.forEach((value, j) => expect(value).toBeCloseTo(b.reduce((sum, bRow, p) => sum + a[i]![p]! * bRow[j]!, 0), 12)));
+      expect(out.moments).toEqual({ sum: 10.5, squares: 1 + 4 + 9 + 20.25, inWorker: true });
+      expect(out.parts.map((part: { sum: number; squares: number }) => [part.sum, part.squares])).toEqual([[1, 1], [4, 8], [-3, 9]]);
+      expect(out.failed.error).toMatchObject({ name: 'ChainruleError', code: 'problem', location: { path: ['values', 0] }, message: 'a value is wrong' });
+      expect(out.timedOut.error).toMatchObject({ reason: 'timeout', message: 'spin timed out after 200 ms; its worker was terminated and replaced' });
+      expect(out.crashed.error).toMatchObject({ reason: 'crashed', message: expect.stringMatching(/^debug failed: the worker crashed \(.*uncaught error on request \(1\).*\); it was replaced$/) });
+      expect(out.aborted.error).toMatchObject({ reason: 'aborted', message: 'spin was aborted while running; its worker was terminated and replaced' });
+      expect(out.after).toEqual({ sum: 2, squares: 4, inWorker: true });
+      expect(out.stats).toMatchObject({ size: 2, replaced: 3, active: 0, queued: 0, closed: false });
+      expect(out.closed.error).toMatchObject({ reason: 'closed' });
+    }, 120_000);
+  }
 });

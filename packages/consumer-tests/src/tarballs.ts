@@ -3,7 +3,8 @@
  * `pnpm publish` would) and installed with plain npm into an empty folder.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,14 +54,21 @@ export function outsideEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Packs each package into `destination`; returns the tarball paths by package name. */
+/**
+ * Packs every package into `destination` with one `pnpm pack --recursive` (as `pnpm publish`
+ * would pack each); returns the tarball paths by package name.
+ */
 export async function packAll(packages: readonly PublicPackage[], destination: string): Promise<Map<string, string>> {
-  const tarballs = new Map<string, string>();
-  for (const pkg of packages) {
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', destination], { cwd: pkg.dir, env: outsideEnv() });
-    const tarball = stdout.trim().split('\n').pop()!.trim();
-    tarballs.set(pkg.name, path.isAbsolute(tarball) ? tarball : path.join(destination, tarball));
-  }
+  const filters = packages.flatMap((pkg) => ['--filter', pkg.name]);
+  const { stdout } = await run('pnpm', ['--recursive', ...filters, 'pack', '--pack-destination', destination, '--json', '--workspace-concurrency=4'], {
+    cwd: WORKSPACE,
+    env: outsideEnv(),
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const packed = JSON.parse(stdout) as { name: string; filename: string }[] | { name: string; filename: string };
+  const tarballs = new Map((Array.isArray(packed) ? packed : [packed]).map(({ name, filename }) => [name, path.resolve(destination, filename)] as const));
+  const missing = packages.filter((pkg) => !tarballs.has(pkg.name)).map((pkg) => pkg.name);
+  if (missing.length > 0) throw new Error(`pnpm pack made no tarball for ${missing.join(', ')}`);
   return tarballs;
 }
 
@@ -71,10 +79,56 @@ const CLOSED_REGISTRY = 'http://127.0.0.1:9/';
  * from the registry. The packages depend on each other by version; `overrides` point those
  * dependencies at the tarballs, so npm never asks the registry for a `@chainrule` package (the
  * scope points at a closed port, and npm's log is checked for it).
+ *
+ * The installation is kept in `os.tmpdir()/chainrule-consumers/<key>`, the key a hash of the
+ * tarballs' contents (pnpm packs deterministically), `extra` and the Node version: a run whose
+ * packages did not change reuses it. Each run gets a fresh folder of its own whose
+ * `node_modules` links to the installation, so nothing a run writes reaches the cache.
  */
 export async function installConsumer(tarballs: ReadonlyMap<string, string>, extra: readonly string[]): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify({ extra, node: process.version }));
+  for (const [name, tarball] of [...tarballs].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update(readFileSync(tarball));
+  const cacheRoot = path.join(os.tmpdir(), 'chainrule-consumers');
+  const installed = path.join(cacheRoot, hash.digest('hex').slice(0, 24));
+  if (!existsSync(path.join(installed, 'node_modules'))) {
+    mkdirSync(cacheRoot, { recursive: true });
+    pruneCache(cacheRoot);
+    const fresh = mkdtempSync(`${installed}.partial-`);
+    await npmInstall(fresh, tarballs, extra);
+    try {
+      renameSync(fresh, installed);
+    } catch {
+      // Another run installed the same tarballs first: use that one.
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }
+  const now = new Date();
+  utimesSync(installed, now, now);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chainrule-consumer-'));
-  const local = Object.fromEntries([...tarballs].map(([name, tarball]) => [name, `file:${tarball}`]));
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'course-material', private: true, type: 'module' }, null, 2)}\n`);
+  symlinkSync(path.join(installed, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** Removes installations (and broken partial ones) not used for a day. */
+function pruneCache(cacheRoot: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const entry of readdirSync(cacheRoot)) {
+    const dir = path.join(cacheRoot, entry);
+    if (statSync(dir).mtimeMs < dayAgo) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function npmInstall(dir: string, tarballs: ReadonlyMap<string, string>, extra: readonly string[]): Promise<void> {
+  // Copied in: the installation outlives the run's packing folder.
+  mkdirSync(path.join(dir, 'tarballs'));
+  const local = Object.fromEntries(
+    [...tarballs].map(([name, tarball]) => {
+      const copy = path.join(dir, 'tarballs', path.basename(tarball));
+      copyFileSync(tarball, copy);
+      return [name, `file:${copy}`];
+    }),
+  );
   const manifest = { name: 'course-material', private: true, type: 'module', dependencies: local, overrides: local };
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const { stderr } = await run(
@@ -83,7 +137,6 @@ export async function installConsumer(tarballs: ReadonlyMap<string, string>, ext
     { cwd: dir, env: outsideEnv(), maxBuffer: 16 * 1024 * 1024 },
   );
   if (stderr.includes(CLOSED_REGISTRY)) throw new Error(`npm asked the registry for a @chainrule package:\n${stderr}`);
-  return dir;
 }
 
 /** The file list of a tarball (paths inside `package/`). */
