@@ -36,11 +36,14 @@ export interface ExactEvaluation {
   readonly inexact: InexactNode[];
 }
 
+/** A value of the pass: exact, or float64 (`value`); the nearest doubles of an exact one are made when first needed. */
 interface Evaluated {
-  value: Tensor;
+  value: Tensor | undefined;
   exact: ExactTensor | undefined;
   floatOps: readonly string[];
 }
+
+const floatOf = (a: Evaluated): Tensor => (a.value ??= exactToTensor(a.exact!));
 
 /**
  * Evaluates a graph like {@link evaluate} (same checks, same errors), but exactly where it can: the
@@ -81,7 +84,8 @@ export function evaluateExact(
     }
     const evaluated = pass.evaluate(node.expression);
     if (evaluated === LIMIT) return allFloat(graph, float);
-    let { value, exact: exactValue } = evaluated;
+    let exactValue = evaluated.exact;
+    let value = floatOf(evaluated);
     if (options.round !== undefined) {
       if (exactValue) {
         const decimals = options.round;
@@ -140,7 +144,7 @@ class ExactPass {
       if (a === LIMIT) return LIMIT;
       args.push(a);
       if (a.floatOps.length > 0) floatOps = floatOps === NO_OPS ? a.floatOps : [...new Set([...floatOps, ...a.floatOps])];
-      const exactArg = a.exact ?? (record.shapeOnly.includes(i) ? zerosLike(a.value) : undefined);
+      const exactArg = a.exact ?? (record.shapeOnly.includes(i) ? zerosLike(floatOf(a)) : undefined);
       if (exactArg === undefined) allExact = false;
       else exactArgs.push(exactArg);
     }
@@ -151,9 +155,9 @@ class ExactPass {
       exactValue = record.exact(exactArgs);
       if (exactValue && tooLarge(exactValue)) exactValue = undefined;
     }
-    if (exactValue) return { value: exactToTensor(exactValue), exact: exactValue, floatOps };
+    if (exactValue) return { value: undefined, exact: exactValue, floatOps };
     const values: Tensor[] = [];
-    for (const a of args) values.push(a.value);
+    for (const a of args) values.push(floatOf(a));
     // The op is where exactness ends only when its inputs were exact.
     return { value: record.forward(values), exact: undefined, floatOps: allExact ? [...floatOps, e.op] : floatOps };
   }
@@ -170,7 +174,7 @@ function zerosLike(t: Tensor): ExactTensor {
 }
 
 function tooLarge(t: ExactTensor): boolean {
-  for (const r of t.data) if (r.bits() > EXACT_BITS_LIMIT) return true;
+  for (const r of t.data) if (r.bitsExceed(EXACT_BITS_LIMIT)) return true;
   return false;
 }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactMatmul, exactTensor } from './exact-tensor.ts';
+import { exactMatmul, exactTensor, exactToTensor, exactTranspose } from './exact-tensor.ts';
+import { transpose } from './ops.ts';
 import { Rational } from './rational.ts';
 import { tensor } from './tensor.ts';
 
@@ -145,6 +146,7 @@ describe('Rational in decimal form, against BigInt fractions', () => {
         same(r.round(places), reduced(a.num < 0n ? -q : q, unit));
         const bits = (v: bigint) => (v === 0n ? 0 : (v < 0n ? -v : v).toString(2).length);
         expect(r.bits()).toBe(Math.max(bits(a.num), bits(a.den)));
+        for (const limit of [0, 40, 60, 74, 80, 1024]) expect(r.bitsExceed(limit)).toBe(Math.max(bits(a.num), bits(a.den)) > limit);
         expect(r.sign()).toBe(a.num > 0n ? 1 : a.num < 0n ? -1 : 0);
         const sign = a.num < 0n ? '-' : '';
         const magnitude = a.num < 0n ? -a.num : a.num;
@@ -168,5 +170,12 @@ describe('Rational in decimal form, against BigInt fractions', () => {
     same(y.data[0]!, add(decimal(2n ** 52n, 0), decimal(15n, 1)));
     same(y.data[1]!, add(decimal(6n, 1), decimal(3n, 20)));
     expect(y.data[1]!.toNumber()).toBe(0.6);
+  });
+
+  it('transposes a scalar, a vector and a matrix as the tensor core does', () => {
+    for (const value of [tensor(2.5), tensor([0.1, 0.2, 0.3]), tensor([[0.1, 0.2, 0.3], [1, 2, 3]]), tensor([[1, 2]])]) {
+      const flipped = exactToTensor(exactTranspose(exactTensor(value)!));
+      expect([flipped.shape, flipped.toArray()]).toEqual([transpose(value).shape, transpose(value).toArray()]);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * {@link Tensor}, entry by entry over {@link Rational}.
  */
 import { type Shape, ShapeError } from './errors.ts';
-import { broadcastTo, transpose } from './ops.ts';
+import { broadcastTo } from './ops.ts';
 import { Rational } from './rational.ts';
 import { broadcastShapes, matmulShape, sameShape } from './shape.ts';
 import { Tensor } from './tensor.ts';
@@ -34,7 +34,8 @@ export function exactTensor(t: Tensor): ExactTensor | undefined {
 export function exactToTensor(t: ExactTensor): Tensor {
   const data = new Float64Array(t.data.length);
   for (let i = 0; i < data.length; i++) data[i] = t.data[i]!.toNumber();
-  return new Tensor(data, t.shape);
+  // A frozen shape is taken as it is (the tensor copies any other).
+  return new Tensor(data, Object.isFrozen(t.shape) ? t.shape : Object.freeze([...t.shape]));
 }
 
 /** For each entry of `shape`, the index of the entry of `from` it reads when `from` is broadcast to `shape` (the tensor core's own rule). */
@@ -74,14 +75,13 @@ export function exactMatmul(a: ExactTensor, b: ExactTensor): ExactTensor {
 
 /** The transpose, as `transpose` moves entries. @example exactTranspose(W) */
 export function exactTranspose(t: ExactTensor): ExactTensor {
-  if (t.shape.length === 2) {
-    const [rows, cols] = t.shape as [number, number];
-    const data = new Array<Rational>(t.data.length);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[j * rows + i] = t.data[i * cols + j]!;
-    return { shape: [cols, rows], data };
-  }
-  const index = transpose(new Tensor(Float64Array.from(t.data, (_, i) => i), t.shape));
-  return { shape: index.shape, data: Array.from(index.data, (i) => t.data[i]!) };
+  if (t.shape.length === 0) return t;
+  // A column vector becomes a row: the same entries in the same order.
+  if (t.shape.length === 1) return { shape: Object.freeze([1, t.shape[0]!]), data: t.data };
+  const [rows, cols] = t.shape as [number, number];
+  const data = new Array<Rational>(t.data.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[j * rows + i] = t.data[i * cols + j]!;
+  return { shape: Object.freeze([cols, rows]), data };
 }
 
 /** The sum of the entries (a scalar). @example exactSum(t) */

@@ -288,6 +288,12 @@ export class Rational {
     return Math.max(numberBitLength(rest), DENOMINATOR_BITS[(this.scale - twos) * (MAX_SCALE + 1) + (this.scale - fives)]!);
   }
 
+  /** Whether {@link bits} is above `limit`; at once for a decimal of the fast form (at most 53 bits over 74). */
+  bitsExceed(limit: number): boolean {
+    if (this.scale >= 0 && limit >= 74) return false;
+    return this.bits() > limit;
+  }
+
   /**
    * Rounded to `decimals` places, half away from zero, exactly (as a student rounds by hand).
    *
