@@ -3,6 +3,7 @@ import type { ExactTensor, Tensor } from '@chainrule/tensor';
 import { z } from 'zod';
 import { parseJson, refuseProtoKeys } from './json.ts';
 import { prepareProblem } from './prepared.ts';
+import { acceptedProblem } from './quick-check.ts';
 import { fromZodError } from './validation.ts';
 
 const numberArray = z.array(z.number());
@@ -88,6 +89,9 @@ export interface SolvedProblem {
 export function parseProblem(input: unknown): Problem {
   // An own key `__proto__` (JSON.parse makes one) would be dropped by validation without a word.
   refuseProtoKeys(input, 'problem');
+  // A plain problem file that is valid as it is needs no pass of the schema, which explains the rest.
+  const accepted = acceptedProblem(input);
+  if (accepted) return accepted;
   const parsed = problemSchema.safeParse(input);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;
