@@ -1,28 +1,15 @@
 import { ShapeError, type Tensor, allClose, fromFlat, gemm, matmul } from '@chainrule/tensor';
 import { seededRandom as rng } from '@chainrule/bench';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useWarmPool } from '@chainrule/test-support/pool';
+import { describe, expect, it } from 'vitest';
 import { createPool, splitRange } from './index.ts';
 import { transferables } from './passes.ts';
-
 
 const random = rng(42);
 const uniform = () => random() * 2 - 1;
 const randomTensor = (shape: number[]): Tensor => fromFlat(Float64Array.from({ length: shape.reduce((p, e) => p * e, 1) }, uniform), shape);
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-const pool = createPool({ size: 2 });
-
-beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  await pool.warmup();
-});
-
-afterAll(async () => {
-  await pool.close();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+const pool = useWarmPool(createPool({ size: 2 }));
 
 describe('matmul', () => {
   it('follows the column-vector convention on the workers: W x is a vector, x W a ShapeError naming the fix', async () => {
@@ -109,8 +96,7 @@ describe('matmul', () => {
 });
 
 describe('matmul without shared memory (a page that is not cross-origin isolated)', () => {
-  const copying = createPool({ size: 2, sharedMemory: false });
-  afterAll(() => copying.close());
+  const copying = useWarmPool(createPool({ size: 2, sharedMemory: false }));
 
   it('computes row blocks on copies, on ordinary memory, equal to plain dot products', async () => {
     expect(copying.sharedMemory).toBe(false);

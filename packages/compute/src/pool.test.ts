@@ -2,27 +2,18 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ChainruleError } from '@chainrule/tensor';
 import { fromFlat } from '@chainrule/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useWarmPool } from '@chainrule/test-support/pool';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ComputeError, createPool } from './index.ts';
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-// One worker makes "running" and "queued" unambiguous.
-const pool = createPool({ size: 1, maxQueue: 1 });
 let child: ReturnType<typeof runFixture>;
-
-beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  // The child process of the exit test starts first and runs alongside the other tests.
+// The child process of the exit test starts first (this hook is registered before the pool's
+// warm-up) and runs alongside the other tests.
+beforeAll(() => {
   child = runFixture();
-  await pool.warmup();
 });
-
-afterAll(async () => {
-  await pool.close();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+// One worker makes "running" and "queued" unambiguous.
+const pool = useWarmPool(createPool({ size: 1, maxQueue: 1 }));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,8 @@
 import { createPool } from '@chainrule/compute';
 import { seededRandom as rng } from '@chainrule/bench';
 import { type Tensor, fromFlat } from '@chainrule/tensor';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useWarmPool } from '@chainrule/test-support/pool';
+import { describe, expect, it } from 'vitest';
 import { gradientCheck } from './gradient-check.ts';
 import { type ProblemInput, parseProblem, solveProblem } from './problem.ts';
 
@@ -18,20 +19,7 @@ const network: ProblemInput = {
   wrt: ['W1', 'b1', 'W2', 'b2'],
 };
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-const pool = createPool({ size: 2 });
-
-beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  await pool.warmup();
-});
-
-afterAll(async () => {
-  await pool.close();
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+const pool = useWarmPool(createPool({ size: 2 }));
 
 describe('gradientCheck', () => {
   it('finds tiny errors between finite differences and the symbolic gradients', async () => {
