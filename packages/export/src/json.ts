@@ -16,7 +16,7 @@ export const graphJsonSchema = z
     nodes: z.array(
       z.object({
         id: z.string().describe('Stable node id: the canonical name (`W3`, `yhat`) or `dL/dW3` for a gradient node'),
-        label: z.string().describe('The name as the equations write it (`ŷ`, `∂L/∂W3`)'),
+        label: z.string().describe('The name as the sheet shows it in text: an index as a subscript (`W₃` for W3, W_3 or W₃), `ŷ`, `∂L/∂W₃`; `id` is the stable key'),
         kind: nodeKindSchema.describe('What the node is'),
         op: z.string().nullable().describe("The node's top operation (`matmul`, `relu`, `identity`, …); null for a leaf"),
         added: z.boolean().describe('True for the nodes backpropagation (symbol-to-symbol differentiation) added'),
