@@ -5,18 +5,33 @@ import { preset } from './engine/presets.ts';
 import type { DrawApi } from './model.ts';
 import { exposeWorker } from './rpc.ts';
 import { markOnce } from './marks.ts';
-import { provideGraphvizWasm } from './graphviz-wasm.ts';
+import { expectGraphvizWasmFromPage, provideGraphvizWasm } from './graphviz-wasm.ts';
 
 markOnce('draw:start');
+expectGraphvizWasmFromPage();
+
+let loading: Promise<void> | undefined;
+/** Loads Graphviz (compiling its WASM in the background) and runs its layout once. */
+const loadGraphviz = () =>
+  (loading ??= validateDot('digraph { a }').then(
+    () => markOnce('draw:graphviz-ready'),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  ));
 
 const drawing: DrawApi = {
-  draw,
-  warm: async (wasm) => {
-    if (wasm) provideGraphvizWasm(wasm);
-    await validateDot('digraph { a }');
-    markOnce('draw:graphviz-ready');
+  // Graphviz starts loading before the graph is built, so its WASM compiles meanwhile.
+  draw: (problem, view, force) => {
+    void loadGraphviz().catch(() => undefined); // a failure is reported by the drawing
+    return draw(problem, view, force);
   },
-  drawPreset: (question, view) => draw(preset(question), view, false),
+  warm: async (wasm) => {
+    provideGraphvizWasm(wasm);
+    await loadGraphviz();
+  },
+  drawPreset: (question, view) => drawing.draw(preset(question), view, false),
 };
 
 exposeWorker(drawing);

@@ -18,17 +18,36 @@ export async function fetchGraphvizWasm(): Promise<ArrayBuffer> {
 }
 
 let bytes: Promise<ArrayBuffer> | undefined;
+let fromPage: ((given: ArrayBuffer | undefined) => void) | undefined;
 
-/** In a worker: the WASM the page downloaded, used instead of downloading it again. @example provideGraphvizWasm(buffer) */
-export function provideGraphvizWasm(given: ArrayBuffer): void {
-  bytes ??= Promise.resolve(given);
+/**
+ * In the drawing worker, as it starts: the WASM will come from the page ({@link provideGraphvizWasm}),
+ * so Graphviz's loader waits for it instead of downloading the file a second time.
+ *
+ * @example expectGraphvizWasmFromPage()
+ */
+export function expectGraphvizWasmFromPage(): void {
+  bytes ??= new Promise<ArrayBuffer | undefined>((resolve) => {
+    fromPage = resolve;
+  }).then((given) => given ?? download());
 }
 
-/** The WASM's bytes for Graphviz's loader: those provided, else downloaded once (a failed download is tried again next time). @example await graphvizWasm() */
-export function graphvizWasm(): Promise<ArrayBuffer> {
-  bytes ??= fetchGraphvizWasm().catch((error: unknown) => {
+/** In a worker: the WASM the page downloaded (`undefined`: the page could not, download it here). @example provideGraphvizWasm(buffer) */
+export function provideGraphvizWasm(given: ArrayBuffer | undefined): void {
+  if (fromPage) fromPage(given);
+  else if (given) bytes ??= Promise.resolve(given);
+  fromPage = undefined;
+}
+
+function download(): Promise<ArrayBuffer> {
+  return fetchGraphvizWasm().catch((error: unknown) => {
     bytes = undefined;
     throw error;
   });
+}
+
+/** The WASM's bytes for Graphviz's loader: those the page gives, else downloaded once (a failed download is tried again next time). @example await graphvizWasm() */
+export function graphvizWasm(): Promise<ArrayBuffer> {
+  bytes ??= download();
   return bytes;
 }

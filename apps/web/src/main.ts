@@ -33,9 +33,10 @@ const connectDrawer = () => {
   graphvizBytes.then(warm, () => warm());
   return connection;
 };
-const { api: engine } = connectEngine();
 // Drawing has a worker of its own: a slow layout never holds up the numbers, and is cut short when it is stale.
+// It starts first: the first graph is what the page is waited for.
 let drawer = connectDrawer();
+const { api: engine } = connectEngine();
 
 let state: AppState;
 let analysis: Analysis | undefined;
