@@ -14,7 +14,7 @@ import { Q3_LOSS, Q3_W3_GRADIENT } from '@chainrule/test-support';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PublicPackage, WORKSPACE, installConsumer, packAll, publicPackages, runIn, tarballFiles, tarballManifest } from './tarballs.ts';
+import { type PublicPackage, WORKSPACE, installConsumer, packAll, publicPackages, runIn, tarballFiles, tarballManifest, tarballScripts } from './tarballs.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -80,6 +80,19 @@ describe('the tarballs', () => {
     }
   });
 
+  it('need no tsx at run time: no module imports it, and the compute workers start from built JavaScript', async () => {
+    for (const [name, tarball] of tarballs) {
+      for (const [file, code] of await tarballScripts(tarball)) {
+        expect(code, `${name}/${file}`).not.toMatch(/\bfrom\s*['"]tsx(\/[^'"]*)?['"]|\bimport\(\s*['"]tsx(\/[^'"]*)?['"]\s*\)/);
+      }
+    }
+    const compute = await tarballScripts(tarballs.get('@chainrule/compute')!);
+    // The workspace's tsx bootstrap stays in the workspace; installed, the Node host starts worker-node.js.
+    expect([...compute.keys()].filter((file) => /bootstrap/.test(file))).toEqual([]);
+    expect([...compute].filter(([, code]) => code.includes('run-from-source')).map(([file]) => file)).toEqual([]);
+    expect([...compute.keys()]).toEqual(expect.arrayContaining(['dist/worker-node.js', 'dist/worker-browser.js', 'dist/host-node.js', 'dist/host-browser.js']));
+  });
+
   it('have manifests that point inside themselves: exports, types, bin; no workspace protocol or source condition', async () => {
     for (const [name, tarball] of tarballs) {
       const files = new Set(await tarballFiles(tarball));
@@ -104,6 +117,8 @@ describe('plain node', () => {
   });
 
   it('solves Question 3 with every package (hand-computed loss and ∂L/∂W3), and runs the pool from the built worker', async () => {
+    // The pool's workers must start with no tsx anywhere in reach.
+    expect(existsSync(path.join(consumer, 'node_modules', 'tsx'))).toBe(false);
     const { stdout } = await runIn(consumer, process.execPath, ['node-consumer.mjs']);
     const out = JSON.parse(stdout);
     expectQ3(out.fromFile.loss, out.fromFile.W3);
@@ -111,6 +126,7 @@ describe('plain node', () => {
     expect(out).toMatchObject({ dot: 'digraph', tikz: true, latex: true, firstWrong: null });
     // W3 z1 with z1 = relu(W1 x) = (2.55, 3.9, 2.5): by hand 2.55 + 1.95 + 0.625, 0.51 + 1.17 + 1.
     expect(out.pool.product.flat()).toEqual([expect.closeTo(5.125, 12), expect.closeTo(2.68, 12)]);
+    expect(out.pool).toMatchObject({ platform: 'node', sharedMemory: true, started: 1 });
     expect(out.client).toEqual({ requested: 'http://api.test/v1/solutions/q3?format=json', loss: out.fromFile.loss });
   });
 

@@ -145,6 +145,19 @@ export async function tarballFiles(tarball: string): Promise<string[]> {
   return stdout.split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
 }
 
+/** The text of the JavaScript files inside a tarball, by path (inside `package/`). */
+export async function tarballScripts(tarball: string): Promise<Map<string, string>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chainrule-unpacked-'));
+  try {
+    await run('tar', ['-xzf', tarball, '-C', dir]);
+    const root = path.join(dir, 'package');
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((file) => /\.[cm]?js$/.test(file));
+    return new Map(files.sort().map((file) => [file.split(path.sep).join('/'), readFileSync(path.join(root, file), 'utf8')]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The package.json inside a tarball. */
 export async function tarballManifest(tarball: string): Promise<Record<string, unknown>> {
   const { stdout } = await run('tar', ['-xzOf', tarball, 'package/package.json'], { maxBuffer: 4 * 1024 * 1024 });
