@@ -198,10 +198,15 @@ function highlight(): void {
     return;
   }
   const node = analysis.nodes.find((n) => n.id === selected);
-  const step = analysis.steps.find((s) => s.id === selected);
+  const own = analysis.steps.find((s) => s.id === selected);
+  // A given leaf (a weight, the input) has no step of its own: a student clicking it wants its gradient's.
+  const gradientStep = own ? undefined : analysis.steps.find((s) => s.id === node?.gradientId);
+  const step = own ?? gradientStep;
   graph.highlight(selected, step?.path ?? [selected]);
-  if (!steps.open(selected)) say(`${node?.label ?? selected} is given, not computed: it has no step${node?.gradientId ? '; its gradient has one' : ''}.`);
-  else say(`Step of ${step?.name ?? selected}.`);
+  if (!step || !steps.open(step.id)) {
+    steps.open(undefined);
+    say(`${node?.label ?? selected} is given, not computed: it has no step.`);
+  } else say(gradientStep ? `${node?.label ?? selected} is given, not computed: its gradient ${gradientStep.name} is step ${analysis.steps.indexOf(gradientStep) + 1}.` : `Step of ${step.name}.`);
 }
 
 async function grade(): Promise<void> {

@@ -84,6 +84,12 @@ describe('the page, from the static build', () => {
     // A step's head selects its node in the graph.
     await page.click('li.step[data-node="u2"] .step-head');
     await page.waitForSelector('#graph g.node.selected[data-node="u2"]');
+    // From the keyboard, a given leaf opens its gradient's step: W1 → ∂L/∂W1, with the same path lit.
+    await page.focus('#graph g.node[data-node="W1"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('li.step.open[data-node="dL/dW1"]');
+    expect(await page.$$eval('#graph g.node.on-path', (nodes) => nodes.length)).toBe(11);
+    expect(await page.textContent('#status')).toContain('∂L/∂W1 is step 16');
   });
 
   it('marks a planted slip in practice mode and carries it forward', async () => {
