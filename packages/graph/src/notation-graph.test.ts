@@ -45,6 +45,16 @@ describe('function names in any capitalisation and markup', () => {
     expect(numbers(source)).toEqual(relu);
   });
 
+  // A binding line before (or inside) the LaTeX block of the equations is taken.
+  it.each([
+    'f = relu\n\\begin{aligned}\nL &= \\operatorname{sum}(\\boldsymbol{z}) \\\\\n\\boldsymbol{z} &= f(\\boldsymbol{W} \\boldsymbol{x})\n\\end{aligned}',
+    'f = \\operatorname{ReLU}\n\n\\begin{aligned} L &= \\operatorname{sum}(z) \\\\ z &= f(W x) \\end{aligned}',
+    '\\begin{aligned} f &= \\mathrm{ReLU} \\\\ L &= \\operatorname{sum}(z) \\\\ z &= f(W x) \\end{aligned}',
+  ])('%s', (source) => {
+    expect(shape(source)).toEqual(shape(['L = sum(z)', 'z = relu(W x)']));
+    expect(numbers(source)).toEqual(relu);
+  });
+
   it('binds problem-file functions in any capitalisation', () => {
     expect(numbers('L = sum(f(W x))', { functions: { f: 'ReLU' } })).toEqual(relu);
     expect(shape('L = sum(g(W x))', { functions: { g: 'Sigmoid' } })).toEqual(shape('L = sum(sigmoid(W x))'));

@@ -173,3 +173,25 @@ describe('workedSteps', () => {
     expect(stepNamed(steps, 'y').rounded!.toArray()).toEqual([0.81]);
   });
 });
+
+describe('the quadratic form (y − ŷ)ᵀ(y − ŷ)', () => {
+  // y = x = [1, 2], ŷ = [1, 0]: y − ŷ = [0, 2], (y − ŷ)ᵀ(y − ŷ) = 0·0 + 2·2 = 4, L = ½ · 4 = 2 (by hand).
+  const solved = solve({ equations: ['L = 1/2 (y - ŷ)ᵀ(y - ŷ)', 'y = W x'], values: { W: [[1, 0], [0, 1]], x: [1, 2], 'ŷ': [1, 0] }, wrt: ['W'] });
+
+  it('is a number: its substitution and value have no brackets, in text and LaTeX', () => {
+    const L = stepNamed(workedSteps(solved, { round: 2 }), 'L');
+    expect(L.substitution?.unicode).toBe('1/2 (0·0 + 2·2)');
+    expect(L.substitution?.latex).toBe('\\frac{1}{2} \\left(0 \\cdot 0 + 2 \\cdot 2\\right)');
+    expect(L.exact.shape).toEqual([]);
+    expect(L.exact.data[0]).toBe(2);
+    expect(L.exactValue?.shape).toEqual([]);
+    expect(L.rounded?.shape).toEqual([]);
+  });
+
+  it('without the ½ too, and a 1-vector that is no inner product keeps its brackets', () => {
+    const bare = solve({ equations: ['L = (y - ŷ)ᵀ(y - ŷ)', 'y = W x'], values: { W: [[1, 0], [0, 1]], x: [1, 2], 'ŷ': [1, 0] }, wrt: ['W'] });
+    expect(stepNamed(workedSteps(bare), 'L').substitution?.unicode).toBe('0·0 + 2·2');
+    const vector = solve({ equations: ['L = sum(y)', 'y = W x'], values: { W: [[3]], x: [2] }, wrt: ['W'] });
+    expect(stepNamed(workedSteps(vector), 'y').substitution?.unicode).toBe('[3·2]');
+  });
+});

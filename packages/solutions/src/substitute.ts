@@ -53,6 +53,8 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
   const times = latex ? ' \\cdot ' : '·';
   const out = valueOf(e);
   if (out.size > MAX_ENTRIES) return undefined;
+  // A row times a column, (y − ŷ)ᵀ(y − ŷ), is a number: written without brackets.
+  const shape = out.size === 1 && isInnerProduct(e, values) ? [] : out.shape;
   /** Entry by entry, the sums of products of a matrix product (`0.4·1 + 0.5·2 + …`). */
   const productTerms = (product: OpExpr): string[] => {
     const [leftArg, rightArg] = product.args as [Expr, Expr];
@@ -73,7 +75,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
     case undefined:
       return undefined;
     case 'products':
-      return layout(productTerms(e), out.shape, latex);
+      return layout(productTerms(e), shape, latex);
     case 'sum':
     case 'product': {
       const [a, b] = e.args as [Expr, Expr];
@@ -82,6 +84,12 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
         const inner = substitute(norm, graph, values, style, latex);
         const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a, 0);
         return inner === undefined ? undefined : latex ? `${factor} \\left(${inner}\\right)` : `${factor} (${inner})`;
+      }
+      // ½ (y − ŷ)ᵀ(y − ŷ): the factor, then the inner product's terms.
+      if (how === 'product' && a.kind === 'const' && shape.length === 0 && norm.kind === 'op' && opRecord(norm.op).substitution === 'products') {
+        const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a, 0);
+        const [terms] = productTerms(norm);
+        return latex ? `${factor} \\left(${terms}\\right)` : `${factor} (${terms})`;
       }
       const subtracts = how === 'sum' && b.kind === 'op' && opRecord(b.op).substitution === 'negation';
       const second = subtracts ? (b as OpExpr).args[0]! : b;
@@ -95,12 +103,12 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       const leftTerms =
         how === 'sum' && inner.kind === 'op' && opRecord(inner.op).substitution === 'products' && left.size === out.size ? productTerms(inner) : undefined;
       const entries = Array.from({ length: out.size }, (_, i) => `${leftTerms?.[i] ?? num(a, i)}${symbol}${num(second, i, true)}`);
-      return layout(entries, out.shape, latex);
+      return layout(entries, shape, latex);
     }
     case 'negation': {
       const inner = valueOf(e.args[0]!);
       const entries = Array.from(inner.data, (_, i) => `${latex ? '-' : '−'}${num(e.args[0]!, i, true)}`);
-      return layout(entries, out.shape, latex);
+      return layout(entries, shape, latex);
     }
     case 'sumOfSquares': {
       const inner = valueOf(e.args[0]!);
@@ -111,11 +119,35 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       // The op printed around a placeholder, e.g. `σ(§)` or `f'(§)`, filled in with each entry.
       const inner = valueOf(e.args[0]!);
       const template = formatExpr({ ...e, args: [{ kind: 'const', value: 0, text: '§' }] }, graph, latex ? 'latex' : 'unicode');
-      return layout(Array.from(inner.data, (_, i) => template.replace('§', num(e.args[0]!, i))), out.shape, latex);
+      return layout(Array.from(inner.data, (_, i) => template.replace('§', num(e.args[0]!, i))), shape, latex);
     }
     default: {
       const inner = valueOf(e.args[0]!);
-      return layout(Array.from(inner.data, (_, i) => how.entry(num(e.args[0]!, i), latex)), out.shape, latex);
+      return layout(Array.from(inner.data, (_, i) => how.entry(num(e.args[0]!, i), latex)), shape, latex);
     }
   }
+}
+
+/**
+ * Whether an expression is, through constant factors, the product of a transposed vector and a
+ * vector — the quadratic form `(y − ŷ)ᵀ(y − ŷ)`, `½ vᵀw` — whose one entry is a number.
+ *
+ * @example
+ * isInnerProduct(graph.node('L').expression!, values); // true for L = 1/2 (y − ŷ)ᵀ(y − ŷ)
+ */
+export function isInnerProduct(expression: Expr, values: ReadonlyMap<string, Tensor>): boolean {
+  let e = lookThrough(expression);
+  while (e.kind === 'op' && opRecord(e.op).substitution === 'product') {
+    const [a, b] = e.args.map(lookThrough) as [Expr, Expr];
+    if (a.kind === 'const') e = b;
+    else if (b.kind === 'const') e = a;
+    else break;
+  }
+  if (e.kind !== 'op' || opRecord(e.op).substitution !== 'products') return false;
+  // The left factor a transposed vector vᵀ (a row matrix W stays a matrix: W x is a vector, even of one entry).
+  const left = lookThrough(e.args[0]!);
+  if (left.kind !== 'op' || left.op !== 'transpose') return false;
+  const memo = new Map<Expr, Tensor>();
+  const right = evaluateExpr(e.args[1]!, values, memo);
+  return evaluateExpr(left.args[0]!, values, memo).rank === 1 && right.rank === 1;
 }

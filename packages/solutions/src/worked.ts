@@ -1,7 +1,7 @@
 import { type Graph, type InexactNode, evaluateExact, formatExpr, nodeLabel, opRecord } from '@chainrule/graph';
 import { type SolvedProblem } from '@chainrule/problem';
 import { type ExactTensor, Rational, type Tensor } from '@chainrule/tensor';
-import { type MathText, substitution } from './substitute.ts';
+import { type MathText, isInnerProduct, substitution } from './substitute.ts';
 
 /** One line of a worked solution: the formula, the numbers substituted, the result. */
 export interface WorkedStep {
@@ -69,7 +69,10 @@ export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}):
   const steps: WorkedStep[] = [];
   for (const node of graph.nodes) {
     if (!node.expression) continue;
-    const exact = solved.values.get(node.id)!;
+    // A 1-entry quadratic form (y − ŷ)ᵀ(y − ŷ) is written as the number it is.
+    const scalar = solved.values.get(node.id)!.size === 1 && isInnerProduct(node.expression, solved.values);
+    const asShown = (t: Tensor): Tensor => (scalar ? t.reshape([]) : t);
+    const exact = asShown(solved.values.get(node.id)!);
     const step: WorkedStep = {
       id: node.id,
       name: { unicode: nodeLabel(graph, node.id), latex: nodeLabel(graph, node.id, 'latex') },
@@ -78,7 +81,7 @@ export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}):
       exact,
     };
     const exactValue = solved.exact.get(node.id);
-    if (exactValue) step.exactValue = exactValue;
+    if (exactValue) step.exactValue = scalar ? { shape: [], data: exactValue.data } : exactValue;
     const float = inexact.get(node.id);
     if (float) {
       const ops = float.ops.map(opSymbol);
@@ -90,7 +93,7 @@ export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}):
     if (shown) step.substitution = shown;
     if (node.equation) step.line = node.equation.line;
     if (rounded && options.round !== undefined) {
-      const value = rounded.get(node.id)!;
+      const value = asShown(rounded.get(node.id)!);
       step.rounded = value;
       // Every value of the rounding path is a decimal with at most `round` places (or a given number): all exact.
       const roundedShown = substitution(node.expression, graph, rounded, { decimals: options.round, exact: roundedPath!.exact });
