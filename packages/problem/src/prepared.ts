@@ -36,6 +36,8 @@ export class PreparedProblem {
   readonly wrt: readonly string[];
   readonly #arrayEquations: boolean;
   #backward: { withGradients: Graph; loss: string; parameters: readonly PreparedParameter[] } | undefined;
+  /** Names of leaves as requests spell them, resolved (resolving a spelling such as `ŷ` is not free). */
+  readonly #leafKeys = new Map<string, string>();
 
   constructor(structure: Structure) {
     this.#arrayEquations = Array.isArray(structure.equations);
@@ -98,6 +100,8 @@ export class PreparedProblem {
    * prepared.leafKey('ŷ', ['values', 'ŷ']); // 'yhat'
    */
   leafKey(name: string, path: readonly (string | number)[]): string {
+    const known = this.#leafKeys.get(name);
+    if (known !== undefined) return known;
     const { graph } = this;
     const key = graph.resolve(name);
     if (key === undefined) {
@@ -108,6 +112,7 @@ export class PreparedProblem {
     if (node.expression) {
       throw new ChainruleError('problem', `'${name}' is computed by line ${node.equation?.line} (${node.equation?.source}); it cannot be given a value`, { path });
     }
+    if (this.#leafKeys.size < LEAF_KEYS_KEPT) this.#leafKeys.set(name, key);
     return key;
   }
 
@@ -163,6 +168,9 @@ export class PreparedProblem {
   }
 }
 
+/** Spellings of leaf names remembered per prepared problem (requests may spell a name in many ways). */
+const LEAF_KEYS_KEPT = 256;
+
 /** Prepared problems kept; a problem file is small, its graphs are not always. */
 export const PREPARED_CACHE_SIZE = 32;
 const cache = new Map<string, PreparedProblem>();
@@ -179,8 +187,10 @@ const cache = new Map<string, PreparedProblem>();
  */
 export function prepareProblem(problem: Problem, options: { wrt?: readonly string[] } = {}): PreparedProblem {
   const wrt = options.wrt ?? problem.wrt;
-  const shapes = Object.entries(problem.values).map(([name, value]) => [name, valueShape(value)]);
-  const key = JSON.stringify([problem.equations, problem.functions ?? null, problem.roles ?? null, problem.loss ?? null, wrt, shapes]);
+  // The key is computed on every call (a cache hit costs little more than it): one string, built directly.
+  let shapes = '';
+  for (const name of Object.keys(problem.values)) shapes += `${JSON.stringify(name)}:${valueShape(problem.values[name]!).join('×')},`;
+  const key = `${JSON.stringify([problem.equations, problem.functions ?? null, problem.roles ?? null, problem.loss ?? null, wrt])}${shapes}`;
   let prepared = cache.get(key);
   if (prepared) {
     cache.delete(key);
