@@ -1,207 +1,198 @@
 /**
- * Load run of the API with autocannon, against a server on loopback started as `pnpm api` starts
- * it (`node --import tsx src/server.ts`, default pools) in a child process, so the load generator
- * does not share the server's event loop.
+ * Load run of the API (issue 12, items 3, 7 and 8), against a server on loopback started as
+ * `pnpm api` starts it (default pools: one worker per core) in a child process, so the load
+ * generator does not share the server's event loop.
  *
- * 1. GET  /v1/solutions/q3 (JSON), 100 connections — served from memory.
- * 2. POST /v1/backprop (Question 3), 100 connections — solved inline on the event loop.
- * 3. GET  /health, 100 connections, while loops of gradient checks keep both compute workers busy.
+ * 1. Throughput: `GET /health` and `POST /v1/backprop` (Question 3) at 100 connections, twice
+ *    each, interleaved (the better run of each counts): Q3 req/s at least half of /health's, zero
+ *    errors (errors, timeouts, resets, non-2xx). `GET /v1/solutions/q3` (from memory) beside them.
+ * 2. Goodput: the pool's throughput of a heavy request (a gradient check that runs on a worker)
+ *    when not overloaded — as many clients as workers, back to back — then under overload: four
+ *    times the admission limit in clients, each retrying a 503 after 20 ms. The admitted requests
+ *    complete (only 200 and 503 `overloaded`, never a 503 `timeout`), the 503s come at once, and
+ *    the 200s per second stay at least 90 % of the unloaded throughput.
+ * 3. While that overload runs, the hostile corpus (`src/hostile/corpus.ts`: deep and truncated
+ *    JSON on every route, prototype names at every place a name goes) is replayed and `/health`
+ *    is probed at 10 connections (a monitor, not a load of its own): its p99 under 50 ms, and no
+ *    5xx other than 503 anywhere.
  *
- * Targets: zero errors and zero dropped requests (errors, timeouts, resets, non-2xx) at 100
- * connections (a miss exits 1); /health p99 under 50 ms during the heavy load (reported PASS/FAIL,
- * exit code unaffected: it depends on the machine and what else runs on it).
+ * Exit code: 1 on any failed check. Checks of what the server answers (errors, statuses) fail
+ * always; the timing targets (ratios, p99s) fail when the CPU-noise probe (a fixed busy loop timed
+ * before, between and after the runs, as in `packages/graph/bench/engine.bench.ts`) found the
+ * machine quiet, and are reported as NOISY otherwise — unless `--strict`, which fails on any miss.
  *
- * Reading the latencies: while the event loop is saturated (the inline routes at 100 connections),
- * Node accepts new connections about one per turn of the loop, so the first request of the last
- * connections to open waits for up to ~100 turns. That start-up ramp, not the steady state, is the
- * p99 / max of the CPU-bound routes (a bare `node:http` server with a 0.8 ms handler shows the same:
- * p99 ≈ 1.2 s, max ≈ 4 s at 100 connections). The p50 is the steady state.
+ * Reading the latencies of the 100-connection runs: while the event loop is saturated, Node
+ * accepts new connections about one per turn of the loop, so the first request of the last
+ * connections to open waits for up to ~100 turns; that start-up ramp, not the steady state, is
+ * their p99 / max. The p50 is the steady state.
  *
- * `tsx bench/load.bench.ts [--json] [--duration=S]`
+ * `tsx bench/load.bench.ts [--json] [--strict] [--duration=S]`
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
 import { printTable, wantsJson } from '@chainrule/bench';
 import { networkProblem, q3Problem } from '@chainrule/test-support';
+import { type LoopStats, type Row, closedLoops, dropped, health, hostileLoop, load, noiseProbe, percentile, sleep, startServer } from './drivers.ts';
 
 const CONNECTIONS = 100;
+const PROBE_CONNECTIONS = 10;
 const DURATION_S = Number(/--duration=(\d+)/.exec(process.argv.join(' '))?.[1] ?? 5);
-const HEALTH_P99_TARGET_MS = 50;
-/** Gradient checks in flight during the /health run: twice the workers, so neither ever waits for work. */
-const GRADCHECK_LOOPS = 4;
+/** The heavy runs count whole requests of a few hundred ms: they need longer windows. */
+const HEAVY_DURATION_S = 2 * DURATION_S;
+const STRICT = process.argv.includes('--strict');
+const TARGETS = { backpropOverHealth: 0.5, healthP99Ms: 50, overloadedP99Ms: 50, goodput: 0.9 } as const;
+/** Quiet when the busy loop's spread is at most this (the engine bench's limit). */
+const NOISE_LIMIT = 0.15;
+/** The heavy request: a gradient check of a 8-8-1 sigmoid network (81 parameters, 162 forward passes) — on a worker. */
+const HEAVY_PATH = '/v1/gradcheck';
+const HEAVY_BODY = JSON.stringify({ problem: networkProblem(8, 8) });
+const OVERLOAD_FACTOR = 4;
+
 const json = wantsJson();
 const say = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
 
-interface Row {
-  name: string;
-  connections: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  completed: number;
-  errors: number;
-  timeouts: number;
-  resets: number;
-  non2xx: number;
-  note?: string;
-}
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout!.on('data', (data: Buffer) => (output += data.toString()));
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on http:\/\/localhost:(\d+)/.exec(output);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      } else if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(`the server exited with code ${child.exitCode}: ${output}`));
-      }
-    }, 20);
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
-interface Health {
-  compute: { size: number; workers: number; busy: number; queued: number };
-  tasks: { busy: number; queued: number };
-}
-
-const health = async (url: string): Promise<Health> => (await (await fetch(`${url}/health`)).json()) as Health;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until the workers are up and the reference solutions are rendered (the server warms both at start). */
-async function warmedUp(url: string): Promise<void> {
+/** Waits until the workers are up and the reference solutions are rendered (the server warms both at start), then warms the routes. */
+async function warmUp(url: string): Promise<void> {
   for (;;) {
     const h = await health(url);
     if (h.compute.workers === h.compute.size && h.tasks.busy === 0 && h.tasks.queued === 0) break;
     await sleep(100);
   }
-  // A few requests of each kind, so the JIT has seen them before the timed runs.
+  const q3 = JSON.stringify(q3Problem());
   for (let i = 0; i < 200; i++) {
     await fetch(`${url}/v1/solutions/q3?format=json`).then((r) => r.arrayBuffer());
-    await fetch(`${url}/v1/backprop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q3Problem()) }).then((r) => r.arrayBuffer());
+    await fetch(`${url}/v1/backprop`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: q3 }).then((r) => r.arrayBuffer());
   }
+  for (let i = 0; i < 4; i++) await fetch(`${url}${HEAVY_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: HEAVY_BODY }).then((r) => r.arrayBuffer());
 }
 
-async function load(name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<Row> {
-  say(`running ${name}: ${CONNECTIONS} connections for ${DURATION_S} s …`);
-  const result: Result = await autocannon({ connections: CONNECTIONS, duration: DURATION_S, timeout: 10, ...options });
-  return {
-    name,
-    connections: result.connections,
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    maxMs: result.latency.max,
-    completed: result.requests.total,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    resets: result.resets,
-    non2xx: result.non2xx,
-    ...(note === undefined ? {} : { note }),
-  };
-}
+const statusText = (statuses: ReadonlyMap<string, number> | Record<string, number>) =>
+  [...(statuses instanceof Map ? statuses : Object.entries(statuses))].sort().map(([status, n]) => `${status}: ${n}`).join(', ') || 'none';
 
-/** Keeps `loops` gradient checks in flight until stopped; counts the answers. */
-function gradcheckLoad(url: string, loops: number) {
-  const body = JSON.stringify({ problem: networkProblem(64, 64) });
-  const stats = { completed: 0, failed: 0, statuses: new Map<number, number>(), busySamples: [] as number[] };
-  let running = true;
-  const loop = async () => {
-    while (running) {
-      try {
-        const res = await fetch(`${url}/v1/gradcheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await res.arrayBuffer();
-        stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
-        if (res.ok) stats.completed++;
-        else stats.failed++;
-      } catch {
-        stats.failed++;
-      }
-    }
-  };
-  const sampler = setInterval(() => {
-    void health(url).then((h) => stats.busySamples.push(h.compute.busy), () => {});
-  }, 250);
-  const done = Promise.all(Array.from({ length: loops }, loop));
-  return {
-    stats,
-    async stop() {
-      running = false;
-      clearInterval(sampler);
-      await done;
-    },
-  };
+interface Check {
+  /** `answers`: what the server answered (always judged); `timing`: judged on a quiet machine or with --strict. */
+  kind: 'answers' | 'timing';
+  target: string;
+  pass: boolean;
+  value: string;
 }
 
 async function main(): Promise<void> {
+  const noise: number[] = [noiseProbe()];
   const { child, url } = await startServer();
   try {
-    await warmedUp(url);
-    const rows: Row[] = [];
-    rows.push(await load('GET /v1/solutions/q3 (json)', { url: `${url}/v1/solutions/q3?format=json` }));
-    rows.push(
-      await load('POST /v1/backprop (Q3)', { url: `${url}/v1/backprop`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(q3Problem()) }),
-    );
-    rows.push(await load('GET /health (idle)', { url: `${url}/health` }));
+    say('warming up …');
+    await warmUp(url);
+    const { heavyInFlight, tasks } = await health(url);
+    const run = (name: string, path: string, connections: number, post?: string) => {
+      say(`running ${name}: ${connections} connections for ${DURATION_S} s …`);
+      return load(name, { url: `${url}${path}`, connections, duration: DURATION_S, ...(post === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: post }) });
+    };
 
-    const heavy = gradcheckLoad(url, GRADCHECK_LOOPS);
-    // Let the pool fill before measuring.
-    while ((await health(url)).compute.busy < 2) await sleep(20);
-    const loaded = await load('GET /health (gradchecks)', { url: `${url}/health` });
-    await heavy.stop();
-    const busy = heavy.stats.busySamples;
-    const meanBusy = busy.reduce((s, b) => s + b, 0) / Math.max(1, busy.length);
-    loaded.note = `${heavy.stats.completed} gradient checks (64×64 network, 4 225 entries) completed, ${heavy.stats.failed} failed; mean busy workers ${meanBusy.toFixed(2)} of 2`;
-    rows.push(loaded);
+    // 1. Throughput, interleaved.
+    const q3 = JSON.stringify(q3Problem());
+    const healthRuns: Row[] = [];
+    const backpropRuns: Row[] = [];
+    for (let i = 0; i < 2; i++) {
+      healthRuns.push(await run('GET /health', '/health', CONNECTIONS));
+      backpropRuns.push(await run('POST /v1/backprop (Q3)', '/v1/backprop', CONNECTIONS, q3));
+    }
+    const best = (runs: Row[]) => runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const healthRow = best(healthRuns);
+    const backpropRow = best(backpropRuns);
+    const solutionsRow = await run('GET /v1/solutions/q3 (json)', '/v1/solutions/q3?format=json', CONNECTIONS);
+    const idleProbe = await run('GET /health (idle, monitor)', '/health', PROBE_CONNECTIONS);
+    noise.push(noiseProbe());
 
-    const dropped = (row: Row) => row.errors + row.timeouts + row.resets + row.non2xx;
-    // `errors` checks fail the process (like the wrong results of the other benches); the latency
-    // target is reported, but depends on the machine and its neighbours.
-    const checks = [
-      ...rows
-        .filter((row) => !row.name.includes('gradchecks'))
-        .map((row) => ({ kind: 'errors', target: `${row.name}: zero errors / dropped at ${row.connections} connections`, pass: dropped(row) === 0, value: `${dropped(row)}` })),
-      { kind: 'latency', target: `GET /health p99 < ${HEALTH_P99_TARGET_MS} ms during gradient checks`, pass: loaded.p99Ms < HEALTH_P99_TARGET_MS, value: `${loaded.p99Ms} ms` },
-      { kind: 'errors', target: 'GET /health during gradient checks: zero errors / dropped', pass: dropped(loaded) === 0, value: `${dropped(loaded)}` },
+    // 2. The pool's throughput of the heavy request, not overloaded: one client per worker.
+    say(`running ${HEAVY_PATH} (8-8-1 gradient check): ${tasks.size} clients (one per worker) for ${HEAVY_DURATION_S} s …`);
+    const unloaded = await closedLoops(url, HEAVY_PATH, HEAVY_BODY, tasks.size, HEAVY_DURATION_S);
+
+    // 3. Overload, with the hostile corpus replayed and /health probed beside it.
+    const clients = OVERLOAD_FACTOR * heavyInFlight.limit;
+    say(`running ${HEAVY_PATH} overloaded: ${clients} clients (${OVERLOAD_FACTOR}× the admission limit of ${heavyInFlight.limit}) for ${HEAVY_DURATION_S} s, the hostile corpus and a /health probe beside them …`);
+    const hostile = hostileLoop(url);
+    const overloadRun = closedLoops(url, HEAVY_PATH, HEAVY_BODY, clients, HEAVY_DURATION_S);
+    await sleep(500); // the pool fills
+    const loadedProbe = await load('GET /health (overload + hostile, monitor)', { url: `${url}/health`, connections: PROBE_CONNECTIONS, duration: HEAVY_DURATION_S - 1 });
+    const overloaded = await overloadRun;
+    const hostileAnswers = await hostile.stop();
+    noise.push(noiseProbe());
+
+    const rate = (stats: LoopStats) => stats.okInWindow / stats.windowSeconds;
+    const goodput = rate(overloaded) / Math.max(rate(unloaded), 1e-9);
+    const ratio = backpropRow.requestsPerSecond / Math.max(healthRow.requestsPerSecond, 1e-9);
+    const only = (stats: LoopStats, allowed: string[]) => stats.failed === 0 && [...stats.statuses.keys()].every((s) => allowed.includes(s));
+    const serverErrors = [...hostileAnswers.statuses].filter(([status]) => Number(status.slice(0, 3)) >= 500 && !status.startsWith('503')).reduce((n, [, c]) => n + c, 0);
+    const overloadedP99 = percentile(overloaded.overloadedMs, 99);
+
+    const checks: Check[] = [
+      ...[healthRow, backpropRow, solutionsRow, idleProbe, loadedProbe].map((row) => ({
+        kind: 'answers' as const,
+        target: `${row.name}: zero errors / dropped at ${row.connections} connections`,
+        pass: dropped(row) === 0,
+        value: `${dropped(row)}${row.non2xx > 0 ? ` (${statusText(row.statuses)})` : ''}`,
+      })),
+      { kind: 'timing', target: `POST /v1/backprop (Q3) req/s ≥ ${TARGETS.backpropOverHealth} × GET /health req/s`, pass: ratio >= TARGETS.backpropOverHealth, value: `${ratio.toFixed(3)}×` },
+      { kind: 'answers', target: `${HEAVY_PATH} not overloaded: every answer 200`, pass: only(unloaded, ['200']) && unloaded.okInWindow > 0, value: statusText(unloaded.statuses) },
       {
-        kind: 'errors',
-        target: 'gradient checks during the /health run: all answered 200, both workers busy',
-        pass: heavy.stats.failed === 0 && heavy.stats.completed > 0 && meanBusy >= 1.5,
-        value: `${heavy.stats.completed} ok, ${heavy.stats.failed} failed, busy ${meanBusy.toFixed(2)}`,
+        kind: 'answers',
+        target: `${HEAVY_PATH} overloaded: the admitted complete (200 or 503 overloaded only, no 503 timeout)`,
+        pass: only(overloaded, ['200', '503 overloaded']),
+        value: `${statusText(overloaded.statuses)}${overloaded.failed ? `, ${overloaded.failed} failed to connect` : ''}`,
+      },
+      { kind: 'timing', target: `goodput under overload ≥ ${TARGETS.goodput * 100} % of the pool's unloaded throughput`, pass: goodput >= TARGETS.goodput, value: `${(goodput * 100).toFixed(0)} % (${rate(overloaded).toFixed(2)} vs ${rate(unloaded).toFixed(2)} 200/s)` },
+      { kind: 'timing', target: `503 overloaded answered at once: p99 < ${TARGETS.overloadedP99Ms} ms`, pass: overloaded.overloadedMs.length > 0 && overloadedP99 < TARGETS.overloadedP99Ms, value: `${overloadedP99.toFixed(1)} ms over ${overloaded.overloadedMs.length}` },
+      { kind: 'timing', target: `GET /health p99 < ${TARGETS.healthP99Ms} ms while heavy and hostile requests run`, pass: loadedProbe.p99Ms < TARGETS.healthP99Ms, value: `${loadedProbe.p99Ms} ms` },
+      {
+        kind: 'answers',
+        target: 'hostile corpus during the overload: no 5xx other than 503, every request answered',
+        pass: serverErrors === 0 && hostileAnswers.failed === 0,
+        value: `${statusText(hostileAnswers.statuses)}${hostileAnswers.failed ? `, ${hostileAnswers.failed} failed` : ''}`,
       },
     ];
 
-    const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
+    const spread = Math.max(...noise);
+    const quiet = spread <= NOISE_LIMIT;
+    const judged = (check: Check) => check.kind === 'answers' || quiet || STRICT;
+    const failed = checks.filter((check) => !check.pass && judged(check));
+    const unjudged = checks.filter((check) => !check.pass && !judged(check));
+    const verdict = failed.length > 0 ? 'FAIL' : unjudged.length > 0 ? 'NOISY (timing misses not judged)' : 'PASS';
+    const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    const rows = [healthRow, backpropRow, solutionsRow, idleProbe, loadedProbe];
+    const loops = { unloaded: { clients: tasks.size, ...summary(unloaded) }, overloaded: { clients, ...summary(overloaded) } };
     if (json) {
-      console.log(JSON.stringify({ machine, durationSeconds: DURATION_S, connections: CONNECTIONS, rows, checks, pass: checks.every((c) => c.pass) }, null, 2));
+      console.log(JSON.stringify({ machine, durationSeconds: DURATION_S, heavyDurationSeconds: HEAVY_DURATION_S, noise: { spreads: noise, limit: NOISE_LIMIT, quiet }, rows, runs: { health: healthRuns, backprop: backpropRuns }, loops, hostile: { corpus: hostile.corpusSize, statuses: Object.fromEntries(hostileAnswers.statuses) }, checks, verdict }, null, 2));
     } else {
-      console.log(`\nchainrule API load run — ${machine}, ${DURATION_S} s per run, server in a child process on loopback\n`);
+      console.log(`\nchainrule API load run — ${machine}; server in a child process on loopback; ${tasks.size} workers, admission limit ${heavyInFlight.limit}`);
+      console.log(`CPU-noise probe: busy-loop spread ${noise.map((s) => `${(s * 100).toFixed(0)}%`).join(' / ')} (before / between / after; quiet when ≤ ${NOISE_LIMIT * 100}%): ${quiet ? 'quiet' : 'noisy'}\n`);
       printTable([
-        ['route', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'completed', 'errors', 'non-2xx', 'timeouts', 'resets'],
+        ['run', 'conns', '2xx/s', 'p50 ms', 'p99 ms', 'max ms', 'completed', 'errors', 'non-2xx', 'timeouts', 'resets'],
         ...rows.map((r) => [r.name, r.connections, r.requestsPerSecond.toFixed(0), r.p50Ms, r.p99Ms, r.maxMs, r.completed, r.errors, r.non2xx, r.timeouts, r.resets]),
       ]);
-      for (const row of rows) if (row.note) console.log(`\n${row.name}: ${row.note}`);
-      console.log('');
-      for (const check of checks) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.target} (${check.value})`);
+      console.log(`\n(/health ${healthRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(' and ')} req/s, Q3 ${backpropRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(' and ')} req/s in the two runs each)\n`);
+      printTable([
+        [`${HEAVY_PATH} (8-8-1 gradient check)`, 'clients', 'seconds', '200/s', 'answers', 'overloaded p50 ms', 'overloaded p99 ms'],
+        ...Object.entries(loops).map(([name, l]) => [name, l.clients, l.seconds, l.okPerSecond.toFixed(2), l.statuses, l.overloadedP50Ms.toFixed(1), l.overloadedP99Ms.toFixed(1)]),
+      ]);
+      console.log(`\nhostile corpus (${hostile.corpusSize} requests, replayed during the overload): ${statusText(hostileAnswers.statuses)}\n`);
+      for (const check of checks) console.log(`${check.pass ? 'PASS' : judged(check) ? 'FAIL' : 'MISS'}  ${check.target} (${check.value})${check.pass || judged(check) ? '' : ' — not judged: noisy machine'}`);
+      console.log(`\n${verdict}`);
     }
-    process.exitCode = checks.every((c) => c.pass || c.kind === 'latency') ? 0 : 1;
+    process.exitCode = failed.length > 0 ? 1 : 0;
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
   }
+}
+
+function summary(stats: LoopStats) {
+  return {
+    seconds: stats.windowSeconds,
+    okPerSecond: stats.okInWindow / stats.windowSeconds,
+    statuses: statusText(stats.statuses),
+    overloadedP50Ms: percentile(stats.overloadedMs, 50),
+    overloadedP99Ms: percentile(stats.overloadedMs, 99),
+  };
 }
 
 await main();

@@ -19,6 +19,20 @@ describe('malformed JSON', () => {
   });
 });
 
+describe('JSON bodies', () => {
+  it('are parsed once: the validator gets the value the body reader parsed (Hono would parse the text again)', async () => {
+    const text = JSON.stringify(q3Problem());
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const res = await postJson(app, '/v1/backprop', text);
+      expect(res.status).toBe(200);
+      expect(parse.mock.calls.filter(([input]) => input === text)).toHaveLength(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});
+
 describe('schema errors', () => {
   it('are 422 with the JSON path of every fault', async () => {
     const problem = q3Problem() as Record<string, unknown> & ReturnType<typeof q3Problem>;

@@ -4,9 +4,8 @@
  */
 import { getDefaultPool } from '@chainrule/compute';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { type CorsOrigins, CORS_ORIGINS_ENV, corsMiddleware, parseCorsOrigins, securityHeaders, utf8Bodies } from './browser.ts';
-import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline } from './context.ts';
+import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline, requestBodyLimit } from './context.ts';
 import { type ApiLimits, DEFAULT_LIMITS, Semaphore, heavyAdmission } from './limits.ts';
 import { poolTasks } from './offload/pool.ts';
 import { apiError, problemResponse, toProblem, validationProblem } from './problem.ts';
@@ -86,15 +85,12 @@ export function createApp(options: AppOptions = {}) {
   app.use('*', securityHeaders(), corsMiddleware(options.corsOrigins ?? parseCorsOrigins(process.env[CORS_ORIGINS_ENV]) ?? '*'));
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: limits.bodyLimitBytes,
-      onError: () => {
-        throw apiError('limit', `the request body is larger than ${limits.bodyLimitBytes} bytes`, {
-          status: 413,
-          problemType: 'body-too-large',
-          extensions: { limit: limits.bodyLimitBytes },
-        });
-      },
+    requestBodyLimit(limits.bodyLimitBytes, () => {
+      throw apiError('limit', `the request body is larger than ${limits.bodyLimitBytes} bytes`, {
+        status: 413,
+        problemType: 'body-too-large',
+        extensions: { limit: limits.bodyLimitBytes },
+      });
     }),
   );
   app.use('/v1/*', deadline(limits.requestTimeoutMs));

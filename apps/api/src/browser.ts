@@ -133,7 +133,8 @@ export function utf8Bodies(): MiddlewareHandler {
         });
       }
     }
-    if (JSON_MEDIA_TYPE.test(contentType.split(';')[0]!.trim()) && c.req.raw.body !== null) {
+    // The method, not `c.req.raw.body`: asking for the body stream makes node-server build a full Request.
+    if (JSON_MEDIA_TYPE.test(contentType.split(';')[0]!.trim()) && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
       let text: string;
       try {
         text = decodeUtf8(new Uint8Array(await c.req.arrayBuffer()), 'the request body');

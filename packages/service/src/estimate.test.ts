@@ -46,6 +46,16 @@ describe('estimateProblem', () => {
     expect(estimateProblem(problem).nodes).toBe(39_999);
   });
 
+  it('estimates a structure once: the same equations and shapes with other numbers take the cached estimate', () => {
+    const problem = parseProblem(q3Problem());
+    const first = estimateProblem(problem);
+    const renumbered = { ...problem, values: { ...problem.values, x: [4, 3, 2, 1] } };
+    expect(estimateProblem(renumbered)).toBe(first);
+    const reshaped = { ...problem, values: { ...problem.values, x: [1, 2, 3, 4, 5] } };
+    expect(estimateProblem(reshaped)).not.toBe(first);
+    expect(estimateProblem({ ...problem, wrt: ['W1'] }).gradientEntries).toBe(12);
+  });
+
   it('costs equations that do not parse by their length, without throwing', () => {
     expect(estimateProblem({ equations: 'y = = x', values: {}, wrt: [] }).nodes).toBe(7);
   });

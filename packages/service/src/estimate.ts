@@ -84,17 +84,39 @@ function product(a: Shape, b: Shape): { shape: Shape; multiplyAdds: number } {
   return { shape: b.length === 1 && n === 1 ? [m] : [m, n], multiplyAdds: m * k * n };
 }
 
+/** Estimates kept: a course's problems repeat (the same equations and shapes with other numbers). */
+export const ESTIMATE_CACHE_SIZE = 64;
+const estimates = new Map<string, WorkEstimate>();
+
 /**
  * Estimates the work of a problem from its parsed equations (see {@link WorkEstimate}). Names
  * without a value or an equation count as scalars; equations that do not parse cost their text
- * (the error is found as cheaply on the calling thread as anywhere).
+ * (the error is found as cheaply on the calling thread as anywhere). The estimate depends on the
+ * equations, functions, `wrt` and the names and shapes of the values — not their numbers — and is
+ * kept in a small cache (least recently used out) keyed by them: parsing Question 3's equations
+ * again for every request cost as much as a third of solving it. The same object is returned for
+ * the same key: do not modify it.
  *
  * @example
  * estimateProblem({ equations: 'y = W x', values: { W: [[1, 2]], x: [3, 4] }, wrt: ['W'] }).multiplyAdds; // 2
  */
 export function estimateProblem(problem: Pick<Problem, 'equations' | 'values' | 'wrt' | 'functions'>): WorkEstimate {
+  const shapes: [string, Shape][] = Object.entries(problem.values).map(([name, value]) => [name, valueShape(value)]);
+  const key = JSON.stringify([problem.equations, problem.functions ?? null, problem.wrt, shapes]);
+  let estimate = estimates.get(key);
+  if (estimate) {
+    estimates.delete(key);
+  } else {
+    estimate = estimateFromShapes(problem, shapes);
+    if (estimates.size >= ESTIMATE_CACHE_SIZE) estimates.delete(estimates.keys().next().value!);
+  }
+  estimates.set(key, estimate);
+  return estimate;
+}
+
+function estimateFromShapes(problem: Pick<Problem, 'equations' | 'wrt' | 'functions'>, valueShapes: readonly [string, Shape][]): WorkEstimate {
   const shapes = new Map<string, Shape>();
-  for (const [name, value] of Object.entries(problem.values)) shapes.set(canonicalName(name).key, valueShape(value));
+  for (const [name, shape] of valueShapes) shapes.set(canonicalName(name).key, shape);
   let gradientEntries = 0;
   for (const name of problem.wrt) {
     const shape = shapes.get(canonicalName(name).key);

@@ -15,6 +15,7 @@ const HANG_MS = 120_000;
 
 let server: RunningServer;
 const logged: string[] = [];
+let probe: ReturnType<typeof healthProbe>;
 beforeAll(async () => {
   server = await startServer({
     port: 0,
@@ -24,8 +25,45 @@ beforeAll(async () => {
     limits: { requestTimeoutMs: HANG_MS },
     log: (message, error) => logged.push(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
   });
+  probe = healthProbe(`http://127.0.0.1:${server.port}/health`);
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await probe?.stop();
+  await server?.close();
+});
+
+/**
+ * Polls `/health` back to back while the corpus is replayed: every probe must be answered 200.
+ * A stalled event loop fails a probe by its timeout (hang detection: the 250 ms target of
+ * `/health` under hostile load is the load bench's, which can tell a loaded machine from a miss).
+ */
+function healthProbe(url: string) {
+  const failures: string[] = [];
+  const latencies: number[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const started = performance.now();
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(HANG_MS / 4) });
+        await res.arrayBuffer();
+        if (res.status !== 200) failures.push(`status ${res.status}`);
+      } catch (error) {
+        failures.push(String(error));
+      }
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    failures,
+    latencies,
+    async stop() {
+      running = false;
+      await done;
+    },
+  };
+}
 beforeEach(() => {
   logged.length = 0;
 });
@@ -136,3 +174,12 @@ function swapName(value: unknown, from: string, to: string): unknown {
   // Built with a reviver-free parse of text that may hold a key `__proto__`: JSON.parse keeps it own.
   return JSON.parse(swapped);
 }
+
+describe('the /health probe during the whole corpus', () => {
+  it('was answered 200 every time (the event loop never stalled past the hang timeout)', async () => {
+    await probe.stop();
+    const slowest = Math.max(...probe.latencies);
+    expect(probe.failures, `slowest probe ${slowest.toFixed(0)} ms`).toEqual([]);
+    expect(probe.latencies.length).toBeGreaterThan(10);
+  });
+});
