@@ -97,9 +97,8 @@ export function problemSolution(problem: Problem, options: SolutionOptions & { i
         `A student who rounds every intermediate result to ${round} decimals (as the sheet allows) gets the values in the column "rounded". `,
         changed.length === 0
           ? `No value then differs from the exact one by more than the rounding itself (${0.5 * 10 ** -round}).`
-          : `${changed.length} of ${steps.length} values then differ from the exact ones by more than the rounding itself (${0.5 * 10 ** -round}): ${changed
-              .map((s) => s.name.unicode)
-              .join(', ')}. The table lists every value with the largest difference over its entries.`,
+          : `${changed.length} of ${steps.length} values then differ from the exact ones by more than the rounding itself (${0.5 * 10 ** -round}): `,
+        ...(changed.length === 0 ? [] : [...joinInline(changed.map((step) => ({ math: step.name })), ''), '. The table lists every value with the largest difference over its entries.']),
       ],
     });
     blocks.push({
