@@ -12,7 +12,7 @@ import { workedSteps } from './worked.ts';
 export interface SolutionOptions {
   /** Also show the path of a student who rounds every intermediate result to this many decimals. */
   round?: number;
-  /** Decimals of exact numbers in substitutions (default 4). */
+  /** Places of float64 numbers (σ, tanh, exp, log, softmax and what follows them; default 4): exact numbers are written exactly. */
   decimals?: number;
 }
 

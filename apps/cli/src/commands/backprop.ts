@@ -18,7 +18,7 @@ export function backpropCommand(): Command {
     .argument('<problem>', 'a problem file (JSON): equations, functions, values, wrt')
     .addOption(new Option('-f, --format <format>', 'output format').choices(SOLUTION_FORMATS).default('text'))
     .option('-r, --round <N>', 'also show every intermediate result rounded to N decimals', parseDecimals)
-    .option('-d, --decimals <N>', 'decimals shown for exact numbers in substitutions', parseDecimals)
+    .option('-d, --decimals <N>', 'decimals of float64 numbers (after σ, tanh, exp, log, softmax); exact numbers are written exactly', parseDecimals)
     .addHelpText('after', '\nExample:\n  $ chainrule backprop problem.json --round 2\n  $ chainrule backprop problem.json --format json | jq .gradients')
     .action(async (file: string, options: BackpropOptions) => {
       const { body } = await workedSolution({

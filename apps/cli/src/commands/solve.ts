@@ -27,7 +27,7 @@ export function solveCommand(): Command {
     .addArgument(new Argument('[question]', 'which question').choices([...QUESTIONS, 'all']).default('all'))
     .addOption(formatOption('output format', SOLUTION_FORMATS, { markdown: 'md' }))
     .option('-r, --round <N>', 'also show every intermediate result rounded to N decimals (Q3 shows 2 by default)', parseDecimals)
-    .option('-d, --decimals <N>', 'decimals shown for exact numbers in substitutions', parseDecimals)
+    .option('-d, --decimals <N>', 'decimals of float64 numbers (after σ, tanh, exp, log, softmax); exact numbers are written exactly', parseDecimals)
     .option('-n, --network <file>', "the network of the lecture's slides 73/74 for Question 1 (layered JSON); a stand-in otherwise")
     .option('-o, --out <dir>', 'write the whole solution sheet to DIR: .md, .tex, .pdf (when pdflatex exists), .svg and .dot figures, .json')
     .addHelpText(
