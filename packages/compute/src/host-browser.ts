@@ -1,8 +1,8 @@
 /**
  * Workers in a browser: module Web Workers (`new Worker(url, { type: 'module' })`). By default
- * they start from the built `worker-browser.js` beside this file, which is right when the page
- * loads the package unbundled (an import map, a CDN); a bundled page passes the worker it bundled
- * (`createPool({ worker })`, see the README). A browser keeps a worker running after an uncaught
+ * they start from `worker-browser.js` beside this file, which works where the package's files are
+ * served as they are and their imports resolve inside a worker; a bundled page passes the
+ * worker it bundled (`createPool({ worker })`, see the README). A browser keeps a worker running after an uncaught
  * error, where Node ends the thread: this host terminates it, so both platforms replace a worker
  * that crashed the same way.
  */

@@ -37,8 +37,10 @@ export interface PoolOptions {
    * Browser only: where the Web Workers start from — the URL of a module that imports
    * `@chainrule/compute/worker` (a bundled page's own worker entry), or a function that starts
    * such a worker (`() => new Worker(new URL('./compute-worker.ts', import.meta.url), { type: 'module' })`).
-   * Default: the package's built `worker-browser.js`, right for a page that loads the package
-   * unbundled. On Node the pool always starts its own worker module; passing this is a TypeError.
+   * Default: `worker-browser.js` beside the package's own module — right only where the package's
+   * files are served as they are and their imports resolve inside a worker; a bundled page
+   * passes its worker, else its first call fails with a `crashed` error naming this option. On
+   * Node the pool always starts its own worker module; passing this is a TypeError.
    */
   worker?: WorkerSource;
   /**

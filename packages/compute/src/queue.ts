@@ -54,10 +54,12 @@ export class CallQueue {
 
   constructor(private readonly options: { size: number; maxQueue: number; timeoutMs: number; host: WorkerHost; worker?: WorkerSource | undefined }) {
     this.workers = new Workers<Job>(options.size, options.host, options.worker, {
-      lost: (_slot, job, why) => {
+      lost: (_slot, job, why, started) => {
         if (job && !job.call.settled) {
           job.call.running.delete(_slot);
-          this.#settle(job.call, new ComputeError('crashed', job.call.pass, `${job.call.pass} failed: the worker crashed (${why}); it was replaced`));
+          const { pass } = job.call;
+          const message = started ? `${pass} failed: the worker crashed (${why}); it was replaced` : `${pass} failed: a worker failed to start (${why})`;
+          this.#settle(job.call, new ComputeError('crashed', pass, message));
         }
         this.#dispatch();
       },

@@ -24,8 +24,12 @@ export interface Slot<J = unknown> {
 
 /** How the workers tell their owner that one died on its own. */
 export interface WorkerEvents<J> {
-  /** The worker died (uncaught error, `process.exit`, out of memory) or broke its channel, while running `job` (if any). */
-  lost(slot: Slot<J>, job: J | undefined, why: string): void;
+  /**
+   * The worker died (uncaught error, `process.exit`, out of memory) or broke its channel, while
+   * running `job` (if any); `started` says whether it had become ready (a worker that never did
+   * failed to start, and is not replaced eagerly).
+   */
+  lost(slot: Slot<J>, job: J | undefined, why: string, started: boolean): void;
 }
 
 /**
@@ -189,6 +193,6 @@ export class Workers<J> {
     // A worker that never became ready is not replaced eagerly, so a broken start cannot loop;
     // queued work still starts one on demand.
     if (wasReady && this.#slots.size < this.size) this.spawn();
-    this.events.lost(slot, job, slot.lastError ?? why ?? 'its channel broke');
+    this.events.lost(slot, job, slot.lastError ?? why ?? 'its channel broke', wasReady);
   }
 }

@@ -350,6 +350,7 @@ describe('a browser', () => {
       expect(out.after).toEqual({ sum: 2, squares: 4, inWorker: true });
       expect(out.stats).toMatchObject({ size: 2, replaced: 3, active: 0, queued: 0, closed: false });
       expect(out.closed.error).toMatchObject({ reason: 'closed' });
+      expect(out.noWorker.error).toMatchObject({ reason: 'crashed', message: expect.stringMatching(/^moments failed: a worker failed to start \(the worker module could not be loaded .*`worker` URL of createPool\)/) });
     }, 120_000);
   }
 });
