@@ -35,6 +35,21 @@ describe('the Q3 reference', () => {
     expect(report.items.L).toMatchObject({ kind: 'loss', step: 'L = 1/2 ||y - ŷ||^2', line: 1 });
     expect(report.items['∂L/∂W3']).toMatchObject({ kind: 'gradient', step: '∂L/∂W3 = (∂L/∂u3) z1ᵀ' });
   });
+
+  // Regression test (was wrong: a gradient's step printed its name as written and its formula as displayed,
+  // '∂L/∂W_1 = (∂L/∂u₁) xᵀ'): every name in a report as the equations write it.
+  it('names every node of a LaTeX-written problem as written, in messages and steps alike', () => {
+    const problem = {
+      equations: String.raw`\begin{aligned} L &= \frac{1}{2}\left\| \boldsymbol{u}_1 - \hat{\boldsymbol{y}} \right\|^2 \\ \boldsymbol{u}_1 &= \boldsymbol{W}_1 \boldsymbol{x} \end{aligned}`,
+      values: { x: [1, 2], W_1: [[1, 0], [0, 1]], 'ŷ': [0, 0] },
+      wrt: ['W_1'],
+    };
+    // u1 = x = [1, 2]; ∂L/∂u1 = u1 − ŷ = [1, 2]; ∂L/∂W1 = [1, 2] xᵀ = [[1, 2], [2, 4]] (by hand).
+    const report = gradeSubmission(problem, { values: { u_1: [1, 3] }, gradients: { W_1: [[1, 2], [2, 4]] } });
+    expect(report.items['∂L/∂W_1']!.step).toBe('∂L/∂W_1 = (∂L/∂u_1) xᵀ');
+    expect(report.items.u_1!.message).toBe('u_1[1]: expected 2, given 3');
+    for (const item of Object.values(report.items)) expect(`${item.step} ${item.message ?? ''}`).not.toMatch(/[₀-₉]/);
+  });
 });
 
 describe('a hand calculation rounded to 2 decimals at every step', () => {
