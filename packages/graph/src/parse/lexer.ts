@@ -53,21 +53,23 @@ const SINGLE_ASCII_TOKENS: readonly (OperatorKind | PunctuationKind | undefined)
   return table;
 })();
 
-/** Keys of names by spelling: a name recurs on every line that uses it. */
-const NAME_KEYS = new Map<string, string>();
-const NAME_KEYS_LIMIT = 10_000;
-/** Letters and digits only: the canonical key of such a spelling is the spelling itself (names.test.ts holds canonicalName to that). */
+/**
+ * Names by spelling: a name recurs on every line that uses it, and a long problem holds many. One
+ * immutable Name per spelling is shared by its tokens and nodes (fewer objects kept alive).
+ */
+const NAMES = new Map<string, Name>();
+const NAMES_LIMIT = 10_000;
+/** Letters and digits only: the canonical key of such a spelling is the spelling itself (parser.test.ts holds canonicalName to that). */
 const PLAIN_ASCII_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 function nameOf(spelled: string, plainAscii: boolean): Name {
-  if (plainAscii) return { key: spelled, text: spelled };
-  let key = NAME_KEYS.get(spelled);
-  if (key === undefined) {
-    key = canonicalName(spelled).key;
-    if (NAME_KEYS.size >= NAME_KEYS_LIMIT) NAME_KEYS.clear();
-    NAME_KEYS.set(spelled, key);
+  let name = NAMES.get(spelled);
+  if (name === undefined) {
+    name = Object.freeze({ key: plainAscii ? spelled : canonicalName(spelled).key, text: spelled });
+    if (NAMES.size >= NAMES_LIMIT) NAMES.clear();
+    NAMES.set(spelled, name);
   }
-  return { key, text: spelled };
+  return name;
 }
 
 /** The tokens of every chunk up to the first lexical fault, which ends the stream (the tokens before it are kept). */
