@@ -14,6 +14,9 @@ import { canonicalName, parseEquations } from './parse/index.ts';
  */
 export const EXPRESSION_DEPTH_LIMIT = 5_000;
 
+/** Names with numbers in numeric order (W2 before W10); one collator, as `localeCompare` with options builds one per call. */
+const NUMERIC_ORDER = new Intl.Collator('en', { numeric: true });
+
 /** The role of a leaf. */
 export type LeafRole = 'input' | 'parameter' | 'target';
 
@@ -133,7 +136,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     added: false,
   }));
   const kindOrder: NodeKind[] = ['input', 'parameter', 'target'];
-  const nodes = leaves.sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+  const nodes = leaves.sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || NUMERIC_ORDER.compare(a.id, b.id));
   for (const key of order) {
     const equation = definitions.get(key)!;
     const kind: NodeKind = key === loss ? 'loss' : 'intermediate';

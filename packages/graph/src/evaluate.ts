@@ -42,15 +42,17 @@ export function evaluate(
   }
 
   const plan = planOf(graph);
-  const { steps, release } = plan;
+  const { stepForward, stepOut, argStart, stepArgs, releaseStart, released } = plan;
   const slots: (Tensor | undefined)[] = new Array(plan.slotCount);
-  for (const { slot, value } of plan.constants) slots[slot] = scalar(value);
+  plan.constantSlots.forEach((slot, i) => {
+    slots[slot] = scalar(plan.constantValues[i]!);
+  });
   const values = new Map<string, Tensor>();
   let consumers: Map<string, GraphNode[]> | undefined;
   let s = 0;
   graph.nodes.forEach((node, index) => {
-    const planned = plan.nodes[index]!;
-    if (planned.from < 0) {
+    const from = plan.nodeFrom[index]!;
+    if (from < 0) {
       const value = given.get(node.id);
       if (!value) {
         consumers ??= missingLeafConsumers(graph, given);
@@ -58,19 +60,19 @@ export function evaluate(
         const where = users.length > 0 ? ` (used in ${users.map((user) => describeEquation(user)).join(', ')})` : '';
         throw new ChainruleError('value', `no value given for ${node.kind} '${node.label}'${where}`, { path: ['values', node.label] });
       }
-      slots[planned.slot] = value;
+      slots[plan.nodeSlot[index]!] = value;
       values.set(node.id, value);
       return;
     }
     try {
-      for (; s < planned.end; s++) {
-        const step = steps[s]!;
-        const args = step.args;
-        slots[step.out] = step.forward(args.length === 1 ? [slots[args[0]!]!] : args.length === 2 ? [slots[args[0]!]!, slots[args[1]!]!] : args.map((a) => slots[a]!));
-        const dead = release[s];
-        if (dead !== undefined) for (const slot of dead) slots[slot] = undefined;
+      for (const end = plan.nodeEnd[index]!; s < end; s++) {
+        const a = argStart[s]!;
+        const count = argStart[s + 1]! - a;
+        const args = count === 1 ? [slots[stepArgs[a]!]!] : count === 2 ? [slots[stepArgs[a]!]!, slots[stepArgs[a + 1]!]!] : stepArgs.slice(a, a + count).map((slot) => slots[slot]!);
+        slots[stepOut[s]!] = stepForward[s]!(args);
+        for (let r = releaseStart[s]!; r < releaseStart[s + 1]!; r++) slots[released[r]!] = undefined;
       }
-      const value = slots[planned.from]!;
+      const value = slots[from]!;
       const bad = firstNonFinite(value.data);
       if (bad >= 0) {
         const where = node.equation ? `'${node.equation.source}'` : describeEquation(node, graph);
@@ -80,7 +82,7 @@ export function evaluate(
           node.equation ? { line: node.equation.line } : {},
         );
       }
-      if (planned.differentiated && value.size !== 1) {
+      if (plan.nodeDifferentiated[index] === 1 && value.size !== 1) {
         throw new ChainruleError(
           'shape',
           `${node.label} has shape [${value.shape.join('×')}], but what is differentiated (the loss) must be a number: sum it (sum(…)) or take a squared norm (||…||^2)`,
@@ -88,7 +90,7 @@ export function evaluate(
         );
       }
       const stored = options.round === undefined ? value : roundTo(value, options.round);
-      slots[planned.slot] = stored;
+      slots[plan.nodeSlot[index]!] = stored;
       values.set(node.id, stored);
     } catch (error) {
       if (error instanceof RangeError) {

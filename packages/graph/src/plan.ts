@@ -3,21 +3,7 @@ import type { Expr, OpExpr } from './expr.ts';
 import type { Graph } from './graph.ts';
 import { type OpRecord, opRecord } from './ops/index.ts';
 
-/** One kernel call of an evaluation plan: `slots[out] = forward(slots[args])`. */
-export interface PlanStep {
-  readonly forward: (args: readonly Tensor[]) => Tensor;
-  readonly args: readonly number[];
-  readonly out: number;
-}
-
-/** A node of the graph in the plan: its value's slot, the slot its expression computes (−1 for a leaf), and where its steps end. */
-export interface PlannedNode {
-  readonly slot: number;
-  readonly from: number;
-  readonly end: number;
-  /** Something is differentiated for it (the loss): its value must be a number. */
-  readonly differentiated: boolean;
-}
+type Forward = (args: readonly Tensor[]) => Tensor;
 
 /**
  * How to evaluate a graph: every distinct computation once, as a flat list of kernel calls over
@@ -28,35 +14,69 @@ export interface PlannedNode {
  *   the same op over the same slots is the same value.
  * - An op with `forwardTransposed` (the matrix product) reads the operand of a transpose in place.
  * - A derivative with `fromValue` (σ′, tanh′) is computed from f(u) when the plan has f(u).
- * - `release[s]` lists the slots no later step reads: the evaluation drops them after step s, so
- *   intermediate values do not stay alive (node values do: they are the result).
+ * - After step s the evaluation drops the slots no later step reads (`released`), so intermediate
+ *   values do not stay alive (node values do: they are the result).
+ *
+ * Flat arrays of numbers, not an object per step: a plan of a 100,000-layer chain stays a few MB.
  */
 export interface EvaluationPlan {
   readonly slotCount: number;
-  readonly steps: readonly PlanStep[];
-  readonly release: readonly (readonly number[] | undefined)[];
-  readonly nodes: readonly PlannedNode[];
-  readonly constants: readonly { readonly slot: number; readonly value: number }[];
+  /** Step s: `slots[stepOut[s]] = stepForward[s](slots[stepArgs[argStart[s] .. argStart[s + 1]]])`. */
+  readonly stepForward: readonly Forward[];
+  readonly stepOut: readonly number[];
+  readonly argStart: readonly number[];
+  readonly stepArgs: readonly number[];
+  /** After step s, the slots `released[releaseStart[s] .. releaseStart[s + 1]]` are dropped. */
+  readonly releaseStart: Int32Array;
+  readonly released: Int32Array;
+  /** Node i (in graph order): the slot of its value, the slot its expression computes (−1 for a leaf), where its steps end. */
+  readonly nodeSlot: readonly number[];
+  readonly nodeFrom: readonly number[];
+  readonly nodeEnd: readonly number[];
+  /** 1 where something is differentiated for the node (the loss): its value must be a number. */
+  readonly nodeDifferentiated: readonly number[];
+  readonly constantSlots: readonly number[];
+  readonly constantValues: readonly number[];
 }
 
 const plans = new WeakMap<Graph, EvaluationPlan>();
 
-/** The plan of a graph, built on first use. @example planOf(graph).steps.length */
+/** The plan of a graph, built on first use. @example planOf(graph).stepForward.length // kernel calls per evaluation */
 export function planOf(graph: Graph): EvaluationPlan {
   let plan = plans.get(graph);
   if (!plan) plans.set(graph, (plan = compile(graph)));
   return plan;
 }
 
+/** What identifies a computation: the op and the slots it reads. */
+function opKey(op: string, slots: readonly number[]): string {
+  if (slots.length === 1) return `${op}(${slots[0]})`;
+  if (slots.length === 2) return `${op}(${slots[0]},${slots[1]})`;
+  return `${op}(${slots.join(',')})`;
+}
+
 const isTranspose = (e: Expr): e is OpExpr => e.kind === 'op' && e.op === 'transpose';
+// Made here, not inside compile: a closure made there would keep compile's maps alive with the plan.
+const fromValueForward = (fromValue: (y: Tensor) => Tensor): Forward => ([y]) => fromValue(y!);
+const transposedForward =
+  (forwardTransposed: (args: readonly Tensor[], transposed: readonly boolean[]) => Tensor, transposed: readonly boolean[]): Forward =>
+  (args) =>
+    forwardTransposed(args, transposed);
 
 function compile(graph: Graph): EvaluationPlan {
   const nodeSlot = new Map<string, number>();
   const exprSlot = new Map<Expr, number>();
   const keySlot = new Map<string, number>();
-  const steps: PlanStep[] = [];
-  const constants: { slot: number; value: number }[] = [];
-  const nodes: PlannedNode[] = [];
+  const forwards: Forward[] = [];
+  const outs: number[] = [];
+  const argStarts: number[] = [0];
+  const args: number[] = [];
+  const constantSlots: number[] = [];
+  const constantValues: number[] = [];
+  const nodeSlots: number[] = [];
+  const nodeFroms: number[] = [];
+  const nodeEnds: number[] = [];
+  const nodeDifferentiated: number[] = [];
   const pinned: number[] = [];
   let slotCount = 0;
   const differentiated = new Set<string>();
@@ -72,7 +92,8 @@ function compile(graph: Graph): EvaluationPlan {
     let slot = keySlot.get(key);
     if (slot === undefined) {
       keySlot.set(key, (slot = slotCount++));
-      constants.push({ slot, value });
+      constantSlots.push(slot);
+      constantValues.push(value);
     }
     return slot;
   };
@@ -91,28 +112,28 @@ function compile(graph: Graph): EvaluationPlan {
       }
       if (exprSlot.has(e)) continue;
       const record = opRecord(e.op);
-      const args = operands(e, record);
+      const reads = operands(e, record);
       if (!argsDone) {
         stack.push([e, true]);
-        for (let i = args.length - 1; i >= 0; i--) if (slotOf(args[i]!) === undefined) stack.push([args[i]!, false]);
+        for (let i = reads.length - 1; i >= 0; i--) if (slotOf(reads[i]!) === undefined) stack.push([reads[i]!, false]);
         continue;
       }
-      const argSlots = args.map((arg) => slotOf(arg)!);
-      const transposed = args === e.args ? undefined : e.args.map(isTranspose);
-      const key = `${e.op}${transposed ? transposed.map((t) => (t ? 'ᵀ' : '')).join(',') : ''}(${argSlots.join(',')})`;
+      const argSlots = reads.map((arg) => slotOf(arg)!);
+      const transposed = reads === e.args ? undefined : e.args.map(isTranspose);
+      const key = transposed ? `${e.op}${transposed.map((t) => (t ? 'ᵀ' : '')).join(',')}(${argSlots.join(',')})` : opKey(e.op, argSlots);
       let slot = keySlot.get(key);
       if (slot === undefined) {
         keySlot.set(key, (slot = slotCount++));
-        const valueSlot = record.derivativeFromValue && record.derivativeOf ? keySlot.get(`${record.derivativeOf}(${argSlots[0]})`) : undefined;
+        const valueSlot = record.derivativeFromValue && record.derivativeOf ? keySlot.get(opKey(record.derivativeOf, argSlots.slice(0, 1))) : undefined;
         if (valueSlot !== undefined) {
-          const fromValue = record.derivativeFromValue!;
-          steps.push({ forward: ([y]) => fromValue(y!), args: [valueSlot], out: slot });
-        } else if (transposed) {
-          const forwardTransposed = record.forwardTransposed!;
-          steps.push({ forward: (values) => forwardTransposed(values, transposed), args: argSlots, out: slot });
+          forwards.push(fromValueForward(record.derivativeFromValue!));
+          args.push(valueSlot);
         } else {
-          steps.push({ forward: record.forward, args: argSlots, out: slot });
+          forwards.push(transposed ? transposedForward(record.forwardTransposed!, transposed) : record.forward);
+          args.push(...argSlots);
         }
+        outs.push(slot);
+        argStarts.push(args.length);
       }
       exprSlot.set(e, slot);
     }
@@ -125,17 +146,37 @@ function compile(graph: Graph): EvaluationPlan {
     nodeSlot.set(node.id, slot);
     pinned.push(slot);
     if (from >= 0) pinned.push(from);
-    nodes.push({ slot, from, end: steps.length, differentiated: differentiated.has(node.id) });
+    nodeSlots.push(slot);
+    nodeFroms.push(from);
+    nodeEnds.push(forwards.length);
+    nodeDifferentiated.push(differentiated.has(node.id) ? 1 : 0);
   }
 
   const lastUse = new Int32Array(slotCount).fill(-1);
-  steps.forEach((step, s) => {
-    for (const arg of step.args) lastUse[arg] = s;
-  });
+  for (let s = 0; s < forwards.length; s++) for (let a = argStarts[s]!; a < argStarts[s + 1]!; a++) lastUse[args[a]!] = s;
   for (const slot of pinned) lastUse[slot] = -1;
-  const release: (number[] | undefined)[] = new Array(steps.length);
+  // Counting sort of the slots by the step after which they die.
+  const releaseStart = new Int32Array(forwards.length + 1);
+  for (const s of lastUse) if (s >= 0) releaseStart[s + 1]!++;
+  for (let s = 0; s < forwards.length; s++) releaseStart[s + 1]! += releaseStart[s]!;
+  const released = new Int32Array(releaseStart[forwards.length]!);
+  const fill = releaseStart.slice(0, forwards.length);
   lastUse.forEach((s, slot) => {
-    if (s >= 0) (release[s] ??= []).push(slot);
+    if (s >= 0) released[fill[s]!++] = slot;
   });
-  return { slotCount, steps, release, nodes, constants };
+  return {
+    slotCount,
+    stepForward: forwards,
+    stepOut: outs,
+    argStart: argStarts,
+    stepArgs: args,
+    releaseStart,
+    released,
+    nodeSlot: nodeSlots,
+    nodeFrom: nodeFroms,
+    nodeEnd: nodeEnds,
+    nodeDifferentiated,
+    constantSlots,
+    constantValues,
+  };
 }
