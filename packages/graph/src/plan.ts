@@ -102,42 +102,55 @@ function compile(graph: Graph): EvaluationPlan {
     record.forwardTransposed && e.args.some(isTranspose) ? e.args.map((arg) => (isTranspose(arg) ? arg.args[0]! : arg)) : e.args;
   const slotOf = (e: Expr): number | undefined => (e.kind === 'ref' ? refSlot(e.id) : e.kind === 'const' ? constSlot(e.value) : exprSlot.get(e));
 
+  /** The slot of an op whose operands have slots: an existing computation's, or a new step's. */
+  const place = (e: OpExpr, record: OpRecord, reads: readonly Expr[]): number => {
+    const argSlots = reads.map((arg) => slotOf(arg)!);
+    const transposed = reads === e.args ? undefined : e.args.map(isTranspose);
+    const key = transposed ? `${e.op}${transposed.map((t) => (t ? 'ᵀ' : '')).join(',')}(${argSlots.join(',')})` : opKey(e.op, argSlots);
+    let slot = keySlot.get(key);
+    if (slot === undefined) {
+      keySlot.set(key, (slot = slotCount++));
+      const valueSlot = record.derivativeFromValue && record.derivativeOf ? keySlot.get(opKey(record.derivativeOf, argSlots.slice(0, 1))) : undefined;
+      if (valueSlot !== undefined) {
+        forwards.push(fromValueForward(record.derivativeFromValue!));
+        args.push(valueSlot);
+      } else {
+        forwards.push(transposed ? transposedForward(record.forwardTransposed!, transposed) : record.forward);
+        for (const argSlot of argSlots) args.push(argSlot);
+      }
+      outs.push(slot);
+      argStarts.push(args.length);
+    }
+    exprSlot.set(e, slot);
+    return slot;
+  };
+  // Post-order without recursion; an op is placed as soon as its operands have slots.
+  const pending: OpExpr[] = [];
   const emit = (root: Expr): number => {
-    const stack: [Expr, boolean][] = [[root, false]];
-    while (stack.length > 0) {
-      const [e, argsDone] = stack.pop()!;
-      if (e.kind !== 'op') {
-        slotOf(e);
+    if (root.kind !== 'op') return slotOf(root)!;
+    pending.push(root);
+    while (pending.length > 0) {
+      const e = pending[pending.length - 1]!;
+      if (exprSlot.has(e)) {
+        pending.pop();
         continue;
       }
-      if (exprSlot.has(e)) continue;
       const record = opRecord(e.op);
       const reads = operands(e, record);
-      if (!argsDone) {
-        stack.push([e, true]);
-        for (let i = reads.length - 1; i >= 0; i--) if (slotOf(reads[i]!) === undefined) stack.push([reads[i]!, false]);
-        continue;
-      }
-      const argSlots = reads.map((arg) => slotOf(arg)!);
-      const transposed = reads === e.args ? undefined : e.args.map(isTranspose);
-      const key = transposed ? `${e.op}${transposed.map((t) => (t ? 'ᵀ' : '')).join(',')}(${argSlots.join(',')})` : opKey(e.op, argSlots);
-      let slot = keySlot.get(key);
-      if (slot === undefined) {
-        keySlot.set(key, (slot = slotCount++));
-        const valueSlot = record.derivativeFromValue && record.derivativeOf ? keySlot.get(opKey(record.derivativeOf, argSlots.slice(0, 1))) : undefined;
-        if (valueSlot !== undefined) {
-          forwards.push(fromValueForward(record.derivativeFromValue!));
-          args.push(valueSlot);
-        } else {
-          forwards.push(transposed ? transposedForward(record.forwardTransposed!, transposed) : record.forward);
-          args.push(...argSlots);
+      let ready = true;
+      for (let i = reads.length - 1; i >= 0; i--) {
+        const arg = reads[i]!;
+        if (arg.kind === 'op' && !exprSlot.has(arg)) {
+          pending.push(arg);
+          ready = false;
         }
-        outs.push(slot);
-        argStarts.push(args.length);
       }
-      exprSlot.set(e, slot);
+      if (ready) {
+        place(e, record, reads);
+        pending.pop();
+      }
     }
-    return slotOf(root)!;
+    return exprSlot.get(root)!;
   };
 
   for (const node of graph.nodes) {
