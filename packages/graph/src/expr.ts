@@ -205,27 +205,33 @@ function directIds(e: OpExpr, valueOnly: boolean): string[] | undefined {
 }
 
 function walkIds(e: Expr, valueOnly: boolean): string[] {
-  const seen = new Set<string>();
   // Gradient expressions share subexpressions (a DAG): each is walked once, not once per path to it.
-  const visited = new Set<Expr>();
-  const stack: Expr[] = [e];
+  // Small expressions (most) are checked against short arrays; sets only once they grow.
   const order: string[] = [];
+  let seen: Set<string> | undefined;
+  const visited: Expr[] = [];
+  let visitedSet: Set<Expr> | undefined;
+  const stack: Expr[] = [e];
   while (stack.length > 0) {
     const next = stack.pop()!;
     if (next.kind === 'ref') {
-      if (!seen.has(next.id)) {
-        seen.add(next.id);
+      if (seen ? !seen.has(next.id) : !order.includes(next.id)) {
         order.push(next.id);
+        seen?.add(next.id);
+        if (!seen && order.length > SMALL) seen = new Set(order);
       }
     } else if (next.kind === 'op') {
-      if (visited.has(next)) continue;
-      visited.add(next);
-      const skip = valueOnly ? opRecord(next.op).shapeOnly : [];
+      if (visitedSet ? visitedSet.has(next) : visited.includes(next)) continue;
+      if (visitedSet) visitedSet.add(next);
+      else if (visited.push(next) > SMALL) visitedSet = new Set(visited);
+      const skip = valueOnly ? opRecord(next.op).shapeOnly : NO_SKIP;
       for (let i = next.args.length - 1; i >= 0; i--) if (!skip.includes(i)) stack.push(next.args[i]!);
     }
   }
   return order;
 }
+const SMALL = 16;
+const NO_SKIP: readonly number[] = [];
 
 /** Expressions are immutable, so the ids one reads are computed once (graph checks, edges and differentiation all ask). */
 const idsCache = new WeakMap<Expr, readonly string[]>();

@@ -69,29 +69,43 @@ export function extendGraph(base: Graph, added: readonly GraphNode[]): Graph {
 export class Graph {
   readonly nodes: readonly GraphNode[];
   readonly loss: string | undefined;
-  #byId = new Map<string, GraphNode>();
+  /** The nodes by id; an extended graph holds only its own and asks the graph it extends for the rest. */
+  readonly #byId = new Map<string, GraphNode>();
+  readonly #base: Graph | undefined;
 
   constructor(nodes: readonly GraphNode[], loss?: string) {
-    for (const node of nodes) {
-      if (this.#byId.has(node.id)) throw new ChainruleError('graph', `node '${node.id}' is defined twice`);
+    const base = checkedPrefix;
+    checkedPrefix = undefined;
+    let start = 0;
+    if (base !== undefined && base.nodes.every((node, i) => nodes[i] === node)) {
+      this.#base = base;
+      start = base.nodes.length;
+    }
+    for (let i = start; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (this.#find(node.id)) throw new ChainruleError('graph', `node '${node.id}' is defined twice`);
       if (node.expression) {
         for (const id of idsOf(node.expression)) {
-          if (!this.#byId.has(id)) throw new ChainruleError('internal', `node '${node.id}' reads '${id}', which does not come before it`);
+          if (!this.#find(id)) throw new ChainruleError('internal', `node '${node.id}' reads '${id}', which does not come before it`);
         }
       }
       this.#byId.set(node.id, node);
     }
-    if (loss !== undefined && !this.#byId.has(loss)) throw new ChainruleError('graph', `the loss '${loss}' is not a node of the graph`);
+    if (loss !== undefined && !this.#find(loss)) throw new ChainruleError('graph', `the loss '${loss}' is not a node of the graph`);
     this.nodes = nodes;
     this.loss = loss;
   }
 
+  #find(id: string): GraphNode | undefined {
+    return this.#byId.get(id) ?? (this.#base === undefined ? undefined : this.#base.#find(id));
+  }
+
   has(id: string): boolean {
-    return this.#byId.has(id);
+    return this.#find(id) !== undefined;
   }
 
   node(id: string): GraphNode {
-    const node = this.#byId.get(id);
+    const node = this.#find(id);
     if (!node) throw new ChainruleError('graph', `'${id}' is not a node of the graph (nodes: ${this.nodes.map((n) => n.id).join(', ')})`);
     return node;
   }
@@ -107,9 +121,9 @@ export class Graph {
    * graph.resolve('nope');   // undefined
    */
   resolve(name: string): string | undefined {
-    if (this.#byId.has(name)) return name;
+    if (this.#find(name)) return name;
     const key = canonicalName(name).key;
-    if (this.#byId.has(key)) return key;
+    if (this.#find(key)) return key;
     const match = GRADIENT_NOTATION.exec(name);
     if (match) {
       const of = this.resolve(match[1]!);
@@ -131,7 +145,7 @@ export class Graph {
     const wrtId = this.resolve(wrt);
     const ofId = this.resolve(of);
     if (wrtId === undefined || ofId === undefined) return undefined;
-    const node = this.#byId.get(gradientId(ofId, wrtId));
+    const node = this.#find(gradientId(ofId, wrtId));
     return node?.gradient?.of === ofId && node.gradient.wrt === wrtId ? node : undefined;
   }
 
