@@ -8,6 +8,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     timeout?: number;
+    /** Requests per second over all connections (0: as fast as they answer). */
+    overallRate?: number;
     title?: string;
   }
   export interface Histogram {

@@ -60,7 +60,7 @@ export interface Row {
   statuses: Record<string, number>;
 }
 
-export async function load(name: string, options: { url: string; connections: number; duration: number; method?: string; headers?: Record<string, string>; body?: string }): Promise<Row> {
+export async function load(name: string, options: { url: string; connections: number; duration: number; overallRate?: number; method?: string; headers?: Record<string, string>; body?: string }): Promise<Row> {
   const result: Result = await autocannon({ timeout: 10, ...options });
   return {
     name,
@@ -92,6 +92,8 @@ export interface LoopStats {
   overloadedMs: number[];
   /** Fetch failures (connection errors). */
   failed: number;
+  /** Why they failed, by message. */
+  failures: Map<string, number>;
   /** The length of the window, s. */
   windowSeconds: number;
 }
@@ -115,7 +117,7 @@ async function statusOf(res: Response): Promise<string> {
  * flight when it closes are not counted as goodput.
  */
 export async function closedLoops(url: string, path: string, body: string, loops: number, seconds: number, retryMs = 20): Promise<LoopStats> {
-  const stats: LoopStats = { statuses: new Map(), okInWindow: 0, overloadedMs: [], failed: 0, windowSeconds: seconds };
+  const stats: LoopStats = { statuses: new Map(), okInWindow: 0, overloadedMs: [], failed: 0, failures: new Map(), windowSeconds: seconds };
   const start = performance.now();
   const end = start + seconds * 1000;
   const loop = async () => {
@@ -130,13 +132,20 @@ export async function closedLoops(url: string, path: string, body: string, loops
           stats.overloadedMs.push(performance.now() - sent);
           await sleep(retryMs);
         }
-      } catch {
+      } catch (error) {
         stats.failed++;
+        count(stats.failures, failureText(error));
       }
     }
   };
   await Promise.all(Array.from({ length: loops }, loop));
   return stats;
+}
+
+/** A fetch failure in words: undici's message and the cause's code (`other side closed`, `ECONNRESET`). */
+export function failureText(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return [error instanceof Error ? error.message : String(error), cause?.code ?? cause?.message].filter(Boolean).join(': ');
 }
 
 /** Every request of the hostile corpus: deep JSON at every site, every prototype name at every place a name goes. */
@@ -152,6 +161,7 @@ export function hostileRequests(): { method: string; path: string; body?: string
 export function hostileLoop(url: string) {
   const requests = hostileRequests();
   const statuses = new Map<string, number>();
+  const failures = new Map<string, number>();
   let failed = 0;
   let running = true;
   const done = (async () => {
@@ -160,8 +170,9 @@ export function hostileLoop(url: string) {
       try {
         const res = await fetch(`${url}${path}`, { method, ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }) });
         count(statuses, await statusOf(res));
-      } catch {
+      } catch (error) {
         failed++;
+        count(failures, failureText(error));
       }
     }
   })();
@@ -170,7 +181,7 @@ export function hostileLoop(url: string) {
     async stop() {
       running = false;
       await done;
-      return { statuses, failed };
+      return { statuses, failed, failures };
     },
   };
 }
