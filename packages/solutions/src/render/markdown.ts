@@ -25,7 +25,8 @@ async function blockMarkdown(block: Block, figureFiles: boolean): Promise<string
     case 'figure': {
       // Each figure once: the SVG file when one is written beside the sheet (the Graphviz layout the
       // PDF's TikZ figure has too), else a Mermaid diagram, the one drawing a lone .md file can carry.
-      if (figureFiles) return `![${block.caption}](${block.id}.svg)\n\n*${block.caption}*`;
+      // The SVG carries its caption as its title (written by `solve --out`): not repeated below it.
+      if (figureFiles) return `![${block.caption}](${block.id}.svg)`;
       const mermaid = await exportGraph(block.graph, 'mermaid', { simplify: block.simplify, title: block.caption });
       return `\`\`\`mermaid\n${mermaid.trimEnd()}\n\`\`\`\n\n*${block.caption}*`;
     }
