@@ -1,8 +1,8 @@
 /**
- * Exact arithmetic for answer keys: rationals (tensors of them are in exact-tensor.ts). A number given in a problem is read as the decimal it is written as
- * (0.1 is 1/10, not the binary double nearest to it), so a chain of rational ops (+, −, ×, matrix
- * product, transpose, ReLU, sums, division by a non-zero) gives the exact answer, converted to the
- * nearest double only at the end.
+ * Exact arithmetic for answer keys: rationals (tensors of them are in exact-tensor.ts). A number
+ * given in a problem is read as the decimal it is written as (0.1 is 1/10, not the binary double
+ * nearest to it), so a chain of rational ops (+, −, ×, matrix product, transpose, ReLU, sums,
+ * division by a non-zero) gives the exact answer, converted to the nearest double only at the end.
  *
  * A rational is held in one of two forms. The fast one is a decimal `int / 10^scale` with `int` a
  * safe integer (|int| < 2^53, so float64 holds it exactly) and `scale` ≤ 22 (so 10^scale is an
