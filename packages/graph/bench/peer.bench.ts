@@ -40,12 +40,14 @@ function chainrule(text: string): unknown {
   return evaluate(gradientGraph(graph, problem.wrt), problem.values);
 }
 
-/** Medians of each function, measured in alternating rounds (warm-up in the first): the same minutes for each. */
+/**
+ * Medians of each function, measured in alternating rounds after every one is warmed up (the first
+ * measured would otherwise pay for the JIT of both): the same minutes for each.
+ */
 function alternating(fns: readonly (() => unknown)[], options: MeasureOptions, rounds = 3): number[] {
+  for (const fn of fns) for (let i = 0; i < (options.warmup ?? 1); i++) fn();
   const samples = fns.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round++) {
-    fns.forEach((fn, i) => samples[i]!.push(...measure(fn, round === 0 ? options : { ...options, warmup: 0 }).samples));
-  }
+  for (let round = 0; round < rounds; round++) fns.forEach((fn, i) => samples[i]!.push(...measure(fn, { ...options, warmup: 0 }).samples));
   return samples.map((s) => summarize(s).median);
 }
 
@@ -86,7 +88,7 @@ const mlpGrads = tf.grads((w1: TfTensor, w2: TfTensor) => tf.mul(0.5, tf.sum(tf.
 const tfMlp = () => tf.tidy(() => mlpGrads([mW1!, mW2!]).map((g) => g.dataSync()));
 
 // ---- run ----------------------------------------------------------------------------------------
-const quick = { minReps: 20, minMs: 100, warmup: 5 };
+const quick = { minReps: 20, minMs: 100, warmup: 50 };
 // A run of the long chain is long enough to warm itself up: two rounds of one run each.
 const once = { minReps: 1, minMs: 0, warmup: 0 };
 const [oursQ3, peerQ3] = alternating([() => chainrule(q3Text), tfQ3], quick);
