@@ -1,5 +1,5 @@
 import { type Expr, type Graph, type OpExpr, lookThrough, opRecord } from '@chainrule/graph';
-import { type Tensor, map } from '@chainrule/tensor';
+import type { Tensor } from '@chainrule/tensor';
 
 /**
  * A derivative f′(u) inside a gradient's formula where the graph also has h = f(u): a student writes
@@ -11,16 +11,6 @@ export interface OutputForm {
   output: string;
   fromOutput: (h: Tensor) => Tensor;
 }
-
-/**
- * f′ written with y = f(u), for the element-wise functions whose derivative has that form.
- * (Belongs in the op table's `derivative` entry as `fromOutput`: the op files were being changed by their owner.)
- */
-const DERIVATIVE_FROM_OUTPUT: Readonly<Record<string, (y: number) => number>> = {
-  sigmoid: (y) => y * (1 - y),
-  tanh: (y) => 1 - y * y,
-  relu: (y) => (y > 0 ? 1 : 0),
-};
 
 /**
  * By gradient node: the derivatives f′(u) of its formula that a student may work out from h = f(u) instead.
@@ -45,11 +35,11 @@ export function outputFormsOf(graph: Graph): Map<string, OutputForm[]> {
       const e = stack.pop()!;
       if (e.kind !== 'op' || seen.has(e)) continue;
       seen.add(e);
-      const of = opRecord(e.op).derivativeOf;
+      // The op table's f′ from the function's value (σ′ = y(1 − y)), for f′ of a node u with h = f(u) in the graph.
+      const { derivativeOf: of, fromOutput } = opRecord(e.op);
       const arg = e.args[0];
-      const fromOutput = of === undefined ? undefined : DERIVATIVE_FROM_OUTPUT[of];
       const output = fromOutput && arg?.kind === 'ref' ? outputOf.get(`${of}(${arg.id})`) : undefined;
-      if (fromOutput && output) found.push({ derivative: e, output, fromOutput: (h) => map(h, fromOutput) });
+      if (fromOutput && output) found.push({ derivative: e, output, fromOutput });
       else stack.push(...e.args);
     }
     if (found.length > 0) forms.set(node.id, found);

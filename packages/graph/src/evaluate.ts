@@ -139,7 +139,7 @@ function missingLeafConsumers(graph: Graph, given: ReadonlyMap<string, Tensor>):
 
 function describeEquation(node: GraphNode, graph?: Graph): string {
   if (node.equation) return `line ${node.equation.line}: ${node.equation.source}`;
-  return graph && node.expression ? `${node.label} = ${formatExpr(node.expression, graph)}` : node.label;
+  return graph && node.expression ? `${node.label} = ${formatExpr(node.expression, graph, 'written')}` : node.label;
 }
 
 /** Evaluates one expression; `memo` shares the values of subexpressions that several nodes reuse. */

@@ -202,6 +202,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     // The subgradient at 0 is taken as 0, as in PyTorch and TensorFlow.
     derivative: {
       forward: (u) => step(u),
+      fromOutput: (y) => step(y),
       exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? Rational.ONE : Rational.ZERO))),
       gradient: () => [null],
     },
@@ -219,6 +220,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     forward: unaryForward(sigmoid),
     derivative: {
       forward: (u) => sigmoidDerivative(sigmoid(u)),
+      fromOutput: (y) => sigmoidDerivative(y),
       fromValue: (s) => sigmoidDerivative(s),
       // σ'' = σ'(1 − 2σ)
       gradient: ({ dy, node, args: [a] }) => [times(dy, times(node, minus(constant(1), times(constant(2), apply('sigmoid', [a!], node.alias)))))],
@@ -236,6 +238,7 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     forward: unaryForward(tanh),
     derivative: {
       forward: (u) => tanhDerivative(tanh(u)),
+      fromOutput: (y) => tanhDerivative(y),
       fromValue: (t) => tanhDerivative(t),
       // tanh'' = −2 tanh · tanh'
       gradient: ({ dy, node, args: [a] }) => [times(dy, times(constant(-2), times(apply('tanh', [a!], node.alias), node)))],

@@ -27,6 +27,15 @@ describe('the op table', () => {
     }
   });
 
+  it('writes f′ from the function\'s value y = f(u) where it has that form (σ′ = y(1 − y)), agreeing with central differences of f', () => {
+    for (const op of ['relu', 'sigmoid', 'tanh']) {
+      const f = at(opRecord(op).forward);
+      const fromOutput = opRecord(derivativeName(op)).fromOutput!;
+      for (const v of [-2.5, -0.3, 0.7, 1.9]) expect(fromOutput(tensor([f(v)])).at(0)).toBeCloseTo(slope(f, v), 6);
+    }
+    expect(opRecord('sigmoid').fromOutput).toBeUndefined();
+  });
+
   it('has second derivatives (the rules of f′) that agree with central differences of f′', () => {
     for (const op of ['sigmoid', 'tanh']) {
       const record = opRecord(derivativeName(op));

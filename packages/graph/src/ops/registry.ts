@@ -67,6 +67,8 @@ export interface DerivativeSpec {
   forward(t: Tensor): Tensor;
   /** The rule of f′ itself (for second derivatives); without it, differentiating f′ fails naming the op. */
   gradient?: GradientRule;
+  /** f′ written with the function's value y = f(u), as students work it out by hand (σ′ = y(1 − y)), where it has that form. */
+  fromOutput?(y: Tensor): Tensor;
   /** f′ over rationals, where it is rational (ReLU′: 0 or 1). */
   exact?: ExactForward;
   /**
@@ -150,6 +152,8 @@ export interface OpRecord {
   explain(position: number): readonly ExplanationPart[];
   /** For a generated derivative `f'`: the op `f`. */
   readonly derivativeOf: OpName | undefined;
+  /** For a generated derivative `f'` whose spec has one: f′ from the function's value (σ′ = y(1 − y)). */
+  readonly fromOutput: ((y: Tensor) => Tensor) | undefined;
   /** For a generated derivative `f'`: f′ from the value of f (see {@link DerivativeSpec.fromValue}). */
   readonly derivativeFromValue: ((y: Tensor) => Tensor) | undefined;
 }
@@ -236,6 +240,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
         ? () => ['the upstream gradient ', { node: 'upstream' }, ` multiplied element-wise by the derivative of ${notation.prose} at `, { node: 'operand' }]
         : () => GENERIC_EXPLANATION),
     derivativeOf: undefined,
+    fromOutput: undefined,
     derivativeFromValue: undefined,
   };
   primitives.set(record.name, record);
@@ -254,6 +259,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
       substitution: 'call',
       explain: () => GENERIC_EXPLANATION,
       derivativeOf: definition.name,
+      fromOutput: spec.fromOutput?.bind(spec),
       derivativeFromValue: spec.fromValue,
     });
   }
