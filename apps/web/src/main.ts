@@ -76,6 +76,7 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 let running = false;
 let again = false;
 function schedule(delay = DEBOUNCE_MS): void {
+  saveHash(); // the link follows the state at once, not only once the worker has answered
   clearTimeout(timer);
   timer = setTimeout(() => void run(), delay);
 }
@@ -220,11 +221,14 @@ async function grade(): Promise<void> {
 }
 
 let hashTimer: ReturnType<typeof setTimeout> | undefined;
+let hashSaves = 0;
 function saveHash(): void {
   clearTimeout(hashTimer);
+  const save = ++hashSaves;
   hashTimer = setTimeout(async () => {
     const hash = await encodeState(state);
-    if (hash !== location.hash) history.replaceState(null, '', hash);
+    // Compressing is asynchronous: an older state that took longer must not overwrite a newer one.
+    if (save === hashSaves && hash !== location.hash) history.replaceState(null, '', hash);
   }, 300);
 }
 

@@ -23,24 +23,18 @@ interface Box {
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** The box around `parts` (elements of `drawing`, which is on the page) in the drawing's own coordinates, with a small margin. */
-function extent(drawing: SVGSVGElement, parts: readonly SVGGraphicsElement[]): Box {
-  const frame = drawing.querySelector<SVGGElement>(':scope > g');
-  const matrix = frame?.transform.baseVal.consolidate()?.matrix ?? new DOMMatrix();
-  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const part of parts) {
-    const b = part.getBBox();
-    for (const [x, y] of [[b.x, b.y], [b.x + b.width, b.y + b.height]] as const) {
-      const p = new DOMPoint(x, y).matrixTransform(matrix);
-      [left, top, right, bottom] = [Math.min(left, p.x), Math.min(top, p.y), Math.max(right, p.x), Math.max(bottom, p.y)];
-    }
-  }
-  if (!Number.isFinite(left)) {
-    const viewBox = drawing.viewBox.baseVal;
+/** The box around what `layer` (a group of a drawing on the page) holds, in the drawing's coordinates, with a small margin: one measurement. */
+function extent(layer: SVGGElement | null, fallback: SVGSVGElement): Box {
+  const b = layer?.getBBox();
+  if (!layer || !b || b.width === 0 || !Number.isFinite(b.width)) {
+    const viewBox = fallback.viewBox.baseVal;
     return { x: viewBox.x, y: viewBox.y, w: Math.max(viewBox.width, 1), h: Math.max(viewBox.height, 1) };
   }
+  const matrix = layer.transform.baseVal.consolidate()?.matrix ?? new DOMMatrix();
+  const topLeft = new DOMPoint(b.x, b.y).matrixTransform(matrix);
+  const bottomRight = new DOMPoint(b.x + b.width, b.y + b.height).matrixTransform(matrix);
   const margin = 6;
-  return { x: left - margin, y: top - margin, w: right - left + 2 * margin, h: bottom - top + 2 * margin };
+  return { x: topLeft.x - margin, y: topLeft.y - margin, w: bottomRight.x - topLeft.x + 2 * margin, h: bottomRight.y - topLeft.y + 2 * margin };
 }
 
 /** Wires the panel; the legend of the drawing is shown in `legend`. @example createGraphPanel(container, legend, { zoomIn, zoomOut, fit }, (id) => openStep(id)) */
@@ -139,22 +133,21 @@ export function createGraphPanel(
       legend.replaceChildren();
       return;
     }
-    const area = extent(drawing, entries);
     const strip = document.createElementNS(SVG_NS, 'svg');
-    strip.setAttribute('viewBox', `${area.x} ${area.y} ${area.w} ${area.h}`);
-    strip.setAttribute('width', String(Math.round(area.w * 1.1)));
-    strip.setAttribute('height', String(Math.round(area.h * 1.1)));
     strip.setAttribute('role', 'img');
     strip.setAttribute('aria-label', `Legend: ${entries.map((e) => e.textContent?.trim()).join(', ')}`);
     const layer = document.createElementNS(SVG_NS, 'g');
-    const frame = drawing.querySelector(':scope > g');
-    layer.setAttribute('transform', frame?.getAttribute('transform') ?? '');
+    layer.setAttribute('transform', drawing.querySelector(':scope > g')?.getAttribute('transform') ?? '');
     for (const entry of entries) {
       entry.querySelector('title')?.remove();
       layer.append(entry);
     }
     strip.append(layer);
     legend.replaceChildren(strip);
+    const area = extent(layer, drawing);
+    strip.setAttribute('viewBox', `${area.x} ${area.y} ${area.w} ${area.h}`);
+    strip.setAttribute('width', String(Math.round(area.w * 1.1)));
+    strip.setAttribute('height', String(Math.round(area.h * 1.1)));
   };
 
   return {
@@ -217,11 +210,14 @@ export function createGraphPanel(
         if (from === undefined || to === undefined || !info.has(from) || !info.has(to)) group.remove(); // the legend's invisible edges
         else edges.push({ from, to, element: group });
       }
+      // The legend goes to a strip of its own, at a size it can be read at; the drawing is fitted to the rest
+      // (without Graphviz's white page behind it, which spans the legend too).
+      const frame = fresh.querySelector<SVGGElement>(':scope > g');
+      frame?.querySelector(':scope > polygon')?.remove();
       svg = fresh;
       container.replaceChildren(fresh);
-      // The legend goes to a strip of its own, at a size it can be read at; the drawing is fitted without it.
       showLegend(fresh, legendNodes);
-      full = extent(fresh, [...elements.values(), ...edges.map((e) => e.element)]);
+      full = extent(frame, fresh);
       // Keep the user's zoom while they edit the same drawing; a new size of drawing starts fitted.
       box = wasDrawn && Math.abs(previousFull.w - full.w) < 1 && Math.abs(previousFull.h - full.h) < 1 ? previous : { ...full };
       fitHeight();
