@@ -53,4 +53,17 @@ describe('prepareProblem', () => {
     expect(() => solveProblem({ ...problem, values: { L: 2 }, wrt: [] })).toThrow(/computed by line 1/);
     expect(() => solveProblem({ ...problem, values: { constructor: 2 }, wrt: [] })).toThrow(expect.objectContaining({ location: { path: ['values', 'constructor'] } }));
   });
+
+  it('tells the shapes of a scalar, a vector and a matrix apart, and keeps a leaf spelling resolved, never a fault', () => {
+    const problem = (x: number | number[] | number[][]) => parseProblem({ equations: 'L = sum(W x)', values: { W: 2, x } });
+    const prepared = [problem(1), problem([1]), problem([[1]]), problem([]), problem([[]])].map((p) => prepareProblem(p));
+    expect(new Set(prepared).size).toBe(5);
+    const hatted = prepareProblem(parseProblem({ equations: 'L = 1/2 ||y - ŷ||^2', values: { y: [1], 'ŷ': [0] } }));
+    for (let i = 0; i < 2; i++) {
+      expect(hatted.leafKey('ŷ', ['values', 'ŷ'])).toBe('yhat');
+      expect(hatted.leafKey('y_hat', ['values', 'y_hat'])).toBe('yhat');
+      expect(() => hatted.leafKey('L', ['values', 'L'])).toThrow(/computed by line 1/);
+      expect(() => hatted.leafKey('z', ['values', 'z'])).toThrow(/not a name in the equations/);
+    }
+  });
 });
