@@ -112,3 +112,9 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
+/**
+ * The request deadline of apps whose tests run on real workers: hang detection only. A worker's
+ * start (tsx compiling the task modules) took longer than the default 10 s beside two CPU burners,
+ * and a test must not fail because the machine is slow.
+ */
+export const HANG_LIMITS = Object.freeze({ requestTimeoutMs: 120_000 });

@@ -1,10 +1,10 @@
 import { createPool } from '@chainrule/compute';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
-import { Q3_W3_GRADIENT, expectProblem, inlineTasks, postJson, q3Problem } from '../../test-support.ts';
+import { HANG_LIMITS, Q3_W3_GRADIENT, expectProblem, inlineTasks, postJson, q3Problem } from '../../test-support.ts';
 
 const pool = createPool({ size: 2 });
-const app = createApp({ pool, tasks: inlineTasks(), limits: { maxGradcheckEntries: 30 } });
+const app = createApp({ pool, tasks: inlineTasks(), limits: { ...HANG_LIMITS, maxGradcheckEntries: 30 } });
 afterAll(() => pool.close());
 
 interface Check {

@@ -3,11 +3,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
 import { createPool } from '@chainrule/compute';
 import { poolTasks } from '../../offload/pool.ts';
-import { expectProblem, postJson, q3Problem, stubPool } from '../../test-support.ts';
+import { HANG_LIMITS, expectProblem, postJson, q3Problem, stubPool } from '../../test-support.ts';
 
 const computePool = createPool({ size: 1 });
 const tasks = poolTasks(computePool);
-const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks });
+const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks, limits: HANG_LIMITS });
 afterAll(() => computePool.close());
 
 /** Question 2: the equations alone, no values. */

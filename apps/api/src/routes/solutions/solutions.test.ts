@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
 import { createPool } from '@chainrule/compute';
 import { type TaskRunner, poolTasks } from '../../offload/pool.ts';
-import { Q3_LOSS, expectProblem, stubPool } from '../../test-support.ts';
+import { HANG_LIMITS, Q3_LOSS, expectProblem, stubPool } from '../../test-support.ts';
 
 const pool = createPool({ size: 1 });
 const onPool = poolTasks(pool);
@@ -17,7 +17,7 @@ const tasks: TaskRunner = {
   tasks: (...args) => onPool.tasks(...args),
   stats: () => onPool.stats(),
 };
-const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks });
+const app = createApp({ pool: stubPool(() => Promise.reject(new Error('unused'))), tasks, limits: HANG_LIMITS });
 afterAll(() => pool.close());
 
 describe('GET /v1/solutions/{question}', () => {

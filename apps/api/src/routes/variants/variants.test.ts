@@ -2,7 +2,7 @@ import { createPool } from '@chainrule/compute';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../app.ts';
 import { poolTasks } from '../../offload/pool.ts';
-import { expectProblem, inlineTasks, postJson, q3Problem, stubPool } from '../../test-support.ts';
+import { HANG_LIMITS, expectProblem, inlineTasks, postJson, q3Problem, stubPool } from '../../test-support.ts';
 import type { VariantsAnswer } from './task.ts';
 
 const tasks = inlineTasks();
@@ -97,7 +97,7 @@ describe('POST /v1/variants on a real worker', () => {
   const pool = createPool({ size: 1 });
   afterAll(() => pool.close());
   it('loads the task module in a worker and answers the same as inline', async () => {
-    const onPool = createApp({ pool, tasks: poolTasks(pool) });
+    const onPool = createApp({ pool, tasks: poolTasks(pool), limits: HANG_LIMITS });
     const body = { problem: 'q3', count: 2, seed: 5 };
     const res = await postJson(onPool, '/v1/variants', body);
     expect(res.status).toBe(200);
