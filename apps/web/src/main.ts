@@ -94,7 +94,6 @@ async function run(): Promise<void> {
     void drawGraph(false);
     const result = await engine.analyze(problem, state.view);
     if (problem === state.problem) show(result);
-    saveHash();
   } catch (error) {
     say(`Something went wrong in the engine: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
@@ -222,15 +221,28 @@ async function grade(): Promise<void> {
 
 let hashTimer: ReturnType<typeof setTimeout> | undefined;
 let hashSaves = 0;
+let savedHash = location.hash;
+/**
+ * Above this length (a network of some 40 layers) the hash is written only when the page is hidden or the link is copied:
+ * Chromium takes over 100 ms of the main thread to replace a URL of a long network's size.
+ */
+const LONG_HASH = 2000;
 function saveHash(): void {
   clearTimeout(hashTimer);
   const save = ++hashSaves;
-  hashTimer = setTimeout(async () => {
-    const hash = await encodeState(state);
-    // Compressing is asynchronous: an older state that took longer must not overwrite a newer one.
-    if (save === hashSaves && hash !== location.hash) history.replaceState(null, '', hash);
-  }, 300);
+  hashTimer = setTimeout(() => void writeHash(save, false), 300);
 }
+async function writeHash(save = ++hashSaves, always = true): Promise<void> {
+  const hash = await encodeState(state);
+  // Compressing is asynchronous: an older state that took longer must not overwrite a newer one.
+  // (Compared with the last hash written, not read back: a long network's URL is long to read and write.)
+  if (save !== hashSaves || hash === savedHash || (!always && hash.length > LONG_HASH)) return;
+  savedHash = hash;
+  history.replaceState(null, '', hash);
+}
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') void writeHash();
+});
 
 function applyState(next: AppState): void {
   state = next;
@@ -355,8 +367,7 @@ function wire(): void {
     }
   });
   $('share').addEventListener('click', async () => {
-    const hash = await encodeState(state);
-    history.replaceState(null, '', hash);
+    await writeHash();
     const url = location.href;
     try {
       await navigator.clipboard.writeText(url);
