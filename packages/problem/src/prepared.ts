@@ -151,7 +151,8 @@ export class PreparedProblem {
     const { values, exact, inexact } = this.evaluateExact(problem.values, options);
     const result: ProblemResult = { loss: values.get(loss)!.data[0]!, values: {}, gradients: {} };
     for (const node of this.graph.nodes) {
-      if (node.expression) result.values[node.label] = values.get(node.id)!.toArray();
+      // The loss is a number, also where it is the 1-entry quadratic form (y − ŷ)ᵀ(y − ŷ).
+      if (node.expression) result.values[node.label] = node.id === loss ? result.loss : values.get(node.id)!.toArray();
     }
     for (const parameter of parameters) {
       // ∂L/∂L = 1; every other name in wrt has a gradient node (gradientGraph refuses the rest).

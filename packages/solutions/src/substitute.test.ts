@@ -186,6 +186,9 @@ describe('the quadratic form (y − ŷ)ᵀ(y − ŷ)', () => {
     expect(L.exact.data[0]).toBe(2);
     expect(L.exactValue?.shape).toEqual([]);
     expect(L.rounded?.shape).toEqual([]);
+    // The problem result says so too: the loss's value is the number 2, not [2].
+    expect(solved.result.values.L).toBe(2);
+    expect(solved.result.loss).toBe(2);
   });
 
   it('without the ½ too, and a 1-vector that is no inner product keeps its brackets', () => {
