@@ -43,7 +43,9 @@ export function evaluate(
 
   const plan = planOf(graph);
   const { stepForward, stepOut, argStart, stepArgs, releaseStart, released } = plan;
-  const slots: (Tensor | undefined)[] = new Array(plan.slotCount);
+  // Filled, not `new Array(n)`: a long array made with a length alone is a slow dictionary.
+  const slots: (Tensor | undefined)[] = [];
+  for (let i = 0; i < plan.slotCount; i++) slots.push(undefined);
   plan.constantSlots.forEach((slot, i) => {
     slots[slot] = scalar(plan.constantValues[i]!);
   });

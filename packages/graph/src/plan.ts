@@ -48,12 +48,8 @@ export function planOf(graph: Graph): EvaluationPlan {
   return plan;
 }
 
-/** What identifies a computation: the op and the slots it reads. */
-function opKey(op: string, slots: readonly number[]): string {
-  if (slots.length === 1) return `${op}(${slots[0]})`;
-  if (slots.length === 2) return `${op}(${slots[0]},${slots[1]})`;
-  return `${op}(${slots.join(',')})`;
-}
+/** Two slots make one number below 2⁵³ while the second is below this. */
+const PAIR = 2 ** 26;
 
 const isTranspose = (e: Expr): e is OpExpr => e.kind === 'op' && e.op === 'transpose';
 // Made here, not inside compile: a closure made there would keep compile's maps alive with the plan.
@@ -66,7 +62,18 @@ const transposedForward =
 function compile(graph: Graph): EvaluationPlan {
   const nodeSlot = new Map<string, number>();
   const exprSlot = new Map<Expr, number>();
-  const keySlot = new Map<string, number>();
+  // What identifies a computation: the op and the slots it reads. One or two slots (nearly every op)
+  // make a number, looked up per op; a string only past that.
+  const byOp = new Map<string, Map<number | string, number>>();
+  const computationKey = (slots: readonly number[], transposed: readonly boolean[] | undefined): number | string =>
+    transposed === undefined && slots.length === 1 ? slots[0]! : transposed === undefined && slots.length === 2 && slots[0]! < PAIR && slots[1]! < PAIR ? slots[0]! * PAIR + slots[1]! : `${transposed ? transposed.map((t) => (t ? 'ᵀ' : '')).join(',') : ''}(${slots.join(',')})`;
+  const computations = (op: string): Map<number | string, number> => {
+    let map = byOp.get(op);
+    if (!map) byOp.set(op, (map = new Map()));
+    return map;
+  };
+  const constants = new Map<number, number>();
+  let negativeZero: number | undefined;
   const forwards: Forward[] = [];
   const outs: number[] = [];
   const argStarts: number[] = [0];
@@ -88,10 +95,11 @@ function compile(graph: Graph): EvaluationPlan {
     return slot;
   };
   const constSlot = (value: number): number => {
-    const key = Object.is(value, -0) ? 'c-0' : `c${value}`;
-    let slot = keySlot.get(key);
+    let slot = Object.is(value, -0) ? negativeZero : constants.get(value);
     if (slot === undefined) {
-      keySlot.set(key, (slot = slotCount++));
+      slot = slotCount++;
+      if (Object.is(value, -0)) negativeZero = slot;
+      else constants.set(value, slot);
       constantSlots.push(slot);
       constantValues.push(value);
     }
@@ -106,11 +114,12 @@ function compile(graph: Graph): EvaluationPlan {
   const place = (e: OpExpr, record: OpRecord, reads: readonly Expr[]): number => {
     const argSlots = reads.map((arg) => slotOf(arg)!);
     const transposed = reads === e.args ? undefined : e.args.map(isTranspose);
-    const key = transposed ? `${e.op}${transposed.map((t) => (t ? 'ᵀ' : '')).join(',')}(${argSlots.join(',')})` : opKey(e.op, argSlots);
-    let slot = keySlot.get(key);
+    const known = computations(e.op);
+    const key = computationKey(argSlots, transposed);
+    let slot = known.get(key);
     if (slot === undefined) {
-      keySlot.set(key, (slot = slotCount++));
-      const valueSlot = record.derivativeFromValue && record.derivativeOf ? keySlot.get(opKey(record.derivativeOf, argSlots.slice(0, 1))) : undefined;
+      known.set(key, (slot = slotCount++));
+      const valueSlot = record.derivativeFromValue && record.derivativeOf ? byOp.get(record.derivativeOf)?.get(argSlots[0]!) : undefined;
       if (valueSlot !== undefined) {
         forwards.push(fromValueForward(record.derivativeFromValue!));
         args.push(valueSlot);
