@@ -6,11 +6,11 @@
 import { type Ast, FUNCTIONS, canonicalName, type Graph, gradientGraph, nodeLabel, parseEquations } from '@chainrule/graph';
 import { graphView } from '@chainrule/export';
 import { type Problem, type ProblemInput, parseProblem, problemGraph, solveProblem } from '@chainrule/problem';
-import { latexTensor, workedSteps } from '@chainrule/solutions';
+import { latexTensor, valueText, workedSteps } from '@chainrule/solutions';
 import type { Analysis, LeafInfo, LeafRole, NodeInfo, ProblemState, StepView, ViewState } from '../model.ts';
 import { toUserError } from './errors.ts';
 
-/** Decimals of exact numbers in substitutions and values, as the CLI prints them. */
+/** Decimals of float64 numbers (after σ, tanh, …) in substitutions and values, as the CLI prints them; exact ones are written exactly. */
 export const EXACT_DECIMALS = 4;
 
 /** The problem file the state stands for, with `wrt` narrowed to what the differentiated node depends on. */
@@ -123,7 +123,7 @@ export async function analyze(state: ProblemState, view: ViewState): Promise<Ana
         name: node.label,
         nameLatex: step.name.latex,
         formulaLatex: step.formula.latex,
-        valueLatex: latexTensor(step.exact, EXACT_DECIMALS),
+        valueLatex: valueText(step.exact, step.exactValue, { decimals: EXACT_DECIMALS, layout: 'latex' }),
         value: step.exact.toArray() as StepView['value'],
         path: pathIds(graph, pathOf),
         answerKey: wrt !== undefined ? { part: 'gradients', name: graph.node(wrt).label } : { part: 'values', name: node.label },
