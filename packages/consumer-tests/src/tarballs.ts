@@ -81,13 +81,13 @@ const CLOSED_REGISTRY = 'http://127.0.0.1:9/';
  * scope points at a closed port, and npm's log is checked for it).
  *
  * The installation is kept in `os.tmpdir()/chainrule-consumers/<key>`, the key a hash of the
- * tarballs' contents (pnpm packs deterministically), `extra` and the Node version: a run whose
+ * tarballs' contents (see {@link tarballDigest}), `extra` and the Node version: a run whose
  * packages did not change reuses it. Each run gets a fresh folder of its own whose
  * `node_modules` links to the installation, so nothing a run writes reaches the cache.
  */
 export async function installConsumer(tarballs: ReadonlyMap<string, string>, extra: readonly string[]): Promise<string> {
   const hash = createHash('sha256').update(JSON.stringify({ extra, node: process.version }));
-  for (const [name, tarball] of [...tarballs].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update(readFileSync(tarball));
+  for (const [name, tarball] of [...tarballs].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update(await tarballDigest(tarball));
   const cacheRoot = path.join(os.tmpdir(), 'chainrule-consumers');
   const installed = path.join(cacheRoot, hash.digest('hex').slice(0, 24));
   if (!existsSync(path.join(installed, 'node_modules'))) {
@@ -108,6 +108,39 @@ export async function installConsumer(tarballs: ReadonlyMap<string, string>, ext
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'course-material', private: true, type: 'module' }, null, 2)}\n`);
   symlinkSync(path.join(installed, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
+}
+
+/**
+ * A digest of what a tarball holds: every file's path and bytes, the manifest with its keys
+ * sorted. Not the tarball's own bytes: `pnpm pack --recursive` writes the dependencies it
+ * resolves from `workspace:*` in whatever order they resolve.
+ */
+async function tarballDigest(tarball: string): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chainrule-unpacked-'));
+  try {
+    await run('tar', ['-xzf', tarball, '-C', dir]);
+    const hash = createHash('sha256');
+    const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+      .sort();
+    for (const file of files) {
+      const bytes = readFileSync(path.join(dir, file));
+      hash.update(`${file}\0`).update(file === path.join('package', 'package.json') ? canonicalJson(JSON.parse(bytes.toString('utf8'))) : bytes);
+    }
+    return hash.digest('hex');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** JSON with every object's keys sorted. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Removes installations (and broken partial ones) not used for a day. */
