@@ -343,6 +343,7 @@ describe('a browser', () => {
       c.forEach((row, i) => row.forEach((value, j) => expect(value).toBeCloseTo(b.reduce((sum, bRow, p) => sum + a[i]![p]! * bRow[j]!, 0), 12)));
       expect(out.moments).toEqual({ sum: 10.5, squares: 1 + 4 + 9 + 20.25, inWorker: true });
       expect(out.parts.map((part: { sum: number; squares: number }) => [part.sum, part.squares])).toEqual([[1, 1], [4, 8], [-3, 9]]);
+      expect(out.transferred).toEqual({ inputLength: 0, squares: [1, 4, 9], sum: 6, isFloat64: true });
       expect(out.failed.error).toMatchObject({ name: 'ChainruleError', code: 'problem', location: { path: ['values', 0] }, message: 'a value is wrong' });
       expect(out.timedOut.error).toMatchObject({ reason: 'timeout', message: 'spin timed out after 200 ms; its worker was terminated and replaced' });
       expect(out.crashed.error).toMatchObject({ reason: 'crashed', message: expect.stringMatching(/^debug failed: the worker crashed \(.*uncaught error on request \(1\).*\); it was replaced$/) });
