@@ -93,6 +93,9 @@ async function run(): Promise<void> {
     const problem = state.problem;
     void drawGraph(false);
     const result = await engine.analyze(problem, state.view);
+    // On opening, the graph goes on screen first (both arrive together; laying out the steps first
+    // held the graph up), waiting for it half a second at most.
+    if (!analysis) await Promise.race([firstDrawing, new Promise((resolve) => setTimeout(resolve, 500))]);
     if (problem === state.problem) show(result);
   } catch (error) {
     say(`Something went wrong in the engine: ${error instanceof Error ? error.message : String(error)}`);
@@ -140,7 +143,13 @@ async function drawGraph(forceNow: boolean): Promise<void> {
   showDrawing(result, force);
 }
 
+let firstDrawn: () => void = () => undefined;
+const firstDrawing = new Promise<void>((resolve) => {
+  firstDrawn = resolve;
+});
+
 function showDrawing(result: Drawing, force: boolean): void {
+  firstDrawn();
   // KaTeX after the first graph: on two cores its loading would otherwise hold the graph up.
   void loadMath();
   if (result.unchanged) return;
