@@ -123,3 +123,30 @@ export function randomArray(length: number, seed: number): Float64Array {
   const random = seededRandom(seed);
   return Float64Array.from({ length }, () => random() * 2 - 1);
 }
+
+/** What {@link noiseProbe} read: each run's time (ms) and their spread. */
+export interface NoiseReading {
+  samples: number[];
+  /** (slowest − fastest) / median of the runs: near 0 on a quiet machine. */
+  spread: number;
+}
+
+/**
+ * A fixed busy loop timed seven times: its spread tells a quiet machine from one whose cores other
+ * work shares, so that a bench judges its targets only when the machine is quiet.
+ *
+ * @example
+ * const quiet = noiseProbe().spread <= 0.15;
+ */
+export function noiseProbe(): NoiseReading {
+  const samples: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 3_000_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    if (x < 0) console.log(x);
+    samples.push(performance.now() - t0);
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { samples, spread: (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]! };
+}

@@ -8,7 +8,7 @@
 // decides whether the machine is quiet enough to judge; on a noisy machine misses are reported but
 // do not fail the run. The SVG exporter is left out: its time is Graphviz's layout.
 import { readFileSync } from 'node:fs';
-import { measure, printTable, randomArray, wantsJson } from '@chainrule/bench';
+import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
 import { type Expr, type Graph, evaluate, formatExpr, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
 import { type NestedArray, Tensor, tensor } from '@chainrule/tensor';
 
@@ -28,6 +28,8 @@ const LINEAR_TARGET = 1.5;
 const GRADIENT_TARGET = 3;
 /** A stage slower than this at one size is not run at the next (it is superlinear already: a miss). */
 const STAGE_BUDGET_MS = 1_500;
+/** A stage projected to take longer than this at the next size is not run there (a miss). */
+const PROJECTED_LIMIT_MS = 6_000;
 const NOISE_LIMIT = 0.15;
 
 interface Problem {
@@ -143,19 +145,6 @@ function timeStages(problem: Problem, skip: ReadonlySet<Stage>): { nodes: number
   return { nodes: expressionNodes(withGradients), ms };
 }
 
-function noiseProbe(): { samples: number[]; spread: number } {
-  const samples: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const t0 = performance.now();
-    let x = 0;
-    for (let i = 0; i < 3_000_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    if (x < 0) console.log(x);
-    samples.push(performance.now() - t0);
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { samples, spread: (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]! };
-}
-
 // ---- gradient cost on the bench problems -------------------------------------------------------
 function q3(): Problem {
   const json = JSON.parse(readFileSync(new URL('../../assignment9/src/networks/q3.json', import.meta.url), 'utf8'));
@@ -204,17 +193,36 @@ function gradientCost(problem: Problem): { forwardMs: number; gradientMs: number
   return { forwardMs, gradientMs, ratio: gradientMs / forwardMs };
 }
 
+/**
+ * The time a stage would take at `nextSize` if its time per node keeps growing as it did from the
+ * previous size to the last: a superlinear stage (an n² exporter) is skipped — and so missed —
+ * before it takes minutes.
+ */
+function projectedMs(rows: readonly { nodes: number; ms: Partial<Record<Stage, number>> }[], stage: Stage, nextSize: number): number {
+  const last = rows.at(-1)!;
+  const previous = rows.at(-2);
+  const lastSize = SIZES[rows.length - 1]!;
+  const perNode = (row: { nodes: number; ms: Partial<Record<Stage, number>> }) => row.ms[stage]! / row.nodes;
+  const growth = previous?.ms[stage] === undefined ? 1 : Math.max(1, perNode(last) / perNode(previous));
+  return last.ms[stage]! * (nextSize / lastSize) * growth;
+}
+
 // ---- run ----------------------------------------------------------------------------------------
 const before = noiseProbe();
 const scaling: { shape: string; stage: Stage; perNodeUs: (number | null)[]; ratios: (number | null)[]; pass: boolean }[] = [];
 for (const [shape, make] of Object.entries(SHAPES)) {
   const rows: { nodes: number; ms: Partial<Record<Stage, number>> }[] = [];
   const skip = new Set<Stage>();
-  for (const n of SIZES) {
+  SIZES.forEach((n, i) => {
     const row = timeStages(make(n), skip);
     rows.push(row);
-    for (const stage of STAGES) if ((row.ms[stage] ?? Infinity) > STAGE_BUDGET_MS) skip.add(stage);
-  }
+    const next = SIZES[i + 1];
+    for (const stage of STAGES) {
+      const ms = row.ms[stage];
+      if (ms === undefined || ms > STAGE_BUDGET_MS) skip.add(stage);
+      else if (next !== undefined && projectedMs(rows, stage, next) > PROJECTED_LIMIT_MS) skip.add(stage);
+    }
+  });
   for (const stage of STAGES) {
     const perNodeUs = rows.map((r) => (r.ms[stage] === undefined ? null : (r.ms[stage]! / r.nodes) * 1000));
     const ratios = perNodeUs.map((t) => (t === null ? null : t / perNodeUs[0]!));
@@ -235,7 +243,7 @@ if (wantsJson()) {
   console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET, gradient: GRADIENT_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, gradients, misses, verdict }, null, 2));
 } else {
   console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
-  console.log(`\ntime per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×; '-' = skipped, the previous size took > ${STAGE_BUDGET_MS} ms)`);
+  console.log(`\ntime per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×; '-' = skipped: the previous size took > ${STAGE_BUDGET_MS} ms or its growth projected > ${PROJECTED_LIMIT_MS} ms)`);
   printTable([
     ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'verdict'],
     ...scaling.map((s) => [
