@@ -8,7 +8,7 @@
  *    errors (errors, timeouts, resets, non-2xx). `GET /v1/solutions/q3` (from memory) beside them.
  * 2. Goodput: the pool's throughput of a heavy request (a gradient check that runs on a worker)
  *    when not overloaded — as many clients as workers, back to back — then under overload: four
- *    times the admission limit in clients, each retrying a 503 after 20 ms. The admitted requests
+ *    times the admission limit in clients, each retrying a 503 after 200 ms (see `closedLoops`). The admitted requests
  *    complete (only 200 and 503 `overloaded`, never a 503 `timeout`), the 503s come at once, and
  *    the 200s per second stay at least 90 % of the unloaded throughput.
  *    A `/health` monitor (10 connections, 200 requests per second in all: a probe, not a load of

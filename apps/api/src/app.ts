@@ -5,7 +5,7 @@
 import { getDefaultPool } from '@chainrule/compute';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { type CorsOrigins, CORS_ORIGINS_ENV, corsMiddleware, parseCorsOrigins, securityHeaders, utf8Bodies } from './browser.ts';
-import { type AppEnv, type ComputeLike, type Deps, type TasksLike, deadline, requestBodyLimit } from './context.ts';
+import { type AppEnv, type ComputeLike, type Deps, type TasksLike, admissionGate, deadline, requestBodyLimit } from './context.ts';
 import { type ApiLimits, DEFAULT_LIMITS, Semaphore, heavyAdmission } from './limits.ts';
 import { poolTasks } from './offload/pool.ts';
 import { apiError, problemResponse, toProblem, validationProblem } from './problem.ts';
@@ -93,6 +93,8 @@ export function createApp(options: AppOptions = {}) {
       });
     }),
   );
+  // Every gradient check and variants request is heavy: refused before its body is read when full.
+  for (const path of ['/v1/gradcheck', '/v1/variants']) app.use(path, admissionGate(deps));
   app.use('/v1/*', deadline(limits.requestTimeoutMs));
   // After the body limit and the deadline: it reads the body.
   app.use('/v1/*', utf8Bodies());

@@ -92,6 +92,8 @@ describe('admission matched to capacity', () => {
     expect(refused.headers.get('retry-after')).toBe('2');
     await expectProblem(refused, 503, 'overloaded');
     expect(pool.started).toBe(3);
+    // Gradient checks are all heavy: refused before the body is read (not 400 for this one).
+    await expectProblem(await postJson(app, '/v1/gradcheck', '{"problem": '), 503, 'overloaded');
     gate.resolve();
     for (const res of await Promise.all(admitted)) expect(res.status).toBe(200);
     expect(await (await app.request('/health')).json()).toMatchObject({ heavyInFlight: { current: 0, limit: 3 } });
