@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Q3_FILE, RESULTS, cli, launch, serveStatic } from './harness.ts';
 import { axeViolations, openPage, stepValues } from './page-helpers.ts';
+import { decodeState } from '../src/share.ts';
 
 let site: Awaited<ReturnType<typeof serveStatic>>;
 let browser: Browser;
@@ -135,12 +136,15 @@ describe('the page, from the static build', () => {
   });
 
   it('keeps the whole state in the link', async () => {
-    const before = await page.evaluate(() => location.hash);
     await page.check('#simplify');
     try {
       await page.waitForFunction(() => Number(document.querySelector('#graph')?.getAttribute('data-nodes')) < 21);
-      // The hash follows the state after a short pause.
-      await page.waitForFunction((previous) => location.hash.startsWith('#z=') && location.hash !== previous, before);
+      // The hash follows the state after a short pause: read back here until it holds the switch.
+      const linked = async () => {
+        const state = await decodeState(new URL(page.url()).hash);
+        return typeof state === 'object' && state.view.simplify;
+      };
+      await expect.poll(linked, { timeout: 120_000, interval: 100 }).toBe(true);
       const link = page.url();
       const other = await openPage(browser, link);
       expect(await other.isChecked('#simplify')).toBe(true);
@@ -174,6 +178,11 @@ describe('the page, from the static build', () => {
     await page.waitForFunction(() => document.querySelector('li.step[data-node="u1"]')?.getAttribute('data-value') !== '[2.55,3.9,2.5]');
     const values = await page.$$eval('#values .matrix input', (inputs) => inputs.map((i) => Number((i as HTMLInputElement).value)));
     expect(values.every(Number.isFinite)).toBe(true);
+    // The panel shows the new numbers: u1 = W1 x, multiplied out here from the cells on screen.
+    const cells = (leaf: string) => page.$$eval(`#values input[data-leaf="${leaf}"]`, (inputs) => inputs.map((i) => Number((i as HTMLInputElement).value)));
+    const [w1, x] = [await cells('W1'), await cells('x')];
+    const u1 = JSON.parse((await page.getAttribute('li.step[data-node="u1"]', 'data-value'))!) as number[];
+    u1.forEach((value, row) => expect(value).toBeCloseTo(x.reduce((sum, xj, j) => sum + w1[row * x.length + j]! * xj, 0), 9));
     await shot('q3-new-numbers.png');
   });
 

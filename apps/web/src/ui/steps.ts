@@ -47,6 +47,7 @@ export function createStepsPanel(
   const later = (element: HTMLElement, latex: string) => {
     const render = () => renderMath(element, latex, true);
     element.textContent = latex;
+    element.classList.add('typesetting');
     if (!observer) return render();
     pending.set(element, render);
     observer.observe(element);

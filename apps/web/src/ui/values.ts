@@ -131,6 +131,8 @@ export function createValuesPanel(
         input.inputMode = 'decimal';
         input.value = String(cells.at(i, j));
         input.dataset.leaf = leaf.name;
+        input.dataset.row = String(i);
+        input.dataset.col = String(j);
         input.setAttribute('aria-label', cells.cols === 1 && cells.rows === 1 ? leaf.label : cells.cols === 1 ? `${leaf.label} entry ${i + 1}` : `${leaf.label} row ${i + 1} column ${j + 1}`);
         input.addEventListener('input', () => {
           const entry = Number(input.value.trim().replace('−', '-'));
@@ -145,13 +147,29 @@ export function createValuesPanel(
     return box;
   };
 
+  /** New numbers of the same shapes (new numbers, a loaded file) written into the cells, except the one being typed in. */
+  const showNumbers = (problem: ProblemState) => {
+    for (const input of elements.values.querySelectorAll<HTMLInputElement>('input[data-leaf]')) {
+      if (input === document.activeElement) continue;
+      const value = cellsOf(problem.values[input.dataset.leaf!])?.at(Number(input.dataset.row), Number(input.dataset.col));
+      if (value !== undefined && Number(input.value) !== value) {
+        input.value = String(value);
+        input.removeAttribute('aria-invalid');
+      }
+    }
+    if (elements.jsonSwitch.checked && document.activeElement !== elements.json) showJson();
+  };
+
   return {
     show(problem, analysis) {
       current = problem;
       const shapes = Object.fromEntries(Object.entries(problem.values).map(([k, v]) => [k, cellsOf(v) ? [cellsOf(v)!.rows, cellsOf(v)!.cols] : null]));
       const next = JSON.stringify([analysis.leaves, shapes, analysis.functionNames, problem.functions, analysis.computed, problem.wrt, problem.loss, elements.jsonSwitch.checked]);
       const editingJson = document.activeElement === elements.json;
-      if (next === signature) return;
+      if (next === signature) {
+        showNumbers(problem);
+        return;
+      }
       const focusedLeaf = (document.activeElement as HTMLElement | null)?.dataset?.leaf;
       signature = next;
       if (!editingJson) showJson();
