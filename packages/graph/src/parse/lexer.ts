@@ -1,6 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { scanLayerIndex } from './layer-index.ts';
-import { canonicalName, greekLetterForCommand, withHat, withLayerIndex } from './names.ts';
+import { greekLetterForCommand, withHat, withLayerIndex } from './names.ts';
 import {
   CLOSING_DELIMITER_COMMANDS,
   ENVIRONMENTS,
@@ -22,7 +22,7 @@ import {
   isSubscriptDigit,
   isWhitespace,
 } from './notation.ts';
-import type { Name } from './ast.ts';
+import { PLAIN_ASCII_NAME, SINGLE_ASCII_TOKENS, isAsciiLetterCode, isAsciiSpaceCode, isDigitCode, nameOf } from './ascii.ts';
 import { type SourceChunk, describeCharacter, parseError } from './source.ts';
 import type { OperatorKind, PunctuationKind, Token } from './tokens.ts';
 
@@ -36,41 +36,6 @@ import type { OperatorKind, PunctuationKind, Token } from './tokens.ts';
 export const MAX_NESTING_DEPTH = 200;
 
 const LATEX_WORD = /[A-Za-z]+/y;
-
-/*
- * Most text is ASCII: the lexer reads char codes, and only a character outside ASCII goes through
- * the notation's Unicode tables (isNameLetter, isWhitespace).
- */
-const isAsciiLetterCode = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
-const isDigitCode = (code: number): boolean => code >= 48 && code <= 57;
-/** The ASCII characters of `\s`. */
-const isAsciiSpaceCode = (code: number): boolean => code === 32 || (code >= 9 && code <= 13);
-
-/** `+ - * ( ) { } , ^ = ; @` by char code: one token each (`/` may start a comment, so it is not here). */
-const SINGLE_ASCII_TOKENS: readonly (OperatorKind | PunctuationKind | undefined)[] = (() => {
-  const table: (OperatorKind | PunctuationKind | undefined)[] = [];
-  for (const character of '+-*(){},^=;@') table[character.charCodeAt(0)] = SIMPLE_CHARACTERS[character];
-  return table;
-})();
-
-/**
- * Names by spelling: a name recurs on every line that uses it, and a long problem holds many. One
- * immutable Name per spelling is shared by its tokens and nodes (fewer objects kept alive).
- */
-const NAMES = new Map<string, Name>();
-const NAMES_LIMIT = 10_000;
-/** Letters and digits only: the canonical key of such a spelling is the spelling itself (parser.test.ts holds canonicalName to that). */
-const PLAIN_ASCII_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
-
-function nameOf(spelled: string, plainAscii: boolean): Name {
-  let name = NAMES.get(spelled);
-  if (name === undefined) {
-    name = Object.freeze({ key: plainAscii ? spelled : canonicalName(spelled).key, text: spelled });
-    if (NAMES.size >= NAMES_LIMIT) NAMES.clear();
-    NAMES.set(spelled, name);
-  }
-  return name;
-}
 
 /** The tokens of every chunk up to the first lexical fault, which ends the stream (the tokens before it are kept). */
 export interface LexedSource {
