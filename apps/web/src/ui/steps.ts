@@ -15,6 +15,9 @@ export interface StepsPanel {
   grade(report: PracticeReport | undefined, error?: string): void;
 }
 
+/** Up to this many steps a solution is typeset whole, not only near the screen. */
+const WHOLE_SOLUTION_STEPS = 60;
+
 const shapeText = (shape: readonly number[]) => (shape.length === 0 ? 'a number' : shape.length === 1 ? `${shape[0]} numbers` : `${shape[0]}×${shape[1]}: rows separated by ;`);
 
 /** Wires the panel. @example createStepsPanel(list, summary, { onSelect, onAnswer }) */
@@ -30,6 +33,8 @@ export function createStepsPanel(
   /** What each shown item was made from, so an edit that changes a few steps redraws only those. */
   let made = new Map<string, string>();
   let madeOrder = '';
+  /** A short solution is typeset whole (in slices, in order); a long one as its steps come near the screen. */
+  let wholeSolution = true;
   const observer =
     typeof IntersectionObserver === 'function'
       ? new IntersectionObserver(
@@ -48,7 +53,7 @@ export function createStepsPanel(
     const render = () => renderMath(element, latex, true);
     element.textContent = latex;
     element.classList.add('typesetting');
-    if (!observer) return render();
+    if (!observer || wholeSolution) return render();
     pending.set(element, render);
     observer.observe(element);
   };
@@ -167,6 +172,7 @@ export function createStepsPanel(
       current = steps;
       made = recipes;
       madeOrder = order;
+      wholeSolution = steps.length <= WHOLE_SOLUTION_STEPS;
       const built = build(steps, steps);
       const children: HTMLElement[] = [];
       let phase: string | undefined;
