@@ -188,23 +188,6 @@ export function hostileLoop(url: string) {
   };
 }
 
-/**
- * A fixed busy loop timed seven times, as the engine bench does: the spread (max − min over the
- * median) tells a quiet machine from one shared with other work.
- */
-export function noiseProbe(): number {
-  const samples: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const t0 = performance.now();
-    let x = 0;
-    for (let i = 0; i < 3_000_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    if (x < 0) console.log(x);
-    samples.push(performance.now() - t0);
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]!;
-}
-
 /** The p-th percentile of a list (nearest rank). */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;

@@ -31,9 +31,9 @@
  * `tsx bench/load.bench.ts [--json] [--strict] [--duration=S]`
  */
 import os from 'node:os';
-import { printTable, wantsJson } from '@chainrule/bench';
+import { noiseProbe, printTable, wantsJson } from '@chainrule/bench';
 import { networkProblem, q3Problem } from '@chainrule/test-support';
-import { type LoopStats, type Row, closedLoops, dropped, health, hostileLoop, load, noiseProbe, percentile, sleep, startServer } from './drivers.ts';
+import { type LoopStats, type Row, closedLoops, dropped, health, hostileLoop, load, percentile, sleep, startServer } from './drivers.ts';
 
 const CONNECTIONS = 100;
 const PROBE_CONNECTIONS = 10;
@@ -81,7 +81,7 @@ interface Check {
 }
 
 async function main(): Promise<void> {
-  const noise: number[] = [noiseProbe()];
+  const noise: number[] = [noiseProbe().spread];
   const { child, url } = await startServer();
   try {
     say('warming up …');
@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     const monitor = (name: string, duration: number) => load(name, { url: `${url}/health`, connections: PROBE_CONNECTIONS, overallRate: PROBE_RATE, duration });
     say(`running the /health monitor, idle: ${PROBE_RATE} req/s for ${DURATION_S} s …`);
     const idleProbe = await monitor('GET /health (idle, monitor)', DURATION_S);
-    noise.push(noiseProbe());
+    noise.push(noiseProbe().spread);
 
     // 2. The pool's throughput of the heavy request, not overloaded: one client per worker.
     say(`running ${HEAVY_PATH} (8-8-1 gradient check): ${tasks.size} clients (one per worker) for ${HEAVY_DURATION_S} s …`);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     await sleep(500); // the pool fills
     const heavyProbe = await monitor('GET /health (overload, monitor)', HEAVY_DURATION_S - 1);
     const overloaded = await overloadRun;
-    noise.push(noiseProbe());
+    noise.push(noiseProbe().spread);
 
     // 3. Overload and the hostile corpus, with the monitor.
     say(`running ${HEAVY_PATH} overloaded again, the hostile corpus and the /health monitor beside it, for ${HEAVY_DURATION_S} s …`);
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     const loadedProbe = await monitor('GET /health (overload + hostile, monitor)', HEAVY_DURATION_S - 1);
     const withHostile = await hostileRun;
     const hostileAnswers = await hostile.stop();
-    noise.push(noiseProbe());
+    noise.push(noiseProbe().spread);
 
     const rate = (stats: LoopStats) => stats.okInWindow / stats.windowSeconds;
     const goodput = rate(overloaded) / Math.max(rate(unloaded), 1e-9);

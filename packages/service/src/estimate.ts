@@ -37,15 +37,16 @@ export interface WorkEstimate {
 }
 
 /**
- * What the estimate counts an operation as, in nanoseconds, measured on the 2-core reference
- * machine (solveProblem, warm, averaged): Question 3 (216 operations forward and backward, 24
- * nodes) 3.5 ms; a 40-factor chain of 2×2 matrices (1 431 operations, 83 nodes) 36 ms; a 32-wide
- * two-layer network (7 683 operations) 198 ms — 16–26 µs per operation while the answer is
- * exact (rationals, up to `EXACT_OPERATION_LIMIT` operations), a few ns per multiply-add in
- * float64 after that, and the graph work of each expression node (build, differentiate, print).
- * The backward pass counts as two forward passes.
+ * What the estimate counts an operation as, in nanoseconds on the 2-core reference machine. An
+ * exact operation (the answer key's rationals, up to `EXACT_OPERATION_LIMIT` operations) costs
+ * ≈0.1–0.4 µs while its numbers stay decimals that fit a float64 integer (Question 3: 309
+ * operations, 24 nodes, ≈340 µs CPU to solve) and 2–20 µs once they outgrow it (BigInt: a
+ * 40-factor chain of 2×2 matrices); 2 µs is the price of the common case with room to spare, so
+ * that Question 3 (≈1.3 ms estimated) runs on the event loop. A few ns per multiply-add in float64,
+ * and the graph work of each expression node (build, differentiate, print). The backward pass
+ * counts as two forward passes.
  */
-export const WORK_COSTS = Object.freeze({ exactOperationNs: 20_000, floatOperationNs: 2, nodeNs: 10_000 });
+export const WORK_COSTS = Object.freeze({ exactOperationNs: 2_000, floatOperationNs: 2, nodeNs: 10_000 });
 
 /**
  * A lower bound of the expression nodes of a problem from its text alone (every name and number
