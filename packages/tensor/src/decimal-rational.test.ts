@@ -4,6 +4,7 @@ import { exactMatmul, exactTensor, exactToTensor, exactTranspose } from './exact
 import { transpose } from './ops.ts';
 import { Rational } from './rational.ts';
 import { tensor } from './tensor.ts';
+import { type Fraction, exactDouble, reduced } from './test-fixtures/exact-double.ts';
 
 /*
  * The decimal fast form of Rational (int / 10^scale in float64) against a reference written here
@@ -11,21 +12,6 @@ import { tensor } from './tensor.ts';
  * fast form or overflowed into BigInt, and convert to the same nearest double.
  */
 
-interface Fraction {
-  num: bigint;
-  den: bigint;
-}
-
-const gcd = (a: bigint, b: bigint): bigint => {
-  let [x, y] = [a < 0n ? -a : a, b];
-  while (y !== 0n) [x, y] = [y, x % y];
-  return x;
-};
-const reduced = (num: bigint, den: bigint): Fraction => {
-  if (den < 0n) [num, den] = [-num, -den];
-  const g = gcd(num, den) || 1n;
-  return { num: num / g, den: den / g };
-};
 /** The decimal `digits · 10^-scale`. */
 const decimal = (digits: bigint, scale: number): Fraction => reduced(digits, 10n ** BigInt(scale));
 const add = (a: Fraction, b: Fraction) => reduced(a.num * b.den + b.num * a.den, a.den * b.den);
@@ -49,17 +35,6 @@ function nearestDouble(f: Fraction, candidate: number): boolean {
     const d = distance(other);
     return here.num * d.den <= d.num * here.den;
   });
-}
-function exactDouble(v: number): Fraction {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, v);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? -1n : 1n;
-  const exponent = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
-  const power = (exponent === 0 ? 1 : exponent) - 1075;
-  return power >= 0 ? reduced(sign * mantissa * 2n ** BigInt(power), 1n) : reduced(sign * mantissa, 2n ** BigInt(-power));
 }
 const step = (v: number, up: boolean): number => {
   if (v === 0) return up ? Number.MIN_VALUE : -Number.MIN_VALUE;

@@ -3,21 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { exactMatmul, exactSumToShape, exactTensor, exactToTensor, exactTranspose, exactZip } from './exact-tensor.ts';
 import { Rational } from './rational.ts';
 import { tensor } from './tensor.ts';
+import { exactDouble as exactBinaryValue } from './test-fixtures/exact-double.ts';
 
 const r = (v: number) => Rational.fromNumber(v)!;
 
 /** The exact binary value of a double, as a rational (independent of Rational.fromNumber). */
-function exactDouble(v: number): Rational {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, v);
-  const bits = view.getBigUint64(0);
-  const sign = bits >> 63n ? -1n : 1n;
-  const exponent = Number((bits >> 52n) & 0x7ffn);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = exponent === 0 ? fraction : fraction | (1n << 52n);
-  const power = (exponent === 0 ? 1 : exponent) - 1075;
-  return power >= 0 ? Rational.of(sign * mantissa * 2n ** BigInt(power)) : Rational.of(sign * mantissa, 2n ** BigInt(-power));
-}
+const exactDouble = (v: number): Rational => {
+  const { num, den } = exactBinaryValue(v);
+  return Rational.of(num, den);
+};
 
 function nextDouble(v: number, direction: 1 | -1): number {
   const view = new DataView(new ArrayBuffer(8));
