@@ -218,13 +218,16 @@ function highlight(): void {
   } else say(gradientStep ? `${node?.label ?? selected} is given, not computed: its gradient ${gradientStep.name} is step ${analysis.steps.indexOf(gradientStep) + 1}.` : `Step of ${step.name}.`);
 }
 
+let gradings = 0;
+/** Grades the answers as they are now; a report that comes back after a newer request started is dropped (it would show older answers). */
 async function grade(): Promise<void> {
   if (state.mode !== 'practice') return;
+  const request = ++gradings;
   try {
     const report = await engine.practise(state.problem, state.view, state.preset, state.answers);
-    steps.grade(report);
+    if (request === gradings) steps.grade(report);
   } catch (error) {
-    steps.grade(undefined, error instanceof Error ? error.message : String(error));
+    if (request === gradings) steps.grade(undefined, error instanceof Error ? error.message : String(error));
   }
 }
 
