@@ -1,16 +1,14 @@
-// The engine's scaling and gradient cost. (1) Time per expression node of every stage (parse, build,
+// The engine's scaling. Time per expression node of every stage (parse, build,
 // differentiate, evaluate a new gradient graph (its plan included), print, the worked solution's
 // substitutions, the view and each text exporter) at n = 250, 1,000 and 4,000 for five shapes of
-// problem; linear means the time per node at each size stays within 1.5× of the smallest size.
-// (2) Evaluating the gradient graph against evaluating the forward graph alone, measured in the
-// same run, interleaved: at most 3×. Every time is the fastest of its runs (the least disturbed by
+// problem; linear means the time per node at each size stays within 1.5× of the smallest size
+// (the gradient graph's cost against the forward graph's is gradient-cost.bench.ts). Every time is the fastest of its runs (the least disturbed by
 // the other work of a shared machine). A CPU-noise probe (a fixed busy loop timed several times)
 // decides whether the machine is quiet enough to judge; on a noisy machine misses are reported but
 // do not fail the run. The SVG exporter is left out: its time is Graphviz's layout.
-import { readFileSync } from 'node:fs';
 import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
 import { type Expr, type Graph, evaluate, formatExpr, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
-import { type NestedArray, Tensor, tensor } from '@chainrule/tensor';
+import { Tensor } from '@chainrule/tensor';
 
 // The view, the exporters and the worked solution's substitutions are other packages that depend
 // on this one: loaded from their sources at run time, so the graph package does not depend on them.
@@ -25,7 +23,6 @@ const TEXT_EXPORTERS = ['json', 'dot', 'mermaid', 'tikz'] as const;
 
 const SIZES = [250, 1_000, 4_000];
 const LINEAR_TARGET = 1.5;
-const GRADIENT_TARGET = 3;
 /** A stage slower than this at one size is not run at the next (it is superlinear already: a miss). */
 const STAGE_BUDGET_MS = 1_500;
 /** A stage projected to take longer than this at the next size is not run there (a miss). */
@@ -145,54 +142,6 @@ function timeStages(problem: Problem, skip: ReadonlySet<Stage>): { nodes: number
   return { nodes: expressionNodes(withGradients), ms };
 }
 
-// ---- gradient cost on the bench problems -------------------------------------------------------
-function q3(): Problem {
-  const json = JSON.parse(readFileSync(new URL('../../assignment9/src/networks/q3.json', import.meta.url), 'utf8'));
-  const values: Record<string, Tensor> = {};
-  for (const [name, value] of Object.entries(json.values as Record<string, NestedArray>)) values[name] = tensor(value);
-  return { equations: json.equations, values, wrt: json.wrt, functions: json.functions };
-}
-
-function layerChain(layers: number, width: number): Problem {
-  const lines = ['h1 = tanh(W1 x)'];
-  const values: Record<string, Tensor> = { W1: matrix(width, width, 1, 1 / Math.sqrt(width)), x: matrix(width, 1, 2), yhat: matrix(width, 1, 3) };
-  for (let k = 2; k <= layers; k++) {
-    lines.push(`h${k} = tanh(W${k} h${k - 1})`);
-    values[`W${k}`] = matrix(width, width, k + 10, 1 / Math.sqrt(width));
-  }
-  lines.push(`L = 1/2 ||h${layers} - yhat||^2`);
-  return { equations: lines, values, wrt: Object.keys(values).filter((k) => k.startsWith('W')) };
-}
-
-function mlp(): Problem {
-  return {
-    equations: ['u1 = W1 X', 'H = sigmoid(u1)', 'Yhat = W2 H', 'L = 1/2 ||Yhat - Y||^2'],
-    values: { W1: matrix(256, 784, 1, 0.05), W2: matrix(10, 256, 2, 0.1), X: matrix(784, 128, 3), Y: matrix(10, 128, 4) },
-    wrt: ['W1', 'W2'],
-  };
-}
-
-const GRADIENT_PROBLEMS: Record<string, () => Problem> = {
-  Q3: q3,
-  '100-layer chain, 64 wide': () => layerChain(100, 64),
-  'product chain of 100 16×16': () => ({ equations: [`L = sum(${Array(100).fill('W').join(' ')})`], values: { W: matrix(16, 16, 1, 0.25) }, wrt: ['W'] }),
-  '784-256-10 sigmoid, batch 128': mlp,
-};
-
-function gradientCost(problem: Problem): { forwardMs: number; gradientMs: number; ratio: number } {
-  const options = { wrt: problem.wrt, ...(problem.functions ? { functions: problem.functions } : {}) };
-  const graph = graphFromEquations(parseEquations(problem.equations), options);
-  const withGradients = gradientGraph(graph, problem.wrt);
-  // Interleaved rounds, the fastest of each: both see the same state of the machine.
-  let forwardMs = Infinity;
-  let gradientMs = Infinity;
-  for (let round = 0; round < 8; round++) {
-    forwardMs = Math.min(forwardMs, measure(() => evaluate(graph, problem.values), { minReps: 3, minMs: 20, warmup: 1 }).best);
-    gradientMs = Math.min(gradientMs, measure(() => evaluate(withGradients, problem.values), { minReps: 3, minMs: 20, warmup: 1 }).best);
-  }
-  return { forwardMs, gradientMs, ratio: gradientMs / forwardMs };
-}
-
 /**
  * The time a stage would take at `nextSize` if its time per node keeps growing as it did from the
  * previous size to the last: a superlinear stage (an n² exporter) is skipped — and so missed —
@@ -229,18 +178,16 @@ for (const [shape, make] of Object.entries(SHAPES)) {
     scaling.push({ shape, stage, perNodeUs, ratios, pass: ratios.every((r) => r !== null && r <= LINEAR_TARGET) });
   }
 }
-const gradients = Object.entries(GRADIENT_PROBLEMS).map(([name, make]) => ({ name, ...gradientCost(make()) }));
 const after = noiseProbe();
 const spread = Math.max(before.spread, after.spread);
 const quiet = spread <= NOISE_LIMIT;
 const misses = [
   ...scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => (r === null ? 'skipped' : `${r.toFixed(2)}×`)).join(', ')}`),
-  ...gradients.filter((g) => g.ratio > GRADIENT_TARGET).map((g) => `${g.name}: gradient evaluation ${g.ratio.toFixed(2)}× forward`),
 ];
 const verdict = misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
 
 if (wantsJson()) {
-  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET, gradient: GRADIENT_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, gradients, misses, verdict }, null, 2));
+  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, misses, verdict }, null, 2));
 } else {
   console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
   console.log(`\ntime per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×; '-' = skipped: the previous size took > ${STAGE_BUDGET_MS} ms or its growth projected > ${PROJECTED_LIMIT_MS} ms)`);
@@ -253,11 +200,6 @@ if (wantsJson()) {
       ...s.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
       s.pass ? 'ok' : 'MISS',
     ]),
-  ]);
-  console.log(`\ngradient graph evaluation vs forward evaluation (target ≤ ${GRADIENT_TARGET}×)`);
-  printTable([
-    ['problem', 'forward ms', 'with gradients ms', 'ratio', 'verdict'],
-    ...gradients.map((g) => [g.name, g.forwardMs.toFixed(3), g.gradientMs.toFixed(3), `${g.ratio.toFixed(2)}×`, g.ratio <= GRADIENT_TARGET ? 'ok' : 'MISS']),
   ]);
   for (const miss of misses) console.log(`miss: ${miss}`);
   console.log(`verdict: ${verdict}`);
