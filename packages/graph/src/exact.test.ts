@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildGraph } from './build.ts';
 import { evaluate } from './evaluate.ts';
 import { EXACT_ENTRY_LIMIT, evaluateExact } from './exact.ts';
+import { apply, ref } from './expr.ts';
+import { Graph } from './graph.ts';
 
 describe('evaluateExact', () => {
   it('reads the given numbers as decimals: 0.1·1 + 0.2·1 is 0.3, where float64 says 0.30000000000000004', () => {
@@ -55,5 +57,20 @@ describe('evaluateExact', () => {
     const A = Array.from({ length: 60 }, (_, i) => Array.from({ length: 60 }, (_, j) => ((i * j) % 5) / 4));
     const result = evaluateExact(graph, { A, B: A });
     expect(result.inexact.map((n) => n.reason)).toEqual(['limit']);
+  });
+
+  it('a product nested 20,000 factors deep (past any parser limit, built directly) is evaluated without overflowing the stack', () => {
+    // 3 · (2 · (½ · (2 · (½ · … · 0.1)))): exactly 0.3, where float64 gives 3 · 0.1 = 0.30000000000000004
+    let e = apply('mul', [ref('tenth'), ref('one')]);
+    for (let i = 0; i < 10_000; i++) e = apply('mul', [ref('two'), apply('mul', [ref('half'), e])]);
+    e = apply('mul', [ref('three'), e]);
+    const leaves = ['one', 'two', 'half', 'three', 'tenth'].map((id) => ({ id, label: id, kind: 'input' as const, added: false }));
+    const graph = new Graph([...leaves, { id: 'y', label: 'y', kind: 'intermediate', expression: e, added: false }]);
+    const values = { one: 1, two: 2, half: 0.5, three: 3, tenth: 0.1 };
+    expect(evaluate(graph, values).get('y')!.item()).toBe(3 * 0.1);
+    const exact = evaluateExact(graph, values);
+    expect(exact.exact.get('y')!.data.map(String)).toEqual(['0.3']);
+    expect(exact.values.get('y')!.item()).toBe(0.3);
+    expect(exact.inexact).toEqual([]);
   });
 });

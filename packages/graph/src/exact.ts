@@ -123,16 +123,33 @@ class ExactPass {
   private readonly memo = new Map<Expr, Evaluated>();
   private budget = EXACT_OPERATION_LIMIT;
 
+  /** The value of `e`: post-order with an explicit stack, since a product of thousands of factors is as deep as it is long. */
   evaluate(e: Expr): Evaluated | typeof LIMIT {
-    if (e.kind === 'ref') return { value: this.values.get(e.id)!, exact: this.exact.get(e.id), floatOps: NO_OPS };
-    const cached = this.memo.get(e);
-    if (cached) return cached;
-    const result = e.kind === 'const' ? constantOf(e.value) : this.evaluateOp(e);
-    if (result === LIMIT) return LIMIT;
-    this.memo.set(e, result);
-    return result;
+    if (e.kind !== 'op') return this.leaf(e);
+    const stack: [OpExpr, boolean][] = [[e, false]];
+    while (stack.length > 0) {
+      const [next, argsDone] = stack.pop()!;
+      if (this.memo.has(next)) continue;
+      if (argsDone) {
+        const result = this.evaluateOp(next);
+        if (result === LIMIT) return LIMIT;
+        this.memo.set(next, result);
+        continue;
+      }
+      stack.push([next, true]);
+      for (const arg of next.args) if (arg.kind === 'op' && !this.memo.has(arg)) stack.push([arg, false]);
+    }
+    return this.memo.get(e)!;
   }
 
+  private leaf(e: Exclude<Expr, OpExpr>): Evaluated {
+    if (e.kind === 'ref') return { value: this.values.get(e.id)!, exact: this.exact.get(e.id), floatOps: NO_OPS };
+    let known = this.memo.get(e);
+    if (!known) this.memo.set(e, (known = constantOf(e.value)));
+    return known;
+  }
+
+  /** An op whose operands are evaluated already. */
   private evaluateOp(e: OpExpr): Evaluated | typeof LIMIT {
     const record = opRecord(e.op);
     const args: Evaluated[] = [];
@@ -140,8 +157,8 @@ class ExactPass {
     let allExact = true;
     let floatOps = NO_OPS;
     for (let i = 0; i < e.args.length; i++) {
-      const a = this.evaluate(e.args[i]!);
-      if (a === LIMIT) return LIMIT;
+      const arg = e.args[i]!;
+      const a = arg.kind === 'op' ? this.memo.get(arg)! : this.leaf(arg);
       args.push(a);
       if (a.floatOps.length > 0) floatOps = floatOps === NO_OPS ? a.floatOps : [...new Set([...floatOps, ...a.floatOps])];
       const exactArg = a.exact ?? (record.shapeOnly.includes(i) ? zerosLike(floatOf(a)) : undefined);
