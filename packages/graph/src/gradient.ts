@@ -1,6 +1,7 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, type OpExpr, algebra, constant, idsOf, readsAny, ref } from './expr.ts';
 import { type Graph, type GraphNode, extendGraph, gradientId } from './graph.ts';
+import { withNamedParts } from './named-parts.ts';
 import { opRecord } from './ops/index.ts';
 
 /** Options of {@link gradientGraph}. */
@@ -14,24 +15,29 @@ export interface GradientOptions {
  * ∂L/∂w of every `w` in `wrt`, each marked `added`. Only nodes on a path from a `wrt` node to
  * the loss get a gradient node; a node feeding several consumers gets the sum of their
  * contributions. The result is an ordinary graph: it evaluates, and can be differentiated again.
+ * A long expression on the way (a product of many factors, deep nesting) is first cut into named
+ * parts, nodes of their own (`L₍₁₎`), so that no gradient expression spells out a long forward one.
  *
  * @example
  * const graph = buildGraph(['L = 1/2 ||y - yhat||^2', 'y = W x'], { wrt: ['W'] });
  * const withGradients = gradientGraph(graph, ['W']);
  * formatExpr(withGradients.node('dL/dW').expression!, withGradients); // '(∂L/∂y) xᵀ'
  */
-export function gradientGraph(graph: Graph, wrt: readonly string[], options: GradientOptions = {}): Graph {
-  const resolve = (name: string) => graph.resolve(name) ?? name;
-  const of = options.of !== undefined ? resolve(options.of) : graph.loss;
+export function gradientGraph(forward: Graph, wrt: readonly string[], options: GradientOptions = {}): Graph {
+  const resolve = (name: string) => forward.resolve(name) ?? name;
+  const of = options.of !== undefined ? resolve(options.of) : forward.loss;
   if (of === undefined) throw new ChainruleError('gradient', 'the graph has no loss: name the node to differentiate');
-  const target = graph.node(of);
+  const target = forward.node(of);
   const wrtIds = wrt.map((name) => {
     const id = resolve(name);
-    if (!graph.has(id)) throw new ChainruleError('gradient', `cannot differentiate with respect to '${name}': it is not a node of the graph`);
+    if (!forward.has(id)) throw new ChainruleError('gradient', `cannot differentiate with respect to '${name}': it is not a node of the graph`);
     return id;
   });
 
-  const needed = nodesBetween(graph, wrtIds, of);
+  // Long expressions are cut into named parts first (see withNamedParts): a no-op for every usual graph.
+  const onPath = nodesBetween(forward, wrtIds, of);
+  const graph = withNamedParts(forward, onPath);
+  const needed = graph === forward ? onPath : nodesBetween(graph, wrtIds, of);
   const contributions = new Map<string, Expr[]>();
   const reaches = new Map<Expr, boolean>();
   const gradientNodes: GraphNode[] = [];

@@ -17,6 +17,8 @@ export interface GraphNode {
   readonly added: boolean;
   /** For a gradient node: it holds ∂`of`/∂`wrt` (both node ids). */
   readonly gradient?: { readonly of: string; readonly wrt: string };
+  /** For a part of a long expression that differentiation named (see `gradientGraph`): part `index` of node `of`, shown `L₍₁₎`. */
+  readonly part?: { readonly of: string; readonly index: number };
   /** For a node defined by an equation: the equation as written and its line. */
   readonly equation?: { readonly source: string; readonly line: number };
 }

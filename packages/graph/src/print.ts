@@ -10,6 +10,7 @@ import { displayName, latexLabel } from './parse/names.ts';
 export type FormulaStyle = 'unicode' | 'latex' | 'written';
 
 const { UNARY, PRODUCT, POSTFIX, ATOM } = PRECEDENCE;
+const SUBSCRIPT_DIGITS = '₀₁₂₃₄₅₆₇₈₉';
 
 /**
  * The display label of a node in the given style, as a typeset sheet writes it: the name as written
@@ -26,6 +27,11 @@ export function nodeLabel(graph: Graph, id: string, style: FormulaStyle = 'unico
     const of = nodeLabel(graph, node.gradient.of, style);
     const wrt = nodeLabel(graph, node.gradient.wrt, style);
     return style === 'unicode' ? `∂${of}/∂${wrt}` : `\\frac{\\partial ${of}}{\\partial ${wrt}}`;
+  }
+  if (node.part) {
+    const whole = nodeLabel(graph, node.part.of, style);
+    const index = String(node.part.index);
+    return style === 'unicode' ? `${whole.includes('/') ? `(${whole})` : whole}₍${Array.from(index, (d) => SUBSCRIPT_DIGITS[Number(d)]).join('')}₎` : `{${whole}}_{(${index})}`;
   }
   return style === 'unicode' ? displayName(node.label) : latexLabel(node.label, node.id);
 }
