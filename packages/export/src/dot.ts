@@ -74,8 +74,10 @@ export function formulaRhs(node: ViewNode, max = 48): string | undefined {
   const prefix = `${node.label} = `;
   const at = formula.indexOf(' = ');
   const rhs = formula.startsWith(prefix) ? formula.slice(prefix.length) : at >= 0 ? formula.slice(at + 3) : formula;
-  const chars = [...rhs];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : rhs;
+  // Only the first `max` characters are looked at: the formula of a gradient summed over thousands of uses is long.
+  const chars: string[] = [];
+  for (const c of rhs) if (chars.push(c) > max) return `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return rhs;
 }
 
 /**
@@ -93,26 +95,51 @@ export function leafAnchors(view: GraphView): Map<string, string> {
     inputs.get(to)?.push(from);
     consumers.get(from)?.push(to);
   }
-  const rank = new Map<string, number>();
-  const rankOf = (id: string, seen: Set<string>): number => {
-    const known = rank.get(id);
-    if (known !== undefined) return known;
-    if (seen.has(id)) return 0; // a cycle cannot come from a Graph, but a hand-built view might have one
-    seen.add(id);
-    const r = Math.max(-1, ...(inputs.get(id) ?? []).map((from) => rankOf(from, seen))) + 1;
-    rank.set(id, r);
-    return r;
-  };
+  const rank = rankOfNodes(view.nodes, inputs);
+  const rankOf = (id: string) => rank.get(id) ?? 0;
   const anchors = new Map<string, string>();
   for (const node of view.nodes) {
     if ((inputs.get(node.id) ?? []).length > 0) continue;
-    const first = (consumers.get(node.id) ?? []).map((id) => ({ id, rank: rankOf(id, new Set()) })).sort((a, b) => a.rank - b.rank)[0];
+    const first = (consumers.get(node.id) ?? []).map((id) => ({ id, rank: rankOf(id) })).sort((a, b) => a.rank - b.rank)[0];
     if (!first) continue;
     const operands = (inputs.get(first.id) ?? []).filter((id) => (inputs.get(id) ?? []).length > 0);
-    const anchor = operands.map((id) => ({ id, rank: rankOf(id, new Set()) })).sort((a, b) => b.rank - a.rank)[0];
+    const anchor = operands.map((id) => ({ id, rank: rankOf(id) })).sort((a, b) => b.rank - a.rank)[0];
     if (anchor) anchors.set(node.id, anchor.id);
   }
   return anchors;
+}
+
+/**
+ * The rank of every node: 0 for a node without inputs, else one more than its highest-ranked input.
+ * Without recursion (a chain of 100,000 gradient nodes is as deep); a cycle, which a Graph cannot
+ * have but a hand-built view might, is cut where it closes.
+ */
+function rankOfNodes(nodes: readonly ViewNode[], inputs: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+  const rank = new Map<string, number>();
+  const open = new Set<string>();
+  for (const start of nodes) {
+    if (rank.has(start.id)) continue;
+    const stack = [start.id];
+    while (stack.length > 0) {
+      const id = stack[stack.length - 1]!;
+      if (rank.has(id)) {
+        stack.pop();
+        continue;
+      }
+      const waiting = open.has(id) ? [] : (inputs.get(id) ?? []).filter((from) => !rank.has(from) && !open.has(from));
+      open.add(id);
+      if (waiting.length > 0) {
+        stack.push(...waiting);
+        continue;
+      }
+      let r = 0;
+      for (const from of inputs.get(id) ?? []) r = Math.max(r, (rank.get(from) ?? 0) + 1);
+      rank.set(id, r);
+      open.delete(id);
+      stack.pop();
+    }
+  }
+  return rank;
 }
 
 /**
@@ -198,8 +225,6 @@ function nodeAttributes(key: StyleKey): string {
 export interface DotOptions extends ExportOptions {
   /** Layout direction: left to right (default) or top to bottom. */
   rankdir?: 'LR' | 'TB';
-  /** Draw the `cluster_legend` subgraph (default true). */
-  legend?: boolean;
 }
 
 /**
@@ -231,7 +256,11 @@ export function renderDot(view: GraphView, options: DotOptions = {}): string {
   }
 
   const groups = new Map<string, string[]>();
-  for (const [leaf, anchor] of leafAnchors(view)) groups.set(anchor, [...(groups.get(anchor) ?? []), leaf]);
+  for (const [leaf, anchor] of leafAnchors(view)) {
+    const group = groups.get(anchor);
+    if (group) group.push(leaf);
+    else groups.set(anchor, [leaf]);
+  }
   if (groups.size > 0) lines.push('');
   for (const [anchor, leaves] of groups) lines.push(`  { rank=same; ${[anchor, ...leaves].map(dotId).join('; ')}; }`);
 

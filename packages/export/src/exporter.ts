@@ -7,6 +7,8 @@ export type ExportFormat = 'json' | 'dot' | 'mermaid' | 'svg' | 'tikz';
 export interface ExportOptions {
   /** A caption / graph title. */
   title?: string;
+  /** Draw the legend of node styles (default true). DOT and SVG draw one; formats without a legend (JSON, Mermaid, TikZ) ignore it. */
+  legend?: boolean;
 }
 
 /** One export format. Each format is one small implementation of this interface; the table of them is in `export/index.ts`. */

@@ -1,6 +1,6 @@
 import type { GraphView } from './view.ts';
 import { PALETTE, STYLE_KEYS, type StyleKey, formulaRhs, styleKey } from './dot.ts';
-import type { Exporter } from './exporter.ts';
+import type { ExportOptions, Exporter } from './exporter.ts';
 
 /**
  * Text escaped for a quoted Mermaid label: Mermaid's entity codes (`#quot;`, `#35;`, …) for the
@@ -49,7 +49,7 @@ function yamlString(text: string): string {
  * renderMermaid(view, { title: 'Question 2 (b)' });
  * // ---\ntitle: "Question 2 (b)"\n---\nflowchart LR\n  n0(["x"])\n  …\n  n0 --> n5\n  …
  */
-export function renderMermaid(view: GraphView, options: { title?: string } = {}): string {
+export function renderMermaid(view: GraphView, options: ExportOptions = {}): string {
   const ids = new Map<string, string>();
   const idOf = (id: string): string => {
     let safe = ids.get(id);
@@ -67,7 +67,9 @@ export function renderMermaid(view: GraphView, options: { title?: string } = {})
   for (const node of view.nodes) {
     const key = styleKey(node);
     const id = idOf(node.id);
-    byKey.set(key, [...(byKey.get(key) ?? []), id]);
+    const members = byKey.get(key);
+    if (members) members.push(id);
+    else byKey.set(key, [id]);
     const rhs = formulaRhs(node);
     const label = mermaidText(node.label || node.id) + (rhs === undefined ? '' : `<br>${mermaidText(rhs)}`);
     const [open, close] = SHAPE[key];

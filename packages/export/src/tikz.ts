@@ -84,7 +84,9 @@ async function layout(view: GraphView, name: ReadonlyMap<string, string>): Promi
       const points: Point[] = [];
       for (let i = 0; i < count; i++) points.push({ x: Number(rest[1 + 2 * i]), y: Number(rest[2 + 2 * i]) });
       const key = `${a}->${b}`;
-      result.edges.set(key, [...(result.edges.get(key) ?? []), points]);
+      const routes = result.edges.get(key);
+      if (routes) routes.push(points);
+      else result.edges.set(key, [points]);
     }
   }
   return result;
