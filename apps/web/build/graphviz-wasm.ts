@@ -5,10 +5,11 @@
  * as a 730 kB string: every worker that draws first parses that string, decodes it and inflates
  * it in JavaScript — over a second of a loaded 2-core machine before the first graph. This plugin
  * takes the binary out at build time (with the package's own decoder, so it is exactly the
- * package's WASM), writes it to `src/generated/graphviz.wasm` (a hashed asset, fetched through
- * `src/graphviz-wasm.ts`), and rewrites the package's loader to instantiate from the bytes that
- * module gives — downloaded by the page as it opens, while the drawing worker starts (the
- * package's Emscripten build has no `locateFile`/streaming path to point at a URL instead). The
+ * package's WASM), writes it to `src/generated/graphviz.wasm` (a hashed asset, compiled through
+ * `src/graphviz-wasm.ts`), and rewrites the package's loader to instantiate the module that
+ * module gives — compiled by the page as it opens, while the drawing worker starts (the
+ * package's Emscripten build has no `locateFile`/`instantiateWasm` hook to hand it a URL or a
+ * compiled module instead: its call of `WebAssembly.instantiate(bytes, imports)` is replaced). The
  * string is dropped from the bundle, and `index.html` gets a preload of the file. If the
  * package's loader no longer has the expected shape, the build stops and says so.
  */
@@ -29,6 +30,8 @@ const PACKAGE_FILE = /[\\/]@hpcc-js[\\/]wasm-graphviz[\\/]dist[\\/]index\.js$/;
 
 /** The package's loader, minified: `function kt(){return Lr??=Ct(ro(to)),St({wasmBinary:Lr,locateFile:()=>""})}`. */
 const LOADER = /function (\w+)\(\)\{return (\w+)\?\?=(\w+)\((\w+)\((\w+)\)\),(\w+)\(\{wasmBinary:\2,locateFile:\(\)=>""\}\)\}/;
+/** Emscripten's instantiation from bytes, minified: `n=await WebAssembly.instantiate(t,r)` (bytes, imports). */
+const INSTANTIATE = /await WebAssembly\.instantiate\((\w+),(\w+)\)/g;
 
 interface Loader {
   source: string;
@@ -99,9 +102,16 @@ export function graphvizWasmFile(): Plugin {
     transform(code, id) {
       if (!PACKAGE_FILE.test(id.split('?')[0]!)) return null;
       const loader = findLoader(code, id);
-      const replacement = `function ${loader.name}(){return __chainruleGraphvizWasm().then((bytes)=>${loader.instantiate}({wasmBinary:new Uint8Array(bytes),locateFile:()=>""}))}`;
-      const withoutText = `${code.slice(0, loader.textStart)}''${code.slice(loader.textEnd + 1)}`;
-      return { code: `import { graphvizWasm as __chainruleGraphvizWasm } from '${URL_ID}';\n${withoutText.replace(loader.source, replacement)}`, map: null };
+      const instantiations = [...code.matchAll(INSTANTIATE)];
+      if (instantiations.length !== 1) {
+        this.error(`chainrule:graphviz-wasm: expected one 'await WebAssembly.instantiate(bytes,imports)' in ${id}, found ${instantiations.length}; @hpcc-js/wasm-graphviz changed its loader — update apps/web/build/graphviz-wasm.ts`);
+      }
+      // An empty wasmBinary keeps Emscripten off its own fetch; the module compiled ahead is instantiated instead of the bytes.
+      const replacement = `function ${loader.name}(){return ${loader.instantiate}({wasmBinary:new Uint8Array(0),locateFile:()=>""})}`;
+      const withoutText = `${code.slice(0, loader.textStart)}''${code.slice(loader.textEnd + 1)}`
+        .replace(loader.source, replacement)
+        .replace(INSTANTIATE, (_call, _bytes: string, imports: string) => `await __chainruleInstantiateGraphviz(${imports})`);
+      return { code: `import { instantiateGraphviz as __chainruleInstantiateGraphviz } from '${URL_ID}';\n${withoutText}`, map: null };
     },
     // The download starts while the HTML is read, before any script runs.
     transformIndexHtml: {

@@ -5,7 +5,7 @@
 import './style.css';
 import { markOnce } from './marks.ts';
 import type { Analysis, AppState, DownloadFormat, DrawApi, Drawing, EngineApi, ProblemState } from './model.ts';
-import { fetchGraphvizWasm } from './graphviz-wasm.ts';
+import { compileGraphvizWasm } from './graphviz-wasm.ts';
 import { newNumbers } from './random.ts';
 import { connect } from './rpc.ts';
 import { decodeState, encodeState } from './share.ts';
@@ -24,17 +24,19 @@ const say = (text: string) => {
 
 const engineStopped = (message: string) => say(`The engine stopped: ${message}. Reload the page.`);
 const connectEngine = () => connect<EngineApi>(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'chainrule-engine' }), engineStopped);
-// Graphviz's WASM downloads (index.html preloads it) while the workers start; the drawing worker is handed it.
-const graphvizBytes = fetchGraphvizWasm();
-graphvizBytes.catch(() => undefined); // the drawing worker then downloads it itself, and reports a failure where it draws
+// Graphviz's WASM downloads (index.html preloads it) and compiles while the workers start; the drawing worker is
+// handed the compiled module (it loads Graphviz's JavaScript meanwhile, and lays a warm-up graph out while the
+// engine builds the first graph).
+const graphvizModule = compileGraphvizWasm();
+graphvizModule.catch(() => undefined); // the drawing worker then compiles it itself, and reports a failure where it draws
 const connectDrawer = () => {
   const connection = connect<DrawApi>(new Worker(new URL('./draw-worker.ts', import.meta.url), { type: 'module', name: 'chainrule-drawing' }), engineStopped);
-  const warm = (wasm?: ArrayBuffer) => connection.api.warm(wasm).catch(() => undefined);
-  graphvizBytes.then(warm, () => warm());
+  const warm = (wasm?: WebAssembly.Module) => connection.api.warm(wasm).catch(() => undefined);
+  graphvizModule.then(warm, () => warm());
   return connection;
 };
 // Drawing has a worker of its own: a slow layout never holds up the numbers, and is cut short when it is stale.
-// It starts first: the first graph is what the page is waited for.
+// It starts first: Graphviz is the longest part of the way to the first graph.
 let drawer = connectDrawer();
 const { api: engine } = connectEngine();
 
@@ -134,13 +136,19 @@ async function drawGraph(forceNow: boolean): Promise<void> {
   }
   const mine = { key, started: performance.now() };
   drawing = mine;
-  const early = ahead && !force && ahead.problem === state.problem && ahead.view === JSON.stringify([state.view.gradients, state.view.simplify]) ? ahead.drawing : undefined;
-  ahead = undefined;
-  const result = await (early ?? drawer.api.draw(state.problem, state.view, force)).catch((error: unknown) => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' as const } }));
+  const result = await drawingOf(state.problem, state.view, force, () => drawing === mine).catch((error: unknown): Drawing => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' } }));
   if (drawing !== mine) return;
   drawing = undefined;
   drawnKey = key;
   showDrawing(result, force);
+}
+
+/** The engine makes the graph's DOT, the drawing worker lays it out (unless a newer drawing was asked for meanwhile). */
+async function drawingOf(problem: ProblemState, view: AppState['view'], force: boolean, current: () => boolean): Promise<Drawing> {
+  const source = await engine.drawingSource(problem, view, force);
+  if (source.dot === undefined || !current()) return source;
+  const laidOut = await drawer.api.layout(source.dot);
+  return { nodes: source.nodes, ...laidOut };
 }
 
 let firstDrawn: () => void = () => undefined;
@@ -191,7 +199,13 @@ function show(result: Analysis): void {
   if (selected !== undefined && !result.nodes.some((n) => n.id === selected) && !result.steps.some((s) => s.id === selected)) selected = undefined;
   highlight();
   if (state.mode === 'practice') void grade();
-  say(equationError ? 'The equations have an error.' : valueError ? 'The values have an error.' : `${result.steps.length} steps.`);
+  say(equationError ? 'The equations have an error.' : valueError ? 'The values have an error.' : modeStatus(result));
+}
+
+/** What the status line says about a worked problem in the current mode. */
+function modeStatus(result: Analysis): string {
+  if (state.mode === 'solution') return `${result.steps.length} steps.`;
+  return `Practice: ${result.steps.length} steps to work out — type each value; every entry is graded as you go.`;
 }
 
 /** Selecting a node or a step: open the step, light up the path from the loss. */
@@ -214,8 +228,8 @@ function highlight(): void {
   graph.highlight(selected, step?.path ?? [selected]);
   if (!step || !steps.open(step.id)) {
     steps.open(undefined);
-    say(`${node?.label ?? selected} is given, not computed: it has no step.`);
-  } else say(gradientStep ? `${node?.label ?? selected} is given, not computed: its gradient ${gradientStep.name} is step ${analysis.steps.indexOf(gradientStep) + 1}.` : `Step of ${step.name}.`);
+    say(`${node?.display ?? selected} is given, not computed: it has no step.`);
+  } else say(gradientStep ? `${node?.display ?? selected} is given, not computed: its gradient ${gradientStep.display} is step ${analysis.steps.indexOf(gradientStep) + 1}.` : `Step ${analysis.steps.indexOf(step) + 1}: ${step.display}.`);
 }
 
 let gradings = 0;
@@ -269,15 +283,8 @@ function applyState(next: AppState): void {
   schedule(0);
 }
 
-/**
- * On opening, the drawing worker draws Q3 by itself while the engine starts, so the first graph
- * does not wait for the engine; the drawing is used if the problem is still the question as loaded.
- */
-let ahead: { problem?: ProblemState; view: string; drawing: Promise<Drawing> } | undefined;
-
 async function loadPreset(question: NonNullable<AppState['preset']>): Promise<void> {
   const { problem, note } = await engine.preset(question);
-  if (ahead && ahead.problem === undefined) ahead.problem = problem;
   $('preset-note').textContent = note;
   selected = undefined;
   applyState({ ...state, preset: question, problem, answers: {}, view: { ...state.view, round: question === 'q3' || question === 'q2' ? 2 : state.view.round } });
@@ -290,8 +297,11 @@ function setMode(mode: AppState['mode'], recompute = true): void {
   $('steps-panel').setAttribute('aria-labelledby', mode === 'solution' ? 'tab-solution' : 'tab-practice');
   document.body.dataset.mode = mode;
   if (recompute && analysis) {
+    // A new mode starts clean: the selection, the lit path and what the status line said were about the other one.
+    selected = undefined;
     steps.show(analysis.steps, { round: state.view.round, mode, answers: state.answers });
     highlight();
+    say(modeStatus(analysis));
     void grade();
     saveHash();
   }
@@ -405,7 +415,6 @@ async function start(): Promise<void> {
     return;
   }
   if (typeof decoded === 'string') say(`${decoded}; showing Question 3 instead.`);
-  ahead = { view: JSON.stringify([state.view.gradients, state.view.simplify]), drawing: drawer.api.drawPreset('q3', state.view) };
   await loadPreset('q3');
 }
 

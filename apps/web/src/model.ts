@@ -56,7 +56,10 @@ export interface UserError {
 /** A node of the drawn graph. */
 export interface NodeInfo {
   id: string;
+  /** The name as the equations write it (`W1`, `dL/dW1`'s `∂L/∂W1`). */
   label: string;
+  /** The name in the sheet's notation, for people (`W₁`, `∂L/∂W₁`). */
+  display: string;
   latex: string;
   kind: string;
   added: boolean;
@@ -73,6 +76,8 @@ export interface LeafInfo {
   /** The name as the equations write it (the key under which its value is stored). */
   name: string;
   label: string;
+  /** The name in the sheet's notation (`W₁`). */
+  display: string;
   latex: string;
   kind: LeafRole;
 }
@@ -81,8 +86,9 @@ export interface LeafInfo {
 export interface StepView {
   id: string;
   phase: 'forward' | 'backward';
-  /** The name as text (`u1`, `∂L/∂W3`) and as LaTeX. */
+  /** The name as text (`u1`, `∂L/∂W3`: the CLI's and the grader's key), in the sheet's notation (`u₁`, `∂L/∂W₃`) and as LaTeX. */
   name: string;
+  display: string;
   nameLatex: string;
   formulaLatex: string;
   substitutionLatex?: string;
@@ -113,7 +119,7 @@ export interface Analysis {
   functionChoices: string[];
   leaves: LeafInfo[];
   /** Computed nodes of the forward graph that can be the one differentiated. */
-  computed: { id: string; name: string; label: string }[];
+  computed: { id: string; name: string; label: string; display: string }[];
   /** The node differentiated. */
   loss?: string;
   nodes: NodeInfo[];
@@ -123,6 +129,16 @@ export interface Analysis {
   errors: UserError[];
   /** Notes that are not errors (names dropped from wrt because the differentiated node does not depend on them). */
   notes: string[];
+}
+
+/** What the engine makes a drawing from: the graph's DOT (for the drawing worker to lay out), or why there is none. */
+export interface DrawingSource {
+  nodes: NodeInfo[];
+  dot?: string;
+  /** The number of nodes, when the graph is too large to lay out without asking. */
+  tooBig?: number;
+  /** The equations do not make a graph (the analysis says why): keep the last drawing. */
+  unchanged?: boolean;
 }
 
 /** The graph as Graphviz laid it out, or why it is not drawn. */
@@ -152,7 +168,8 @@ export interface PracticeItem {
 /** A practice round's report. */
 export interface PracticeReport {
   items: Record<string, PracticeItem>;
-  firstWrong: { id: string; name: string; step: string } | null;
+  /** `step`: the equation as typed; `display`: the step's name in the sheet's notation. */
+  firstWrong: { id: string; name: string; display: string; step: string } | null;
   points?: { earned: number; total: number };
   /** Where the points come from: the sheet's scheme, or spread evenly. */
   pointsNote: string;
@@ -184,16 +201,16 @@ export interface EngineApi {
   validateDot(dot: string): Promise<string | null>;
   /** New values for the leaves that keep the sheet's hand-calculation constraints (`@chainrule/variants`), or throws why none could be found. */
   newNumbers(problem: ProblemState, seed: number): Promise<Record<string, Numbers>>;
+  /** What the graph of the problem is drawn from (`force`: a large graph too). */
+  drawingSource(problem: ProblemState, view: ViewState, force: boolean): Promise<DrawingSource>;
   /** One of Assignment 9's questions, and a sentence about it. */
   preset(question: NonNullable<AppState['preset']>): Promise<{ problem: ProblemState; note: string }>;
 }
 
-/** What the drawing worker does (a worker of its own, with only the drawing code in it). */
+/** What the drawing worker does (a worker of its own, with nothing but Graphviz in it). */
 export interface DrawApi {
-  /** The drawing; `force` lays out a large graph too. */
-  draw(problem: ProblemState, view: ViewState, force: boolean): Promise<Drawing>;
-  /** Loads Graphviz (from the WASM the page downloaded, if given) and runs its layout once, ahead of the first drawing. */
-  warm(wasm?: ArrayBuffer): Promise<void>;
-  /** The drawing of one of Assignment 9's questions, made without waiting for the engine (the page opens on Q3). */
-  drawPreset(question: NonNullable<AppState['preset']>, view: ViewState): Promise<Drawing>;
+  /** The SVG Graphviz lays `dot` out to, or the layout's failure (a graph too deep for Graphviz). */
+  layout(dot: string): Promise<{ svg: string } | { error: UserError }>;
+  /** Hands over Graphviz's WASM, compiled by the page (`undefined`: it could not; the worker compiles it). */
+  warm(wasm?: WebAssembly.Module): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import type { EngineApi } from './model.ts';
 import { analyze } from './engine/analyze.ts';
 import { download, readProblemFile, validateDot } from './engine/files.ts';
+import { drawingSource } from './engine/draw.ts';
 import { practise } from './engine/practise.ts';
 import { preset, presetNote } from './engine/presets.ts';
 import { exposeWorker } from './rpc.ts';
@@ -17,6 +18,7 @@ const engine: EngineApi = {
     return analysis;
   },
   download,
+  drawingSource,
   practise,
   readProblemFile: async (text, name) => readProblemFile(text, name),
   validateDot,

@@ -55,6 +55,10 @@ describe('the page, from the static build', () => {
     const reference = cliSolution.steps;
     // The same steps in the same order (by node id: the CLI names them in Unicode, u₁, the page as typed, u1).
     expect(steps.map((s) => s.id)).toEqual(reference.map((s) => s.id));
+    // Each step's head names it as the CLI prints it, in the sheet's notation (u₁, ∂L/∂W₃), not as typed (u1).
+    const heads = await page.$$eval('li.step .step-head .name', (names) => names.map((n) => n.textContent));
+    expect(heads).toEqual(reference.map((s) => s.name));
+    expect(heads).toContain('∂L/∂z₂');
     steps.forEach((step, i) => {
       expect(step.value, step.id).toEqual(reference[i]!.value);
       expect(step.rounded, step.id).toEqual(reference[i]!.rounded);
@@ -90,12 +94,17 @@ describe('the page, from the static build', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('li.step.open[data-node="dL/dW1"]');
     expect(await page.$$eval('#graph g.node.on-path', (nodes) => nodes.length)).toBe(11);
-    expect(await page.textContent('#status')).toContain('∂L/∂W1 is step 16');
+    expect(await page.textContent('#status')).toContain('W₁ is given, not computed: its gradient ∂L/∂W₁ is step 16');
   });
 
   it('marks a planted slip in practice mode and carries it forward', async () => {
+    // The previous test left ∂L/∂W₁'s path lit: practice starts clean.
+    expect(await page.$$eval('#graph g.node.on-path', (nodes) => nodes.length)).toBe(11);
     await page.click('#tab-practice');
     await page.waitForSelector('li.step[data-node="u1"] .answer input');
+    expect(await page.$$eval('#graph g.node.on-path, #graph g.node.selected, li.step.open', (nodes) => nodes.length)).toBe(0);
+    expect(await page.textContent('#status')).toMatch(/^Practice: 16 steps/);
+    expect(await page.textContent('label[for="answer-0"]')).toBe('your u₁');
     await page.fill('li.step[data-node="u1"] .answer input', '2.55, 4, 2.5');
     await page.press('li.step[data-node="u1"] .answer input', 'Enter');
     // z1 = ReLU of the student's own u1: right from their earlier value.
@@ -108,7 +117,7 @@ describe('the page, from the static build', () => {
     expect(await page.getAttribute('li.step[data-node="z1"]', 'data-status')).toBe('carried');
     expect(await page.getAttribute('li.step[data-node="u1"]', 'data-status')).toBe('wrong');
     expect(await page.textContent('li.step[data-node="u1"] .verdict')).toContain('off by up to 0.1');
-    expect(await page.textContent('#practice-summary .first-wrong')).toContain('u1');
+    expect(await page.textContent('#practice-summary .first-wrong')).toBe('first wrong step: u₁ (step 1, line 7)');
     expect(await page.textContent('#practice-summary .points')).toMatch(/^[\d.]+ \/ 7 points$/);
     await shot('q3-practice-slip.png');
   });

@@ -78,14 +78,15 @@ export async function analyze(state: ProblemState, view: ViewState): Promise<Ana
     return analysis;
   }
   if (dropped.length > 0 && forward.loss !== undefined) {
-    analysis.notes.push(`${forward.node(forward.loss).label} does not depend on ${dropped.join(', ')}: left out of the gradients`);
+    analysis.notes.push(`${nodeLabel(forward, forward.loss)} does not depend on ${dropped.map((name) => displayOf(forward, name)).join(', ')}: left out of the gradients`);
   }
   analysis.loss = forward.loss;
-  analysis.computed = forward.nodes.filter((n) => n.expression).map((n) => ({ id: n.id, name: n.label, label: n.label }));
+  analysis.computed = forward.nodes.filter((n) => n.expression).map((n) => ({ id: n.id, name: n.label, label: n.label, display: nodeLabel(forward, n.id) }));
   analysis.leaves = forward.leaves().map((leaf) => ({
     id: leaf.id,
     name: valueKey(state, forward, leaf.id),
     label: leaf.label,
+    display: nodeLabel(forward, leaf.id),
     latex: nodeLabel(forward, leaf.id, 'latex'),
     kind: leaf.kind as LeafRole,
   }));
@@ -121,6 +122,7 @@ export async function analyze(state: ProblemState, view: ViewState): Promise<Ana
         id: step.id,
         phase: step.phase,
         name: node.label,
+        display: step.name.unicode,
         nameLatex: step.name.latex,
         formulaLatex: step.formula.latex,
         valueLatex: valueText(step.exact, step.exactValue, { decimals: EXACT_DECIMALS, layout: 'latex' }),
@@ -152,6 +154,12 @@ export async function analyze(state: ProblemState, view: ViewState): Promise<Ana
 function valueKey(state: ProblemState, graph: Graph, id: string): string {
   for (const name of Object.keys(state.values)) if (resolve(graph, name) === id) return name;
   return graph.node(id).label;
+}
+
+/** A name as the user wrote it, in the sheet's notation when the graph has it. */
+function displayOf(graph: Graph, name: string): string {
+  const id = resolve(graph, name);
+  return id === undefined ? name : nodeLabel(graph, id);
 }
 
 function resolve(graph: Graph, name: string): string | undefined {
@@ -195,7 +203,7 @@ export function nodeInfos(graph: Graph, shownIds: readonly string[]): NodeInfo[]
   for (const node of graph.nodes) if (node.gradient && node.gradient.of === graph.loss) gradientOf.set(node.gradient.wrt, node.id);
   return shownIds.map((id) => {
     const node = graph.node(id);
-    const info: NodeInfo = { id, label: node.label, latex: nodeLabel(graph, id, 'latex'), kind: node.kind, added: node.added };
+    const info: NodeInfo = { id, label: node.label, display: nodeLabel(graph, id), latex: nodeLabel(graph, id, 'latex'), kind: node.kind, added: node.added };
     const gradient = gradientOf.get(id);
     if (gradient !== undefined) info.gradientId = gradient;
     if (node.gradient) info.wrt = node.gradient.wrt;

@@ -1,21 +1,22 @@
 /**
- * The drawing: the graph laid out by Graphviz through the export package's SVG exporter, in the
- * drawing worker. Values do not change a drawing, so the page asks for one only when the
+ * What a drawing is made from, in the engine worker: the graph shown (with or without its
+ * gradient nodes, simplified or not) as the export package's DOT. The drawing worker only lays
+ * that DOT out with Graphviz (`src/draw-worker.ts`), so it loads nothing but Graphviz and starts
+ * compiling it at once. Values do not change a drawing, so the page asks for one only when the
  * equations, bindings, parameters or view change.
  */
 import { exportGraph, graphView } from '@chainrule/export';
 import { type Graph, gradientGraph } from '@chainrule/graph';
 import { parseProblem, problemGraph } from '@chainrule/problem';
-import type { Drawing, ProblemState, ViewState } from '../model.ts';
+import type { DrawingSource, ProblemState, ViewState } from '../model.ts';
 import { nodeInfos, problemInput } from './analyze.ts';
-import { toUserError } from './errors.ts';
 import { markOnce } from '../marks.ts';
 
 /** Above this many drawn nodes the page asks before laying a graph out (Graphviz takes seconds to minutes on hundreds of nodes). */
 export const LARGE_GRAPH_NODES = 120;
 
-/** The SVG of the problem's graph, or why there is none. @example (await draw(q3, view, false)).svg?.startsWith('<?xml') */
-export async function draw(state: ProblemState, view: ViewState, force: boolean): Promise<Drawing> {
+/** The DOT of the problem's graph, or why there is none. @example (await drawingSource(q3, view, false)).dot?.startsWith('digraph') */
+export async function drawingSource(state: ProblemState, view: ViewState, force: boolean): Promise<DrawingSource> {
   let shown: Graph;
   try {
     const structure = { ...state, values: {} };
@@ -29,12 +30,7 @@ export async function draw(state: ProblemState, view: ViewState, force: boolean)
   const drawn = graphView(shown, { simplify: view.simplify });
   const nodes = nodeInfos(shown, drawn.nodes.map((n) => n.id));
   if (!force && drawn.nodes.length > LARGE_GRAPH_NODES) return { nodes, tooBig: drawn.nodes.length };
-  markOnce('draw:graph-built');
-  try {
-    const svg = await exportGraph(shown, 'svg', { simplify: view.simplify });
-    markOnce('draw:laid-out');
-    return { nodes, svg };
-  } catch (error) {
-    return { nodes, error: toUserError(error, 'drawing') };
-  }
+  const dot = await exportGraph(shown, 'dot', { simplify: view.simplify });
+  markOnce('engine:dot');
+  return { nodes, dot };
 }

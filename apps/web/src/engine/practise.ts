@@ -77,7 +77,7 @@ export async function practise(state: ProblemState, view: ViewState, preset: App
   const first = report.firstWrong ? byName.get(report.firstWrong.name) : undefined;
   const result: PracticeReport = {
     items,
-    firstWrong: report.firstWrong && first ? { id: first.id, name: report.firstWrong.name, step: report.firstWrong.step } : null,
+    firstWrong: report.firstWrong && first ? { id: first.id, name: report.firstWrong.name, display: first.display, step: report.firstWrong.step } : null,
     pointsNote,
     tolerance: report.tolerance,
     unreadable,

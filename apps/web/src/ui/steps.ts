@@ -85,7 +85,7 @@ export function createStepsPanel(
     where.textContent = `step ${index + 1}${step.line !== undefined ? ` · line ${step.line}` : ''}`;
     const name = document.createElement('span');
     name.className = 'name';
-    name.textContent = step.name;
+    name.textContent = step.display;
     head.append(where, name);
     head.addEventListener('click', () => handlers.onSelect(step.id));
     const body = document.createElement('div');
@@ -123,7 +123,7 @@ export function createStepsPanel(
       input.value = answers[step.id] ?? '';
       input.placeholder = shapeText(step.shape);
       label.htmlFor = input.id;
-      label.textContent = `your ${step.name}`;
+      label.textContent = `your ${step.display}`;
       const verdict = document.createElement('span');
       verdict.className = 'verdict';
       verdict.id = `verdict-${index}`;
@@ -222,7 +222,7 @@ export function createStepsPanel(
       points.textContent = report.points ? `${report.points.earned} / ${report.points.total} points` : '';
       const first = document.createElement('span');
       first.className = 'first-wrong';
-      first.textContent = report.firstWrong ? `first wrong step: ${report.firstWrong.step}` : report.counts.wrong === 0 && report.counts.missing === 0 ? 'every step right' : 'no wrong step so far';
+      first.textContent = report.firstWrong ? `first wrong step: ${firstWrongText(report.firstWrong)}` : report.counts.wrong === 0 && report.counts.missing === 0 ? 'every step right' : 'no wrong step so far';
       const counts = document.createElement('span');
       counts.className = 'counts';
       counts.textContent = `${report.counts.correct} correct · ${report.counts.carried} carried forward · ${report.counts.wrong} wrong · ${report.counts.missing} to go`;
@@ -230,6 +230,11 @@ export function createStepsPanel(
       note.className = 'hint';
       note.textContent = `${report.pointsNote}. ${report.tolerance}`;
       summary.append(points, first, counts, note);
+      function firstWrongText(wrong: NonNullable<PracticeReport['firstWrong']>): string {
+        const index = current.findIndex((step) => step.id === wrong.id);
+        const line = index < 0 ? undefined : current[index]!.line;
+        return `${wrong.display}${index < 0 ? '' : ` (step ${index + 1}${line === undefined ? '' : `, line ${line}`})`}`;
+      }
       for (const step of current) {
         const item = items.get(step.id);
         const verdict = item?.querySelector<HTMLElement>('.verdict');

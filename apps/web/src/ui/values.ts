@@ -85,7 +85,7 @@ export function createValuesPanel(
     name.classList.add('leaf-name');
     const roleLabel = document.createElement('label');
     const role = document.createElement('select');
-    role.setAttribute('aria-label', `role of ${leaf.label}`);
+    role.setAttribute('aria-label', `role of ${leaf.display}`);
     for (const r of ROLES) role.append(new Option(r, r, r === leaf.kind, r === leaf.kind));
     role.addEventListener('change', () =>
       change((p) => {
@@ -104,7 +104,7 @@ export function createValuesPanel(
       const input = document.createElement('input');
       input.type = 'text';
       input.placeholder = 'a value: 1 2 3, or 1 2; 3 4 for a matrix';
-      input.setAttribute('aria-label', `value of ${leaf.label}`);
+      input.setAttribute('aria-label', `value of ${leaf.display}`);
       input.addEventListener('change', () => {
         const read = readAnswer(input.value, []);
         if (typeof read === 'string') {
@@ -122,7 +122,7 @@ export function createValuesPanel(
     const grid = document.createElement('div');
     grid.className = 'matrix';
     grid.setAttribute('role', 'group');
-    grid.setAttribute('aria-label', `${leaf.label}: ${cells.rows}×${cells.cols}`);
+    grid.setAttribute('aria-label', `${leaf.display}: ${cells.rows}×${cells.cols}`);
     grid.style.gridTemplateColumns = `repeat(${cells.cols}, minmax(3.2em, 4.5em))`;
     for (let i = 0; i < cells.rows; i++) {
       for (let j = 0; j < cells.cols; j++) {
@@ -133,7 +133,7 @@ export function createValuesPanel(
         input.dataset.leaf = leaf.name;
         input.dataset.row = String(i);
         input.dataset.col = String(j);
-        input.setAttribute('aria-label', cells.cols === 1 && cells.rows === 1 ? leaf.label : cells.cols === 1 ? `${leaf.label} entry ${i + 1}` : `${leaf.label} row ${i + 1} column ${j + 1}`);
+        input.setAttribute('aria-label', cells.cols === 1 && cells.rows === 1 ? leaf.display : cells.cols === 1 ? `${leaf.display} entry ${i + 1}` : `${leaf.display} row ${i + 1} column ${j + 1}`);
         input.addEventListener('input', () => {
           const entry = Number(input.value.trim().replace('−', '-'));
           const ok = input.value.trim() !== '' && Number.isFinite(entry);
@@ -191,13 +191,13 @@ export function createValuesPanel(
         }),
       );
 
-      elements.loss.replaceChildren(new Option(analysis.loss && !problem.loss ? `the loss (${analysis.computed.find((c) => c.id === analysis.loss)?.label ?? analysis.loss})` : 'the loss (the node nothing uses)', '', false, !problem.loss));
-      for (const node of analysis.computed) elements.loss.append(new Option(node.label, node.name, false, problem.loss === node.name));
+      elements.loss.replaceChildren(new Option(analysis.loss && !problem.loss ? `the loss (${analysis.computed.find((c) => c.id === analysis.loss)?.display ?? analysis.loss})` : 'the loss (the node nothing uses)', '', false, !problem.loss));
+      for (const node of analysis.computed) elements.loss.append(new Option(node.display, node.name, false, problem.loss === node.name));
 
       const wrtNames = new Set(problem.wrt);
-      const candidates = [...analysis.leaves.map((l) => ({ name: l.name, label: l.label, latex: l.latex })), ...analysis.computed.filter((c) => c.id !== analysis.loss).map((c) => ({ name: c.name, label: c.label, latex: '' }))];
+      const candidates = [...analysis.leaves.map((l) => ({ name: l.name, label: l.label, display: l.display })), ...analysis.computed.filter((c) => c.id !== analysis.loss).map((c) => ({ name: c.name, label: c.label, display: c.display }))];
       elements.wrt.replaceChildren(
-        ...candidates.map(({ name, label }) => {
+        ...candidates.map(({ name, label, display }) => {
           const box = document.createElement('label');
           box.className = 'chip';
           const input = document.createElement('input');
@@ -206,7 +206,7 @@ export function createValuesPanel(
           input.addEventListener('change', () =>
             change((p) => ({ ...p, wrt: input.checked ? [...p.wrt.filter((w) => w !== name), name] : p.wrt.filter((w) => w !== name && w !== label) })),
           );
-          box.append(input, ` ${label}`);
+          box.append(input, ` ${display}`);
           return box;
         }),
       );
