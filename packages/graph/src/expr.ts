@@ -1,4 +1,5 @@
 import { type OpName, opRecord } from './ops/registry.ts';
+import { postOrder } from './walk.ts';
 
 /**
  * The expression of one graph node: a small tree of primitive ops over references to other nodes.
@@ -108,42 +109,63 @@ export const algebra = {
  */
 function scalarExpr(e: Expr): boolean {
   if (e.kind !== 'op') return e.kind === 'const';
+  const small = scalarWithin(e, SCALAR_WALK_BUDGET);
+  if (small !== undefined) return small;
   const known = scalarCache.get(e);
   if (known !== undefined) return known;
-  const stack: OpExpr[] = [e];
-  while (stack.length > 0) {
-    const next = stack[stack.length - 1]!;
-    if (scalarCache.has(next)) {
-      stack.pop();
-      continue;
-    }
-    const record = opRecord(next.op);
-    if (record.scalarResult || !record.elementwise) {
-      scalarCache.set(next, record.scalarResult);
-      stack.pop();
-      continue;
-    }
-    const unknown: OpExpr[] = [];
-    let answer = true;
-    for (const arg of next.args) {
-      if (arg.kind === 'const') continue;
-      const argAnswer = arg.kind === 'ref' ? false : scalarCache.get(arg);
-      if (argAnswer === false) {
-        answer = false;
-        break;
-      }
-      if (argAnswer === undefined) unknown.push(arg as OpExpr);
-    }
-    if (!answer || unknown.length === 0) {
-      scalarCache.set(next, answer);
-      stack.pop();
-    } else {
-      stack.push(...unknown);
-    }
-  }
+  postOrder<Expr>(e, scalarOperand, leaveScalar, enterScalar);
   return scalarCache.get(e)!;
 }
+
+/** Whether an op's answer depends on its operands' answers: an element-wise op that is not a scalar by itself. */
+function decidedByOperands(e: OpExpr): boolean {
+  const record = opRecord(e.op);
+  return record.elementwise && !record.scalarResult;
+}
+/** The operands still to be answered: an op read by another op is walked, a reference or a number is not. */
+const enterScalar = (e: Expr): boolean => e.kind === 'op' && !scalarCache.has(e);
+function scalarOperand(e: Expr, index: number): Expr | undefined {
+  return e.kind === 'op' && decidedByOperands(e) ? e.args[index] : undefined;
+}
+function leaveScalar(e: Expr): void {
+  const op = e as OpExpr;
+  if (!decidedByOperands(op)) {
+    scalarCache.set(op, opRecord(op.op).scalarResult);
+    return;
+  }
+  let answer = true;
+  for (const arg of op.args) {
+    if (arg.kind === 'ref' || (arg.kind === 'op' && !scalarCache.get(arg))) {
+      answer = false;
+      break;
+    }
+  }
+  scalarCache.set(op, answer);
+}
 const scalarCache = new WeakMap<OpExpr, boolean>();
+
+/**
+ * A small expression is answered by a walk that remembers nothing (an entry of a WeakMap keyed by
+ * a fresh object costs the garbage collector microseconds); past this many ops, by the memo.
+ */
+const SCALAR_WALK_BUDGET = 32;
+/** The answer of a walk of at most `budget` ops (a scalar needs every op on the way to be one); undefined past the budget. */
+function scalarWithin(e: OpExpr, budget: number): boolean | undefined {
+  const stack: OpExpr[] = [e];
+  while (stack.length > 0) {
+    if (--budget < 0) return undefined;
+    const next = stack.pop()!;
+    if (!decidedByOperands(next)) {
+      if (!opRecord(next.op).scalarResult) return false;
+      continue;
+    }
+    for (const arg of next.args) {
+      if (arg.kind === 'ref') return false;
+      if (arg.kind === 'op') stack.push(arg);
+    }
+  }
+  return true;
+}
 
 /**
  * Structural equality looked at through at most `budget` node pairs; past that the answer is false
@@ -178,15 +200,23 @@ export function referencedIds(e: Expr, valueOnly = false): string[] {
   return [...idsOf(e, valueOnly)];
 }
 
-/** {@link referencedIds} without the copy: computed once per expression and shared, so never to be changed. */
+/**
+ * {@link referencedIds} without the copy, so never to be changed. A large expression's answer is
+ * remembered (graph checks, edges and differentiation all ask); a small one's is computed again,
+ * which is cheaper than remembering it: an entry of a WeakMap keyed by a fresh object costs the
+ * garbage collector microseconds.
+ */
 export function idsOf(e: Expr, valueOnly = false): readonly string[] {
   if (e.kind === 'ref') return [e.id];
   if (e.kind === 'const') return NO_IDS;
+  const direct = directIds(e, valueOnly);
+  if (direct !== undefined) return direct;
   const cache = valueOnly ? valueIdsCache : idsCache;
   const cached = cache.get(e);
   if (cached) return cached;
-  const order = directIds(e, valueOnly) ?? walkIds(e, valueOnly);
-  cache.set(e, order);
+  walkedLarge = false;
+  const order = walkIds(e, valueOnly);
+  if (walkedLarge) cache.set(e, order);
   return order;
 }
 
@@ -223,7 +253,10 @@ function walkIds(e: Expr, valueOnly: boolean): string[] {
     } else if (next.kind === 'op') {
       if (visitedSet ? visitedSet.has(next) : visited.includes(next)) continue;
       if (visitedSet) visitedSet.add(next);
-      else if (visited.push(next) > SMALL) visitedSet = new Set(visited);
+      else if (visited.push(next) > SMALL) {
+        visitedSet = new Set(visited);
+        walkedLarge = true;
+      }
       const skip = valueOnly ? opRecord(next.op).shapeOnly : NO_SKIP;
       for (let i = next.args.length - 1; i >= 0; i--) if (!skip.includes(i)) stack.push(next.args[i]!);
     }
@@ -231,9 +264,11 @@ function walkIds(e: Expr, valueOnly: boolean): string[] {
   return order;
 }
 const SMALL = 16;
+/** Whether the last walk met more than {@link SMALL} ops: its answer is worth remembering. */
+let walkedLarge = false;
 const NO_SKIP: readonly number[] = [];
 
-/** Expressions are immutable, so the ids one reads are computed once (graph checks, edges and differentiation all ask). */
+/** Expressions are immutable: the ids a large one reads are computed once. */
 const idsCache = new WeakMap<Expr, readonly string[]>();
 const valueIdsCache = new WeakMap<Expr, readonly string[]>();
 
@@ -243,18 +278,19 @@ const valueIdsCache = new WeakMap<Expr, readonly string[]>();
  * walk stays linear. @example readsAny(expr, new Set(['W1']), new Map()).get(expr)
  */
 export function readsAny(e: Expr, ids: ReadonlySet<string>, memo: Map<Expr, boolean>): Map<Expr, boolean> {
-  const stack: [Expr, boolean][] = [[e, false]];
-  while (stack.length > 0) {
-    const [next, argsDone] = stack.pop()!;
-    if (memo.has(next)) continue;
-    if (next.kind !== 'op') {
-      memo.set(next, next.kind === 'ref' && ids.has(next.id));
-    } else if (argsDone) {
-      memo.set(next, next.args.some((arg) => memo.get(arg) === true));
-    } else {
-      stack.push([next, true]);
-      for (const arg of next.args) if (!memo.has(arg)) stack.push([arg, false]);
-    }
-  }
+  postOrder<Expr>(
+    e,
+    exprOperand,
+    (next) => {
+      if (next.kind !== 'op') memo.set(next, next.kind === 'ref' && ids.has(next.id));
+      else memo.set(next, next.args.some((arg) => memo.get(arg) === true));
+    },
+    (next) => !memo.has(next),
+  );
   return memo;
+}
+
+/** The operands of an expression, one at a time (see {@link postOrder}). */
+function exprOperand(e: Expr, index: number): Expr | undefined {
+  return e.kind === 'op' ? e.args[index] : undefined;
 }

@@ -37,6 +37,7 @@ export { closestFunctionName, functionOp } from './function-names.ts';
 export { type EvaluateOptions, type LeafValue, evaluate, evaluateExpr } from './evaluate.ts';
 export { type ExactEvaluation, type InexactNode, EXACT_BITS_LIMIT, EXACT_ENTRY_LIMIT, EXACT_OPERATION_LIMIT, evaluateExact } from './exact.ts';
 export { type GradientOptions, gradientGraph } from './gradient.ts';
+export { postOrder } from './walk.ts';
 export { type FormulaStyle, formatExpr, nodeLabel } from './print.ts';
 export { type Ast, type Equation, type Name, type Position, canonicalName, latexName, parseEquations, prettyName } from './parse/index.ts';
 

@@ -1,6 +1,4 @@
-/** The lexer's fast paths for ASCII text, by char code, and the one shared Name per spelling. */
-import type { Name } from './ast.ts';
-import { canonicalName } from './names.ts';
+/** The lexer's fast paths for ASCII text, by char code. */
 import { SIMPLE_CHARACTERS } from './notation.ts';
 import type { OperatorKind, PunctuationKind } from './tokens.ts';
 
@@ -19,22 +17,3 @@ export const SINGLE_ASCII_TOKENS: readonly (OperatorKind | PunctuationKind | und
   for (const character of '+-*(){},^=;@') table[character.charCodeAt(0)] = SIMPLE_CHARACTERS[character];
   return table;
 })();
-
-/**
- * Names by spelling: a name recurs on every line that uses it, and a long problem holds many. One
- * immutable Name per spelling is shared by its tokens and nodes (fewer objects kept alive).
- */
-const NAMES = new Map<string, Name>();
-const NAMES_LIMIT = 10_000;
-/** Letters and digits only: the canonical key of such a spelling is the spelling itself (parser.test.ts holds canonicalName to that). */
-export const PLAIN_ASCII_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
-
-export function nameOf(spelled: string, plainAscii: boolean): Name {
-  let name = NAMES.get(spelled);
-  if (name === undefined) {
-    name = Object.freeze({ key: plainAscii ? spelled : canonicalName(spelled).key, text: spelled });
-    if (NAMES.size >= NAMES_LIMIT) NAMES.clear();
-    NAMES.set(spelled, name);
-  }
-  return name;
-}

@@ -1,6 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { scanLayerIndex } from './layer-index.ts';
-import { greekLetterForCommand, withHat, withLayerIndex } from './names.ts';
+import { greekLetterForCommand, sharedName, withHat, withLayerIndex } from './names.ts';
 import {
   CLOSING_DELIMITER_COMMANDS,
   ENVIRONMENTS,
@@ -22,7 +22,7 @@ import {
   isSubscriptDigit,
   isWhitespace,
 } from './notation.ts';
-import { PLAIN_ASCII_NAME, SINGLE_ASCII_TOKENS, isAsciiLetterCode, isAsciiSpaceCode, isDigitCode, nameOf } from './ascii.ts';
+import { SINGLE_ASCII_TOKENS, isAsciiLetterCode, isAsciiSpaceCode, isDigitCode } from './ascii.ts';
 import { type SourceChunk, describeCharacter, parseError } from './source.ts';
 import type { OperatorKind, PunctuationKind, Token } from './tokens.ts';
 
@@ -107,7 +107,7 @@ export class Lexer {
   }
 
   /** Pushes a name ending at `end`, with the layer index that follows it, if any (`a^{(1)}`, `a⁽¹⁾`). */
-  private pushName(text: string, plain: boolean, start: number, end: number, plainAscii = false): void {
+  private pushName(text: string, plain: boolean, start: number, end: number): void {
     const next = this.text.charCodeAt(end);
     const layer =
       next === 0x5e || next === 0x207d
@@ -119,7 +119,7 @@ export class Lexer {
     const nameEnd = layer?.end ?? end;
     const raw = plain && !layer ? text : this.text.slice(start, nameEnd);
     const pos = this.chunk.position(start);
-    this.tokens.push({ kind: 'name', name: nameOf(spelled, plainAscii && !layer), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
+    this.tokens.push({ kind: 'name', name: sharedName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
     if (layer?.transpose) {
       const { offset, text: marker } = layer.transpose;
       this.tokens.push({ kind: 'postfixTranspose', text: marker, offset, end: nameEnd, pos: this.chunk.position(offset) });
@@ -146,7 +146,7 @@ export class Lexer {
       if (isAsciiLetterCode(code)) {
         const end = this.scanPlainName(start);
         const name = this.text.slice(start, end);
-        this.pushName(name, true, start, end, PLAIN_ASCII_NAME.test(name));
+        this.pushName(name, true, start, end);
         return;
       }
       if (isDigitCode(code) || (code === 0x2e && isDigitCode(this.text.charCodeAt(start + 1)))) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalName, displayName, latexLabel, latexName, prettyName } from './names.ts';
+import { canonicalName, displayName, latexLabel, latexName, prettyName, sharedName } from './names.ts';
 
 /**
  * Strings of arbitrary code points, lone surrogates included: fast-check 4 dropped `fullUnicodeString`, and its
@@ -137,5 +137,31 @@ describe('displayName and latexLabel', () => {
     ['ŷ⁽²⁾', 'yhat2', '\\hat{y}^{(2)}'], ['W_1', 'W1', 'W_{1}'], ['yhat', 'yhat', '\\hat{y}'],
   ])('%s (key %s) is %s in LaTeX', (label, key, latex) => {
     expect(latexLabel(label, key)).toBe(latex);
+  });
+});
+
+describe('sharedName', () => {
+  it('is one frozen Name per spelling, with the key written out by hand', () => {
+    const cases: [string, string][] = [['W3', 'W3'], ['W_{3}', 'W3'], ['ŷ', 'yhat'], ['\\hat{y}_1', 'yhat1'], ['σ', 'sigma'], ['a⁽¹⁾', 'a1'], ['h2b', 'h2b'], ['constructor', 'constructor']];
+    for (const [text, key] of cases) {
+      const name = sharedName(text);
+      expect(name).toEqual({ key, text });
+      expect(Object.isFrozen(name)).toBe(true);
+      expect(sharedName(text)).toBe(name);
+      // canonicalName gives a Name of its own each time, with the same key.
+      expect(canonicalName(text)).toEqual(name);
+      expect(canonicalName(text)).not.toBe(name);
+    }
+  });
+
+  it('gives the same keys as canonicalName gave before a spelling was remembered, after the memory is emptied too', () => {
+    fc.assert(
+      fc.property(anyCodePoints, (text) => {
+        const first = canonicalName(text).key;
+        for (let i = 0; i < 10_001; i++) sharedName(`n${i}`);
+        expect(sharedName(text).key).toBe(first);
+      }),
+      { numRuns: 5 },
+    );
   });
 });

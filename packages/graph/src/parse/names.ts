@@ -59,8 +59,31 @@ const MATH_ALPHABET_LETTER = /[\u{1D400}-\u{1D7CB}ℂℊℋℌℍℎℐℑℒℕ
  * canonicalName('W⁽¹⁾').key;  // 'W1' (also for 'W^{(1)}', 'W^(1)', '\\mathbf{W}^{(1)}')
  */
 export function canonicalName(text: string): Name {
-  return { key: canonicalKey(text), text };
+  return { key: sharedName(text).key, text };
 }
+
+/**
+ * The one immutable {@link Name} of a spelling, shared by every token and lookup of it: a name
+ * recurs on every line that uses it, `graph.resolve('ŷ')` asks at every evaluation, and the key
+ * takes a dozen regular expressions. Bounded (emptied when full), so hostile input cannot grow it.
+ *
+ * @example
+ * sharedName('ŷ') === sharedName('ŷ'); // true
+ * sharedName('ŷ').key;                 // 'yhat'
+ */
+export function sharedName(text: string): Name {
+  let name = NAMES.get(text);
+  if (name === undefined) {
+    name = Object.freeze({ key: PLAIN_ASCII_NAME.test(text) ? text : canonicalKey(text), text });
+    if (NAMES.size >= NAMES_KEPT) NAMES.clear();
+    NAMES.set(text, name);
+  }
+  return name;
+}
+const NAMES = new Map<string, Name>();
+const NAMES_KEPT = 10_000;
+/** Letters and digits only: the canonical key of such a spelling is the spelling itself (names.test.ts checks it). */
+const PLAIN_ASCII_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 function canonicalKey(text: string): string {
   const decomposed = stripLatexMarkup(text)
