@@ -51,15 +51,23 @@ interface Point {
   y: number;
 }
 
-/** Where Graphviz puts the nodes (centres) and routes the edges (cubic Bézier control points), in inches, y up. */
-interface Layout {
+/** Where Graphviz puts the nodes (centres) and routes the edges (cubic Bézier control points), in inches, y up. @example readLayout(plain).edges.get('n0->n1') */
+export interface Layout {
   nodes: Map<string, Point>;
   /** Per `tail->head` (TikZ names), the control points of each such edge in order. */
   edges: Map<string, Point[][]>;
 }
 
-/** Lays out the view with nodes named n0, n1, … and sized like the TikZ nodes, then reads Graphviz's `plain` output. */
-async function layout(view: GraphView, name: ReadonlyMap<string, string>): Promise<Layout> {
+/**
+ * The DOT text Graphviz lays the picture out from: nodes named as in `name` (n0, n1, …) and sized
+ * like the TikZ nodes. Internal, with {@link readLayout} and {@link writeTikz}: the engine bench
+ * times the TikZ export's own work apart from Graphviz's layout.
+ *
+ * @example
+ * const name = tikzNames(view);
+ * const tikz = writeTikz(view, name, readLayout(await layoutDot(layoutInput(view, name), 'plain')));
+ */
+export function layoutInput(view: GraphView, name: ReadonlyMap<string, string>): string {
   const lines = [
     'digraph layout {',
     '  graph [rankdir=LR, nodesep=0.2, ranksep=0.35];',
@@ -74,7 +82,11 @@ async function layout(view: GraphView, name: ReadonlyMap<string, string>): Promi
     if (a !== undefined && b !== undefined) lines.push(`  ${a} -> ${b};`);
   }
   lines.push('}');
-  const plain = await layoutDot(lines.join('\n'), 'plain');
+  return lines.join('\n');
+}
+
+/** Node centres and edge splines from Graphviz's `plain` output. Internal (see {@link layoutInput}). @example readLayout('node n0 0.5 1 …\nedge n0 n1 4 …').nodes.get('n0') // { x: 0.5, y: 1 } */
+export function readLayout(plain: string): Layout {
   const result: Layout = { nodes: new Map(), edges: new Map() };
   for (const line of plain.split('\n')) {
     const [word, a, b, ...rest] = line.split(' ');
@@ -91,6 +103,9 @@ async function layout(view: GraphView, name: ReadonlyMap<string, string>): Promi
   }
   return result;
 }
+
+/** The TikZ node names of a view: n0, n1, … in view order. Internal (see {@link layoutInput}). @example tikzNames(view).get('x') // 'n0' */
+export const tikzNames = (view: GraphView): Map<string, string> => new Map(view.nodes.map((node, i) => [node.id, `n${i}`]));
 
 /**
  * A gradient label `\frac{\partial L}{\partial W_{1}}` as `\partial L/\partial W_{1}`: a fraction in
@@ -127,9 +142,14 @@ function edgePath(from: string, to: string, points: readonly Point[] | undefined
  * // \begin{tikzpicture}[…] \node[cr input] (n0) at (0.37,1.23) {$x$}; … \draw[cr edge] (n0) .. controls … .. (n5); …
  */
 export async function renderTikz(view: GraphView, options: TikzOptions = {}): Promise<string> {
+  const name = tikzNames(view);
+  const placed = view.nodes.length > 0 ? readLayout(await layoutDot(layoutInput(view, name), 'plain')) : { nodes: new Map<string, Point>(), edges: new Map<string, Point[][]>() };
+  return writeTikz(view, name, placed, options);
+}
+
+/** The `tikzpicture` of a view laid out by Graphviz (the layout's routes are used up). Internal. @example writeTikz(view, name, readLayout(plain), { scale: 1.5 }) */
+export function writeTikz(view: GraphView, name: ReadonlyMap<string, string>, placed: Layout, options: TikzOptions = {}): string {
   const scale = options.scale ?? 2.54;
-  const name = new Map(view.nodes.map((node, i) => [node.id, `n${i}`]));
-  const placed = view.nodes.length > 0 ? await layout(view, name) : { nodes: new Map<string, Point>(), edges: new Map<string, Point[][]>() };
   const used = new Set(view.nodes.map(styleKey));
 
   const lines = [

@@ -21,8 +21,19 @@ const SUBSCRIPT_DIGITS = '₀₁₂₃₄₅₆₇₈₉';
  * nodeLabel(graph, 'dL/dW3', 'latex'); // '\\frac{\\partial L}{\\partial W_{3}}'
  */
 export function nodeLabel(graph: Graph, id: string, style: FormulaStyle = 'unicode'): string {
+  if (style === 'written') return graph.node(id).label;
+  // Remembered per graph (graphs and their nodes never change): every formula asks for the label of each name it reads.
+  let labels = (style === 'unicode' ? unicodeLabels : latexLabels).get(graph);
+  if (!labels) (style === 'unicode' ? unicodeLabels : latexLabels).set(graph, (labels = new Map()));
+  let label = labels.get(id);
+  if (label === undefined) labels.set(id, (label = styledLabel(graph, id, style)));
+  return label;
+}
+const unicodeLabels = new WeakMap<Graph, Map<string, string>>();
+const latexLabels = new WeakMap<Graph, Map<string, string>>();
+
+function styledLabel(graph: Graph, id: string, style: 'unicode' | 'latex'): string {
   const node = graph.node(id);
-  if (style === 'written') return node.label;
   if (node.gradient) {
     const of = nodeLabel(graph, node.gradient.of, style);
     const wrt = nodeLabel(graph, node.gradient.wrt, style);

@@ -32,16 +32,22 @@ const layout = (entries: string[], shape: readonly number[], latex: boolean): st
  * // '[0.4·1 + 0.5·2 + 0.25·3 + 0.1·4, 0.2·1 + 0.25·2 + 0.4·3 + 0.5·4, 0.1·1 + 0.75·2 + 0.3·3 + 0·4]'
  */
 export function substitution(expression: Expr, graph: Graph, values: ReadonlyMap<string, Tensor>, style: NumberStyle): MathText | undefined {
-  const unicode = substitute(expression, graph, values, style, false);
-  const latex = substitute(expression, graph, values, style, true);
+  // One evaluation of the subexpressions for both forms.
+  const memos: Memos = { values: new Map(), exact: new Map() };
+  const unicode = substitute(expression, graph, values, style, false, memos);
+  const latex = unicode === undefined ? undefined : substitute(expression, graph, values, style, true, memos);
   return unicode === undefined || latex === undefined ? undefined : { unicode, latex };
 }
 
-function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, Tensor>, style: NumberStyle, latex: boolean): string | undefined {
+interface Memos {
+  readonly values: Map<Expr, Tensor>;
+  readonly exact: Map<Expr, ExactTensor | null>;
+}
+
+function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, Tensor>, style: NumberStyle, latex: boolean, memos: Memos): string | undefined {
   const e = lookThrough(expression);
   if (e.kind !== 'op') return undefined;
-  const memo = new Map<Expr, Tensor>();
-  const exactMemo = new Map<Expr, ExactTensor | null>();
+  const { values: memo, exact: exactMemo } = memos;
   const valueOf = (arg: Expr) => evaluateExpr(arg, values, memo);
   /** Entry `i` of an argument, exact where its exact value is known. */
   const num = (arg: Expr, i: number, wrap = false) => {
@@ -81,7 +87,7 @@ function substitute(expression: Expr, graph: Graph, values: ReadonlyMap<string, 
       const [a, b] = e.args as [Expr, Expr];
       const norm = lookThrough(b);
       if (how === 'product' && a.kind === 'const' && norm.kind === 'op' && opRecord(norm.op).substitution === 'sumOfSquares') {
-        const inner = substitute(norm, graph, values, style, latex);
+        const inner = substitute(norm, graph, values, style, latex, memos);
         const factor = a.text ? formatExpr(a, graph, latex ? 'latex' : 'unicode') : num(a, 0);
         return inner === undefined ? undefined : latex ? `${factor} \\left(${inner}\\right)` : `${factor} (${inner})`;
       }

@@ -76,7 +76,7 @@ export function workedSteps(solved: SolvedProblem, options: WorkedOptions = {}):
     const step: WorkedStep = {
       id: node.id,
       name: { unicode: nodeLabel(graph, node.id), latex: nodeLabel(graph, node.id, 'latex') },
-      phase: node.added ? 'backward' : 'forward',
+      phase: node.gradient ? 'backward' : 'forward',
       formula: { unicode: formatExpr(node.expression, graph), latex: formatExpr(node.expression, graph, 'latex') },
       exact,
     };
