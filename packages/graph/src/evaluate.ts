@@ -1,4 +1,4 @@
-import { type NestedArray, ShapeError, Tensor, TensorValueError, roundTo, scalar, tensor } from '@chainrule/tensor';
+import { type NestedArray, ShapeError, Tensor, TensorValueError, recycleBuffer, roundTo, scalar, tensor } from '@chainrule/tensor';
 import { ChainruleError } from '@chainrule/tensor';
 import type { Expr } from './expr.ts';
 import type { Graph, GraphNode } from './graph.ts';
@@ -42,7 +42,11 @@ export function evaluate(
   }
 
   const plan = planOf(graph);
-  const { stepForward, stepOut, argStart, stepArgs, releaseStart, released } = plan;
+  const { stepForward, stepOut, argStart, stepArgs, releaseStart, released, stepOutput } = plan;
+  // The buffers a step's result shares with an operand that stays alive (an unbroadcast to the same
+  // shape returns its operand, a transposed vector is a reshape): never recycled, since another slot,
+  // a node's value or a given leaf holds them too.
+  let shared: Set<ArrayBufferLike> | undefined;
   // Filled, not `new Array(n)`: a long array made with a length alone is a slow dictionary.
   const slots: (Tensor | undefined)[] = [];
   for (let i = 0; i < plan.slotCount; i++) slots.push(undefined);
@@ -71,8 +75,21 @@ export function evaluate(
         const a = argStart[s]!;
         const count = argStart[s + 1]! - a;
         const args = count === 1 ? [slots[stepArgs[a]!]!] : count === 2 ? [slots[stepArgs[a]!]!, slots[stepArgs[a + 1]!]!] : stepArgs.slice(a, a + count).map((slot) => slots[slot]!);
-        slots[stepOut[s]!] = stepForward[s]!(args);
-        for (let r = releaseStart[s]!; r < releaseStart[s + 1]!; r++) slots[released[r]!] = undefined;
+        const out = stepForward[s]!(args);
+        let aliases = 0;
+        for (let i = 0; i < args.length; i++) if (args[i]!.data.buffer === out.data.buffer) aliases++;
+        slots[stepOut[s]!] = out;
+        for (let r = releaseStart[s]!; r < releaseStart[s + 1]!; r++) {
+          const slot = released[r]!;
+          const dead = slots[slot];
+          slots[slot] = undefined;
+          if (stepOutput[slot] !== 1 || dead === undefined || dead.size < RECYCLED_MIN) continue;
+          // An operand the result is (an unbroadcast to the same shape): the array passes to the result's slot.
+          if (dead.data.buffer === out.data.buffer) aliases--;
+          // An intermediate nothing reads again: its array goes to the next kernel that needs one of its length.
+          else if (!shared?.has(dead.data.buffer)) recycleBuffer(dead.data);
+        }
+        if (aliases > 0) (shared ??= new Set()).add(out.data.buffer);
       }
       const value = slots[from]!;
       const bad = firstNonFinite(value.data);
@@ -107,6 +124,9 @@ export function evaluate(
   });
   return values;
 }
+
+/** Arrays this short live on V8's heap and cost nearly nothing to allocate: not worth recycling. */
+const RECYCLED_MIN = 8;
 
 /** The index of the first NaN or infinity, or −1: one pass without a call per entry. */
 function firstNonFinite(data: Float64Array): number {

@@ -1,4 +1,4 @@
-import { ChainruleError, type Tensor } from '@chainrule/tensor';
+import { ChainruleError, type Tensor, mul, sameShape } from '@chainrule/tensor';
 import type { Expr, OpExpr } from './expr.ts';
 import type { Graph } from './graph.ts';
 import { type OpRecord, opRecord } from './ops/index.ts';
@@ -13,7 +13,8 @@ type Forward = (args: readonly Tensor[]) => Tensor;
  *   computation the gradient rules spelt afresh (`Wᵀ` at every factor, `σ(u)` inside `σ′(u)`):
  *   the same op over the same slots is the same value.
  * - An op with `forwardTransposed` (the matrix product) reads the operand of a transpose in place.
- * - A derivative with `fromValue` (σ′, tanh′) is computed from f(u) when the plan has f(u).
+ * - A derivative with `timesFromValue` (σ′, tanh′, ReLU′) is computed from f(u) when the plan has
+ *   f(u), and the gradient rule's dy ⊙ f′(u) is one pass over dy and f(u).
  * - After step s the evaluation drops the slots no later step reads (`released`), so intermediate
  *   values do not stay alive (node values do: they are the result).
  *
@@ -29,6 +30,8 @@ export interface EvaluationPlan {
   /** After step s, the slots `released[releaseStart[s] .. releaseStart[s + 1]]` are dropped. */
   readonly releaseStart: Int32Array;
   readonly released: Int32Array;
+  /** 1 for a slot a step writes (not a node's, not a constant's): its array may be recycled once it is dropped. */
+  readonly stepOutput: Uint8Array;
   /** Node i (in graph order): the slot of its value, the slot its expression computes (−1 for a leaf), where its steps end. */
   readonly nodeSlot: readonly number[];
   readonly nodeFrom: readonly number[];
@@ -54,6 +57,11 @@ const PAIR = 2 ** 26;
 const isTranspose = (e: Expr): e is OpExpr => e.kind === 'op' && e.op === 'transpose';
 // Made here, not inside compile: a closure made there would keep compile's maps alive with the plan.
 const fromValueForward = (fromValue: (y: Tensor) => Tensor): Forward => ([y]) => fromValue(y!);
+/** dy ⊙ f′(u) from dy and y = f(u): one pass where dy is a number or of y's shape, else the product as written. */
+const timesValueForward =
+  (timesValue: (dy: Tensor, y: Tensor) => Tensor, fromValue: (y: Tensor) => Tensor): Forward =>
+  ([dy, y]) =>
+    dy!.rank === 0 || sameShape(dy!.shape, y!.shape) ? timesValue(dy!, y!) : mul(dy!, fromValue(y!));
 const transposedForward =
   (forwardTransposed: (args: readonly Tensor[], transposed: readonly boolean[]) => Tensor, transposed: readonly boolean[]): Forward =>
   (args) =>
@@ -110,6 +118,39 @@ function compile(graph: Graph): EvaluationPlan {
     record.forwardTransposed && e.args.some(isTranspose) ? e.args.map((arg) => (isTranspose(arg) ? arg.args[0]! : arg)) : e.args;
   const slotOf = (e: Expr): number | undefined => (e.kind === 'ref' ? refSlot(e.id) : e.kind === 'const' ? constSlot(e.value) : exprSlot.get(e));
 
+  /**
+   * `dy ⊙ f′(u)` (either order) where the plan has f(u): the other factor, and the op and slot of f(u).
+   * The gradient rule of f writes exactly this, with the u of the forward expression.
+   */
+  const fusedDerivative = (e: OpExpr): { other: Expr; derivative: OpRecord; valueSlot: number } | undefined => {
+    if (e.op !== 'mul') return undefined;
+    for (let i = 0; i < 2; i++) {
+      const d = e.args[i]!;
+      if (d.kind !== 'op') continue;
+      const derivative = opRecord(d.op);
+      if (!derivative.derivativeTimesValue || !derivative.derivativeOf) continue;
+      const u = d.args[0]!;
+      const uSlot = u.kind === 'op' ? exprSlot.get(u) : slotOf(u);
+      const valueSlot = uSlot === undefined ? undefined : byOp.get(derivative.derivativeOf)?.get(uSlot);
+      if (valueSlot !== undefined) return { other: e.args[1 - i]!, derivative, valueSlot };
+    }
+    return undefined;
+  };
+  const placeFused = (e: OpExpr, fused: { other: Expr; derivative: OpRecord; valueSlot: number }): void => {
+    const otherSlot = slotOf(fused.other)!;
+    const known = computations(`mul·${fused.derivative.name}`);
+    const key = otherSlot < PAIR && fused.valueSlot < PAIR ? otherSlot * PAIR + fused.valueSlot : `${otherSlot},${fused.valueSlot}`;
+    let slot = known.get(key);
+    if (slot === undefined) {
+      known.set(key, (slot = slotCount++));
+      forwards.push(timesValueForward(fused.derivative.derivativeTimesValue!, fused.derivative.derivativeFromValue!));
+      args.push(otherSlot, fused.valueSlot);
+      outs.push(slot);
+      argStarts.push(args.length);
+    }
+    exprSlot.set(e, slot);
+  };
+
   /** The slot of an op whose operands have slots: an existing computation's, or a new step's. */
   const place = (e: OpExpr, record: OpRecord, reads: readonly Expr[]): number => {
     const argSlots = reads.map((arg) => slotOf(arg)!);
@@ -144,6 +185,16 @@ function compile(graph: Graph): EvaluationPlan {
         pending.pop();
         continue;
       }
+      const fused = fusedDerivative(e);
+      if (fused) {
+        if (fused.other.kind === 'op' && !exprSlot.has(fused.other)) {
+          pending.push(fused.other);
+        } else {
+          placeFused(e, fused);
+          pending.pop();
+        }
+        continue;
+      }
       const record = opRecord(e.op);
       const reads = operands(e, record);
       let ready = true;
@@ -174,6 +225,8 @@ function compile(graph: Graph): EvaluationPlan {
     nodeDifferentiated.push(differentiated.has(node.id) ? 1 : 0);
   }
 
+  const stepOutput = new Uint8Array(slotCount);
+  for (const slot of outs) stepOutput[slot] = 1;
   const lastUse = new Int32Array(slotCount).fill(-1);
   for (let s = 0; s < forwards.length; s++) for (let a = argStarts[s]!; a < argStarts[s + 1]!; a++) lastUse[args[a]!] = s;
   for (const slot of pinned) lastUse[slot] = -1;
@@ -194,6 +247,7 @@ function compile(graph: Graph): EvaluationPlan {
     stepArgs: args,
     releaseStart,
     released,
+    stepOutput,
     nodeSlot: nodeSlots,
     nodeFrom: nodeFroms,
     nodeEnd: nodeEnds,

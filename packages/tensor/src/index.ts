@@ -48,6 +48,7 @@ export {
 } from './exact-tensor.ts';
 export { Rational } from './rational.ts';
 export { gemm } from './gemm.ts';
+export { type BufferStats, bufferStats, recycleBuffer, takeBuffer, takeZeroed } from './buffers.ts';
 export {
   type FormatOptions,
   type NumberFormat,

@@ -1,4 +1,5 @@
 import { type Shape, ShapeError } from './errors.ts';
+import { takeBuffer, takeZeroed } from './buffers.ts';
 import { gemm } from './gemm.ts';
 import { asColumnMatrix, broadcastShapes, matmulShape, sameShape } from './shape.ts';
 import { Tensor, scalar } from './tensor.ts';
@@ -29,6 +30,9 @@ function apply2(code: Code, p: number, q: number): number {
 /**
  * An element-wise arithmetic op. Equal shapes and a scalar against anything (the common cases in a
  * graph) get a loop of their own per op, with no call per entry; other broadcasts take strides.
+ * The loops are written out per op on purpose: one shared loop calling the arithmetic as a function
+ * sees several functions, V8 stops inlining the call, and add/mul/sub/div of 4,096 entries took 3.5×
+ * as long (measured; bench/elementwise.bench.ts compares every kernel with a hand-written loop).
  */
 function elementwise(code: Code, x: Operand, y: Operand): Tensor {
   const a = asTensor(x);
@@ -36,7 +40,7 @@ function elementwise(code: Code, x: Operand, y: Operand): Tensor {
   const ad = a.data;
   const bd = b.data;
   if (sameShape(a.shape, b.shape)) {
-    const out = new Float64Array(ad.length);
+    const out = takeBuffer(ad.length);
     if (code === ADD) for (let i = 0; i < out.length; i++) out[i] = ad[i]! + bd[i]!;
     else if (code === SUB) for (let i = 0; i < out.length; i++) out[i] = ad[i]! - bd[i]!;
     else if (code === MUL) for (let i = 0; i < out.length; i++) out[i] = ad[i]! * bd[i]!;
@@ -44,7 +48,7 @@ function elementwise(code: Code, x: Operand, y: Operand): Tensor {
     return new Tensor(out, a.shape);
   }
   if (a.shape.length === 0 || b.shape.length === 0) {
-    const out = new Float64Array(a.shape.length === 0 ? bd.length : ad.length);
+    const out = takeBuffer(a.shape.length === 0 ? bd.length : ad.length);
     if (a.shape.length === 0) {
       const p = ad[0]!;
       if (code === ADD) for (let i = 0; i < out.length; i++) out[i] = p + bd[i]!;
@@ -64,7 +68,7 @@ function elementwise(code: Code, x: Operand, y: Operand): Tensor {
   const [rows, cols] = asColumnMatrix(shape);
   const [aRow, aCol] = broadcastStrides(a.shape);
   const [bRow, bCol] = broadcastStrides(b.shape);
-  const out = new Float64Array(rows * cols);
+  const out = takeBuffer(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) out[i * cols + j] = apply2(code, ad[i * aRow + j * aCol]!, bd[i * bRow + j * bCol]!);
   }
@@ -72,13 +76,14 @@ function elementwise(code: Code, x: Operand, y: Operand): Tensor {
 }
 
 /**
- * Applies `f` to every element.
+ * Applies `f` to every element. (The kernels below have a loop of their own each: this one's call
+ * of `f` is not inlined once it has seen several functions.)
  *
  * @example
  * map(tensor([1, -2]), Math.abs); // [1, 2]
  */
 export function map(t: Tensor, f: (v: number) => number): Tensor {
-  const out = new Float64Array(t.size);
+  const out = takeBuffer(t.size);
   const d = t.data;
   for (let i = 0; i < out.length; i++) out[i] = f(d[i]!);
   return new Tensor(out, t.shape);
@@ -103,42 +108,42 @@ export const scale = (t: Tensor, factor: number): Tensor => elementwise(MUL, t, 
 /** @example neg(tensor([1, -2])) // [-1, 2] */
 export function neg(t: Tensor): Tensor {
   const d = t.data;
-  const out = new Float64Array(d.length);
+  const out = takeBuffer(d.length);
   for (let i = 0; i < out.length; i++) out[i] = -d[i]!;
   return new Tensor(out, t.shape);
 }
 /** @example exp(tensor([0])) // [1] */
 export function exp(t: Tensor): Tensor {
   const d = t.data;
-  const out = new Float64Array(d.length);
+  const out = takeBuffer(d.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.exp(d[i]!);
   return new Tensor(out, t.shape);
 }
 /** Natural logarithm. @example log(tensor([1])) // [0] */
 export function log(t: Tensor): Tensor {
   const d = t.data;
-  const out = new Float64Array(d.length);
+  const out = takeBuffer(d.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.log(d[i]!);
   return new Tensor(out, t.shape);
 }
 /** max(0, v). @example relu(tensor([-1, 2])) // [0, 2] */
 export function relu(t: Tensor): Tensor {
   const d = t.data;
-  const out = new Float64Array(d.length);
+  const out = takeBuffer(d.length);
   for (let i = 0; i < out.length; i++) out[i] = d[i]! > 0 ? d[i]! : 0;
   return new Tensor(out, t.shape);
 }
 /** 1 / (1 + e^−v). @example sigmoid(tensor([0])) // [0.5] */
 export function sigmoid(t: Tensor): Tensor {
   const d = t.data;
-  const out = new Float64Array(d.length);
+  const out = takeBuffer(d.length);
   for (let i = 0; i < out.length; i++) out[i] = sigmoidOf(d[i]!);
   return new Tensor(out, t.shape);
 }
 /** @example tanh(tensor([0])) // [0] */
 export function tanh(t: Tensor): Tensor {
   const d = t.data;
-  const out = new Float64Array(d.length);
+  const out = takeBuffer(d.length);
   for (let i = 0; i < out.length; i++) out[i] = Math.tanh(d[i]!);
   return new Tensor(out, t.shape);
 }
@@ -161,7 +166,7 @@ export function softmax(t: Tensor): Tensor {
   if (t.rank === 0) return scalar(1);
   const cols = t.shape[t.rank - 1]!;
   const rows = t.size / Math.max(cols, 1);
-  const out = new Float64Array(t.size);
+  const out = takeBuffer(t.size);
   for (let i = 0; i < rows; i++) {
     let max = -Infinity;
     for (let j = 0; j < cols; j++) max = Math.max(max, t.data[i * cols + j]!);
@@ -202,7 +207,7 @@ export function sumToShape(t: Tensor, shape: Shape): Tensor {
     throw new ShapeError('sumToShape', [t.shape, shape], 'the target does not broadcast to the source');
   }
   const size = shape.reduce((p, e) => p * e, 1);
-  const out = new Float64Array(size);
+  const out = takeZeroed(size);
   const [rows, cols] = asColumnMatrix(t.shape);
   const [row, col] = broadcastStrides(shape);
   for (let i = 0; i < rows; i++) {
@@ -227,7 +232,7 @@ export function broadcastTo(t: Tensor, shape: Shape): Tensor {
   }
   const [rows, cols] = asColumnMatrix(shape);
   const [row, col] = broadcastStrides(t.shape);
-  const out = new Float64Array(rows * cols);
+  const out = takeBuffer(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) out[i * cols + j] = t.data[i * row + j * col]!;
   }
@@ -249,7 +254,7 @@ export function matmul(a: Tensor, b: Tensor, transposed: { readonly a?: boolean;
   const transA = transposed.a === true && a.shape.length === 2;
   const transB = transposed.b === true && b.shape.length === 2;
   const { m, n, k, shape } = matmulShape(transposed.a ? transposedShape(a.shape) : a.shape, transposed.b ? transposedShape(b.shape) : b.shape);
-  const out = new Float64Array(m * n);
+  const out = takeBuffer(m * n);
   gemm(m, n, k, a.data, b.data, out, transA, transB);
   return new Tensor(out, shape);
 }
@@ -271,7 +276,7 @@ export function transpose(t: Tensor): Tensor {
   if (t.rank === 0) return t;
   if (t.rank === 1) return t.reshape([1, t.size]);
   const [rows, cols] = t.shape as [number, number];
-  const out = new Float64Array(t.size);
+  const out = takeBuffer(t.size);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) out[j * rows + i] = t.data[i * cols + j]!;
   }
@@ -283,7 +288,7 @@ export function outer(u: Tensor, v: Tensor): Tensor {
   if (u.rank !== 1 || v.rank !== 1) throw new ShapeError('outer', [u.shape, v.shape], 'needs two vectors');
   const m = u.size;
   const n = v.size;
-  const out = new Float64Array(m * n);
+  const out = takeBuffer(m * n);
   for (let i = 0; i < m; i++) {
     const ui = u.data[i]!;
     for (let j = 0; j < n; j++) out[i * n + j] = ui * v.data[j]!;

@@ -25,7 +25,9 @@ import {
   softmax,
   squaredNorm,
   sum,
+  sameShape,
   sumToShape,
+  takeBuffer,
   tanh,
   transpose,
 } from '@chainrule/tensor';
@@ -56,29 +58,44 @@ const activationStep = (suffix = ''): readonly ExplanationPart[] => [
   ...(suffix ? [suffix] : []),
 ];
 
-/** σ′ from s = σ(u): s (1 − s), entry by entry. */
-function sigmoidDerivative(s: Tensor): Tensor {
+// dy ⊙ f′ from y = f(u), entry by entry: dy is a number (stride 0) or of y's shape. One loop per
+// derivative on purpose: a shared loop calling f′ as a function is not inlined by V8 (see ops.ts).
+const strideOf = (dy: Tensor, y: Tensor): number => {
+  if (dy.rank !== 0 && !sameShape(dy.shape, y.shape)) throw new ShapeError('mul', [dy.shape, y.shape], 'the upstream gradient has the shape of the value');
+  return dy.rank === 0 ? 0 : 1;
+};
+
+/** dy ⊙ σ′ from s = σ(u): dy · s (1 − s). */
+function timesSigmoidDerivative(dy: Tensor, s: Tensor): Tensor {
+  const stride = strideOf(dy, s);
+  const g = dy.data;
   const d = s.data;
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < out.length; i++) out[i] = d[i]! * (1 - d[i]!);
+  const out = takeBuffer(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = g[i * stride]! * (d[i]! * (1 - d[i]!));
   return fromFlat(out, s.shape);
 }
 
-/** tanh′ from t = tanh(u): 1 − t², entry by entry. */
-function tanhDerivative(t: Tensor): Tensor {
+/** dy ⊙ tanh′ from t = tanh(u): dy · (1 − t²). */
+function timesTanhDerivative(dy: Tensor, t: Tensor): Tensor {
+  const stride = strideOf(dy, t);
+  const g = dy.data;
   const d = t.data;
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < out.length; i++) out[i] = 1 - d[i]! * d[i]!;
+  const out = takeBuffer(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = g[i * stride]! * (1 - d[i]! * d[i]!);
   return fromFlat(out, t.shape);
 }
 
-/** ReLU′: 1 where positive, else 0. */
-function step(u: Tensor): Tensor {
+/** dy ⊙ ReLU′ from u or from y = relu(u) (both are positive where the other is): dy · (1 or 0). */
+function timesStep(dy: Tensor, u: Tensor): Tensor {
+  const stride = strideOf(dy, u);
+  const g = dy.data;
   const d = u.data;
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < out.length; i++) out[i] = d[i]! > 0 ? 1 : 0;
+  const out = takeBuffer(d.length);
+  for (let i = 0; i < out.length; i++) out[i] = g[i * stride]! * (d[i]! > 0 ? 1 : 0);
   return fromFlat(out, u.shape);
 }
+
+const ONE = scalar(1);
 
 const unaryForward = (f: (t: Tensor) => Tensor) => ([u]: readonly Tensor[]) => f(u!);
 const unaryExact = (f: (t: ExactTensor) => ExactTensor | undefined) => ([u]: readonly ExactTensor[]) => f(u!);
@@ -201,8 +218,8 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? r : Rational.ZERO))),
     // The subgradient at 0 is taken as 0, as in PyTorch and TensorFlow.
     derivative: {
-      forward: (u) => step(u),
-      fromOutput: (y) => step(y),
+      forward: (u) => timesStep(ONE, u),
+      timesFromValue: timesStep,
       exact: unaryExact((a) => exactMap(a, (r) => (positive(r) ? Rational.ONE : Rational.ZERO))),
       gradient: () => [null],
     },
@@ -219,9 +236,8 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     notation: { unicode: 'σ', latex: '\\sigma', prose: 'the logistic sigmoid' },
     forward: unaryForward(sigmoid),
     derivative: {
-      forward: (u) => sigmoidDerivative(sigmoid(u)),
-      fromOutput: (y) => sigmoidDerivative(y),
-      fromValue: (s) => sigmoidDerivative(s),
+      forward: (u) => timesSigmoidDerivative(ONE, sigmoid(u)),
+      timesFromValue: timesSigmoidDerivative,
       // σ'' = σ'(1 − 2σ)
       gradient: ({ dy, node, args: [a] }) => [times(dy, times(node, minus(constant(1), times(constant(2), apply('sigmoid', [a!], node.alias)))))],
     },
@@ -237,9 +253,8 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     notation: { latex: '\\tanh', prose: 'the hyperbolic tangent' },
     forward: unaryForward(tanh),
     derivative: {
-      forward: (u) => tanhDerivative(tanh(u)),
-      fromOutput: (y) => tanhDerivative(y),
-      fromValue: (t) => tanhDerivative(t),
+      forward: (u) => timesTanhDerivative(ONE, tanh(u)),
+      timesFromValue: timesTanhDerivative,
       // tanh'' = −2 tanh · tanh'
       gradient: ({ dy, node, args: [a] }) => [times(dy, times(constant(-2), times(apply('tanh', [a!], node.alias), node)))],
     },

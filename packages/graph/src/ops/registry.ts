@@ -1,4 +1,4 @@
-import { type ExactTensor, type Tensor, ChainruleError, map } from '@chainrule/tensor';
+import { type ExactTensor, type Tensor, ChainruleError, map, scalar } from '@chainrule/tensor';
 import { type Expr, type OpExpr, algebra, apply } from '../expr.ts';
 import { BUILTIN_DERIVED_OPS, BUILTIN_OPS } from './builtin.ts';
 
@@ -67,15 +67,16 @@ export interface DerivativeSpec {
   forward(t: Tensor): Tensor;
   /** The rule of f′ itself (for second derivatives); without it, differentiating f′ fails naming the op. */
   gradient?: GradientRule;
-  /** f′ written with the function's value y = f(u), as students work it out by hand (σ′ = y(1 − y)), where it has that form. */
+  /** f′ written with the function's value y = f(u), as students work it out by hand (σ′ = y(1 − y)); by default {@link timesFromValue} with dy = 1, where there is one. */
   fromOutput?(y: Tensor): Tensor;
   /** f′ over rationals, where it is rational (ReLU′: 0 or 1). */
   exact?: ExactForward;
   /**
-   * f′ from the value y = f(u) (σ′ = σ(1 − σ), tanh′ = 1 − tanh²), the same numbers as `forward`:
-   * an evaluation that has f(u) already uses it instead of computing f again.
+   * dy ⊙ f′(u) from the value y = f(u) (σ′ = σ(1 − σ), tanh′ = 1 − tanh²) in one pass, for dy a
+   * number or of y's shape: the same numbers as `forward` multiplied by dy. An evaluation that has
+   * f(u) already uses it for the gradient rule's dy ⊙ f′(u) instead of computing f again.
    */
-  fromValue?(y: Tensor): Tensor;
+  timesFromValue?(dy: Tensor, y: Tensor): Tensor;
 }
 
 /**
@@ -154,8 +155,10 @@ export interface OpRecord {
   readonly derivativeOf: OpName | undefined;
   /** For a generated derivative `f'` whose spec has one: f′ from the function's value (σ′ = y(1 − y)). */
   readonly fromOutput: ((y: Tensor) => Tensor) | undefined;
-  /** For a generated derivative `f'`: f′ from the value of f (see {@link DerivativeSpec.fromValue}). */
+  /** For a generated derivative `f'`: f′ from the value of f (see {@link DerivativeSpec.timesFromValue}). */
   readonly derivativeFromValue: ((y: Tensor) => Tensor) | undefined;
+  /** For a generated derivative `f'`: dy ⊙ f′ from the value of f, in one pass (see {@link DerivativeSpec.timesFromValue}). */
+  readonly derivativeTimesValue: ((dy: Tensor, y: Tensor) => Tensor) | undefined;
 }
 
 const primitives = new Map<OpName, OpRecord>();
@@ -173,6 +176,9 @@ export const FUNCTIONS: Readonly<Record<string, OpName>> = Object.create(null) a
 
 /** The name of the op generated from the `derivative` of `op`. @example derivativeName('relu') // "relu'" */
 export const derivativeName = (op: OpName): OpName => `${op}'`;
+
+/** dy = 1: f′ itself (1 · v is v, bit for bit). */
+const ONE = scalar(1);
 
 const GENERIC_EXPLANATION: readonly ExplanationPart[] = ['the chain rule through ', { node: 'definition' }];
 
@@ -242,11 +248,14 @@ export function defineOp(definition: OpDefinition): OpRecord {
     derivativeOf: undefined,
     fromOutput: undefined,
     derivativeFromValue: undefined,
+    derivativeTimesValue: undefined,
   };
   primitives.set(record.name, record);
   if (definition.derivative) {
     const spec = definition.derivative;
     const name = derivativeName(definition.name);
+    const timesFromValue = spec.timesFromValue?.bind(spec);
+    const fromValue = timesFromValue && ((y: Tensor) => timesFromValue(ONE, y));
     primitives.set(name, {
       ...record,
       name,
@@ -259,8 +268,9 @@ export function defineOp(definition: OpDefinition): OpRecord {
       substitution: 'call',
       explain: () => GENERIC_EXPLANATION,
       derivativeOf: definition.name,
-      fromOutput: spec.fromOutput?.bind(spec),
-      derivativeFromValue: spec.fromValue,
+      fromOutput: spec.fromOutput?.bind(spec) ?? fromValue,
+      derivativeFromValue: fromValue,
+      derivativeTimesValue: timesFromValue,
     });
   }
   bindNames(record.name, definition.names, definition.activation);
