@@ -1,0 +1,114 @@
+// The grader's scaling: preparing a grader for a problem (its reference solution) and grading one
+// whole submission — every step right, and the same with a slip in the first step, which makes
+// every later step be recomputed from the student's own values (error carried forward) — timed
+// per expression node at n = 250, 1,000 and 4,000 for four shapes of problem. Linear means the
+// time per node at each size stays within 1.5× of the smallest size. Each time is the fastest of
+// its runs; a CPU-noise probe decides whether the machine is quiet enough to judge.
+import { measure, noiseProbe, printTable, wantsJson } from '@chainrule/bench';
+import type { Expr, Graph } from '@chainrule/graph';
+import { type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
+import { createGrader } from '../src/index.ts';
+
+const SIZES = [250, 1_000, 4_000];
+const LINEAR_TARGET = 1.5;
+const NOISE_LIMIT = 0.15;
+const ACTIVATIONS = ['tanh', 'sigmoid', 'tanh'];
+const W = [[0.5, -0.25], [0.125, 0.75]];
+const X = [1, -0.5];
+
+/** Each shape makes a problem of about `n` expression nodes. */
+const SHAPES: Record<string, (n: number) => ProblemInput> = {
+  'equation chain': (n) => {
+    const lines = ['h1 = tanh(W x)'];
+    for (let k = 2; k <= n / 2; k++) lines.push(`h${k} = ${ACTIVATIONS[k % 3]}(h${k - 1})`);
+    lines.push(`L = 1/2 ||h${n / 2} - yhat||^2`);
+    return { equations: lines, values: { W, x: X, yhat: [0.25, -0.25] }, wrt: ['W'] };
+  },
+  'fan-out': (n) => {
+    const lines = ['h = tanh(W x)'];
+    const terms: string[] = [];
+    for (let k = 1; k <= n / 3; k++) {
+      lines.push(`s${k} = ${ACTIVATIONS[k % 3]}(h)`);
+      terms.push(`s${k}`);
+    }
+    lines.push(`L = sum(${terms.join(' + ')})`);
+    return { equations: lines, values: { W, x: X }, wrt: ['W'] };
+  },
+  'product chain': (n) => ({
+    equations: [`L = sum(${Array.from({ length: n }, () => 'M').join(' ')} x)`],
+    values: { M: [[0, 1], [-1, 0]], x: X }, // a rotation: its powers stay small, exactly
+    wrt: ['M'],
+  }),
+  'sum of terms': (n) => ({
+    equations: ['y = W x', `L = sum(${Array.from({ length: n / 2 }, (_, k) => `${ACTIVATIONS[k % 3]}(y)`).join(' + ')})`],
+    values: { W, x: X },
+    wrt: ['W'],
+  }),
+};
+
+/** Expression nodes of a graph: every distinct subexpression object of every node's expression. */
+function expressionNodes(graph: Graph): number {
+  const seen = new Set<Expr>();
+  for (const node of graph.nodes) {
+    const stack: Expr[] = node.expression ? [node.expression] : [];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (seen.has(e)) continue;
+      seen.add(e);
+      if (e.kind === 'op') stack.push(...e.args);
+    }
+  }
+  return seen.size + graph.nodes.length;
+}
+
+const STAGES = ['prepare', 'grade right', 'grade slip'] as const;
+type Stage = (typeof STAGES)[number];
+
+function timeStages(input: ProblemInput): { nodes: number; ms: Record<Stage, number> } {
+  const solved = solveProblem(parseProblem(input));
+  const right = solved.result;
+  const [first, firstValue] = Object.entries(right.values)[0]!;
+  const slipped = Array.isArray(firstValue) ? firstValue.map((row) => (Array.isArray(row) ? row.map((v) => v + 0.5) : row + 0.5)) : firstValue + 0.5;
+  // The loss is given twice (as `loss` and under its name): a slip in it is a slip in both.
+  const slip = { ...right, ...(first === solved.graph.loss ? { loss: slipped as number } : {}), values: { ...right.values, [first]: slipped } };
+  const grader = createGrader(input);
+  const options = { minReps: 3, minMs: 60, warmup: 1 };
+  return {
+    nodes: expressionNodes(solved.gradientGraph),
+    ms: {
+      prepare: measure(() => createGrader(input), options).best,
+      'grade right': measure(() => grader.grade(right), options).best,
+      'grade slip': measure(() => grader.grade(slip), options).best,
+    },
+  };
+}
+
+const before = noiseProbe();
+const scaling: { shape: string; stage: Stage; perNodeUs: number[]; ratios: number[]; pass: boolean }[] = [];
+for (const [shape, make] of Object.entries(SHAPES)) {
+  const rows = SIZES.map((n) => timeStages(make(n)));
+  for (const stage of STAGES) {
+    const perNodeUs = rows.map((r) => (r.ms[stage] / r.nodes) * 1000);
+    const ratios = perNodeUs.map((t) => t / perNodeUs[0]!);
+    scaling.push({ shape, stage, perNodeUs, ratios, pass: ratios.every((r) => r <= LINEAR_TARGET) });
+  }
+}
+const after = noiseProbe();
+const spread = Math.max(before.spread, after.spread);
+const quiet = spread <= NOISE_LIMIT;
+const misses = scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => `${r.toFixed(2)}×`).join(', ')}`);
+const verdict = misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
+
+if (wantsJson()) {
+  console.log(JSON.stringify({ benchmark: 'grader', sizes: SIZES, target: LINEAR_TARGET, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, misses, verdict }, null, 2));
+} else {
+  console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
+  console.log(`\ngrader: time per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×)`);
+  printTable([
+    ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'verdict'],
+    ...scaling.map((s) => [s.shape, s.stage, ...s.perNodeUs.map((t) => t.toFixed(2)), ...s.ratios.slice(1).map((r) => `${r.toFixed(2)}×`), s.pass ? 'ok' : 'MISS']),
+  ]);
+  for (const miss of misses) console.log(`miss: ${miss}`);
+  console.log(`verdict: ${verdict}`);
+}
+if (verdict === 'FAIL') process.exitCode = 1;
