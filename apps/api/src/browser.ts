@@ -44,20 +44,38 @@ export function parseCorsOrigins(text: string | undefined, source = CORS_ORIGINS
 }
 
 /**
- * CORS for every route: preflights (`OPTIONS`) answered 204, `Retry-After` readable by scripts.
+ * CORS for every route: preflights (`OPTIONS`) answered 204 by hono/cors, `Retry-After` readable
+ * by scripts. On every other request the headers are set on the answer after the handler, as
+ * hono/cors sets them — but hono/cors sets them on `c.res` before the handler, which makes Hono
+ * build an empty response there and then copy the handler's response into a new one (its body
+ * turned into a web stream and read back chunk by chunk): ~40 % of what a `/health` cost.
  *
  * @example
  * app.use('*', corsMiddleware(['https://course.example.edu']));
  */
 export function corsMiddleware(origins: CorsOrigins): MiddlewareHandler {
-  return cors({
+  const preflight = cors({
     origin: origins === '*' ? '*' : [...origins],
     allowMethods: ['GET', 'HEAD', 'POST'],
-    exposeHeaders: ['Retry-After', 'Allow'],
+    exposeHeaders: [...EXPOSED_HEADERS],
     maxAge: 600,
     credentials: false,
   });
+  const exposed = EXPOSED_HEADERS.join(',');
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') return preflight(c, next);
+    await next();
+    const { headers } = c.res;
+    const origin = origins === '*' ? '*' : origins.find((allowed) => allowed === c.req.header('origin'));
+    if (origin !== undefined) headers.set('Access-Control-Allow-Origin', origin);
+    headers.set('Access-Control-Expose-Headers', exposed);
+    if (origins !== '*') headers.append('Vary', 'Origin');
+    return undefined;
+  };
 }
+
+/** Response headers a page's script may read. */
+const EXPOSED_HEADERS = ['Retry-After', 'Allow'] as const;
 
 /**
  * The Content-Security-Policy of the HTML pages (`/docs`): scripts, styles, images and requests

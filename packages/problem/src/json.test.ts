@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChainruleError } from '@chainrule/tensor';
 import { decodeUtf8, firstInvalidUtf8, parseJson } from './json.ts';
 
@@ -71,6 +71,90 @@ describe('parseJson', () => {
     const broken = failure(`${'{"a":['.repeat(depth)}1}`);
     expect(broken.location).toEqual({ line: 1, column: 6 * depth + 2 });
     expect(broken.message).toMatch(/comma or close bracket expected, found '}'/);
+  });
+
+  it('refuses a long broken text from one scan, without JSON.parse building a value first', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (const text of ['['.repeat(100_000), `${'{"a":'.repeat(50_000)}`, `${'['.repeat(100_000)}}`]) {
+        expect(failure(text).status).toBe(400);
+      }
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('with maxDepth, parses deeper containers as empty ones of their kind (and only those)', () => {
+    expect(parseJson('[[[1, 2]], [3]]', 'input', { maxDepth: 2 })).toEqual([[[]], [3]]);
+    expect(parseJson('{"a": {"b": {"c": 1}}, "d": [[1]]}', 'input', { maxDepth: 2 })).toEqual({ a: { b: {} }, d: [[]] });
+    expect(parseJson('{"a": [1]}', 'input', { maxDepth: 2 })).toEqual({ a: [1] });
+    // 100,000 levels: JSON.parse builds 65 levels (the object and 64 arrays) from a text of 135 characters.
+    const parse = vi.spyOn(JSON, 'parse');
+    let value: unknown;
+    try {
+      value = parseJson(`{"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'input', { maxDepth: 64 });
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect((parse.mock.calls[0]![0] as string).length).toBe('{"x": }'.length + 2 * 64);
+    } finally {
+      parse.mockRestore();
+    }
+    let level = (value as { x: unknown }).x;
+    for (let depth = 2; depth <= 64; depth++) level = (level as unknown[])[0];
+    expect(level).toEqual([]);
+    // Faults are found and located as without maxDepth.
+    const text = `${'['.repeat(70)}1 2${']'.repeat(70)}`;
+    const e = failure(text);
+    expect(() => parseJson(text, 'input', { maxDepth: 8 })).toThrow(e.message);
+    expect(e.location).toEqual({ line: 1, column: 73 });
+    expect(e.message).toBe("input is not valid JSON: comma or close bracket expected, found '2'");
+  });
+
+  it('with maxDepth, still refuses a key __proto__ deeper than it, with its whole path', () => {
+    for (const key of ['__proto__', '\\u005f_proto__']) {
+      const text = `{"x": ${'['.repeat(20_000)}{"${key}": 1}${']'.repeat(20_000)}}`;
+      const e = (() => {
+        try {
+          parseJson(text, 'input', { maxDepth: 64 });
+        } catch (error) {
+          return error as ChainruleError;
+        }
+        return expect.unreachable('parsed');
+      })();
+      expect(e.status).toBe(422);
+      expect(e.location.path).toEqual(['x', ...Array.from({ length: 19_999 }, () => 0), 0, '__proto__']);
+    }
+  });
+
+  it('finds the same faults in a long text (scanned before JSON.parse) as in a short one', () => {
+    const pieces = fc.constantFrom('{', '}', '[', ']', ',', ':', '"a"', '1', '-2.5e3', 'true', 'null', ' ', '\n', '"', 'x', '01', '\\', '/', '*', '-', '1.', '"\\u12"', '"\t"');
+    const padding = ' '.repeat(20_000);
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        let expected: unknown;
+        let valid = true;
+        try {
+          expected = JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        let long: unknown;
+        try {
+          long = parseJson(padding + text);
+        } catch (error) {
+          expect(valid).toBe(false);
+          const short = failure(text);
+          const { line, column } = (error as ChainruleError).location;
+          expect((error as ChainruleError).message).toBe(short.message);
+          expect({ line, column: line === 1 ? column! - padding.length : column }).toEqual(short.location);
+          return;
+        }
+        expect(valid).toBe(true);
+        expect(long).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('agrees with JSON.parse on what is valid, and every refusal is located inside the text', () => {
