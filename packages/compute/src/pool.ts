@@ -304,14 +304,18 @@ export class ComputePool {
   }
 
   /**
-   * Starts every worker now rather than on first use, and waits until they are ready.
+   * Starts every worker now rather than on first use, and waits until they are ready. `modules`
+   * are task modules each worker imports first (and every worker started later, replacements
+   * included), so that no task pays for loading its module — on a loaded machine that can take
+   * longer than a task's deadline. A module that fails to load fails its first task, with the reason.
    *
    * @example
    * await pool.warmup(); // before timing, or at server start
+   * await pool.warmup({ modules: [new URL('./tasks.js', import.meta.url)] });
    */
-  async warmup(): Promise<void> {
+  async warmup(options: { modules?: readonly (URL | string)[] } = {}): Promise<void> {
     this.#checkOpen('debug', {});
-    await this.#queue.workers.warmup();
+    await this.#queue.workers.warmup((options.modules ?? []).map(String));
   }
 
   /**

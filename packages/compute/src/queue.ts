@@ -158,7 +158,8 @@ export class CallQueue {
     call.running.add(slot);
     let pending: Promise<unknown>;
     try {
-      pending = job.run(slot.api);
+      // A worker still starting (or importing the task modules of `warmup`) takes the job once ready.
+      pending = slot.isReady ? job.run(slot.api) : slot.ready.then(() => job.run(slot.api));
     } catch (error) {
       pending = Promise.reject(error);
     }

@@ -18,6 +18,8 @@ export interface WorkerApi {
   matmulRows(job: MatmulJob): void;
   /** A row block of C from copies of its operands, returned (transferred). */
   matmulBlock(job: MatmulBlock): Float64Array;
+  /** Imports task modules ahead of their first task (see `ComputePool.warmup`); a module that fails to load fails its first task instead, with the reason. */
+  preload(moduleUrls: readonly string[]): Promise<void>;
   /** Runs `TASKS[name](input)` of the module; with `move`, the answer's own typed arrays are transferred. */
   task(moduleUrl: string, name: string, input: unknown, move: boolean): Promise<unknown>;
   /** Test hook: see `ComputePool.debug`. */
@@ -45,6 +47,9 @@ export function workerApi(platform: WorkerPlatform): WorkerApi {
     matmulBlock: (job) => {
       const c = matmulBlock(job);
       return transfer(c, [c.buffer as ArrayBuffer]);
+    },
+    async preload(moduleUrls) {
+      await Promise.allSettled(moduleUrls.map((url) => import(/* @vite-ignore */ url)));
     },
     async task(moduleUrl, name, input, move) {
       const tasks = ((await import(/* @vite-ignore */ moduleUrl)) as { TASKS?: Record<string, unknown> }).TASKS;

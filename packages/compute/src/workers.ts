@@ -45,6 +45,8 @@ export class Workers<J> {
   #started = 0;
   #replaced = 0;
   #closed = false;
+  /** Task modules every worker imports before it counts as ready (`warmup({ modules })`), replacements too. */
+  readonly #modules = new Set<string>();
 
   constructor(
     readonly size: number,
@@ -101,10 +103,17 @@ export class Workers<J> {
     slot.worker.unref();
   }
 
-  /** Starts every missing worker and waits until all are ready. */
-  async warmup(): Promise<void> {
+  /** Starts every missing worker and waits until all are ready, with `modules` imported in each (and in every later worker). */
+  async warmup(modules: readonly string[] = []): Promise<void> {
+    const added = modules.filter((url) => !this.#modules.has(url));
+    for (const url of added) this.#modules.add(url);
+    const started = [...this.#slots];
     while (this.#slots.size < this.size) this.spawn();
-    await Promise.all([...this.#slots].map((slot) => slot.ready));
+    await Promise.all([
+      ...[...this.#slots].map((slot) => slot.ready),
+      // Workers started before these modules were named import them now.
+      ...(added.length === 0 ? [] : started.map((slot) => slot.ready.then(() => slot.api.preload(added)))),
+    ]);
   }
 
   /** Terminates a worker (its computation cannot be interrupted otherwise) and starts a replacement. */
@@ -169,13 +178,17 @@ export class Workers<J> {
     };
     this.#slots.add(slot);
     this.#started++;
-    slot.api.ready().then(
-      () => {
-        slot.isReady = true;
-        markReady();
-      },
-      () => {},
-    );
+    const modules = [...this.#modules];
+    slot.api
+      .ready()
+      .then(() => (modules.length === 0 ? undefined : slot.api.preload(modules)))
+      .then(
+        () => {
+          slot.isReady = true;
+          markReady();
+        },
+        () => {},
+      );
     return slot;
   }
 

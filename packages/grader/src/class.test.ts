@@ -2,12 +2,12 @@ import { createPool } from '@chainrule/compute';
 import { solveProblem } from '@chainrule/problem';
 import { questionProblem } from '@chainrule/assignment9';
 import { q3ByHand, q3Submission } from '@chainrule/test-support';
-import { afterAll, describe, expect, it } from 'vitest';
+import { useWarmPool } from '@chainrule/test-support/pool';
+import { describe, expect, it } from 'vitest';
 import { gradeBatch } from './batch.ts';
 import { gradeClass } from './class.ts';
 
-const pool = createPool({ size: 2 });
-afterAll(() => pool.close());
+const pool = useWarmPool(createPool({ size: 2 }), { modules: [new URL('./tasks.ts', import.meta.url)] });
 
 // A correct class member from the hand-computed reference, one with a slip in u1, one unreadable.
 const perfect = q3Submission(q3ByHand({ round: 2 }));
