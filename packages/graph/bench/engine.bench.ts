@@ -3,7 +3,8 @@
 // substitutions, the view and each text exporter) at n = 250, 1,000 and 4,000 for five shapes of
 // problem; linear means the time per node at each size stays within 1.5× of the smallest size
 // (the gradient graph's cost against the forward graph's is gradient-cost.bench.ts). Every time is the fastest of its samples (the least disturbed by
-// the other work of a shared machine); a sample at a small size runs the stage several times, so
+// the other work of a shared machine), the sizes of a stage taking turns round after round (a
+// change of load between sizes does not pass for growth); a sample at a small size runs the stage several times, so
 // that every sample does about the work of one run at the largest size — one short run at n = 250
 // fits between two garbage collections and would make a baseline no larger run can reach. A
 // CPU-noise probe (a fixed busy loop timed several times) decides whether the machine is quiet
@@ -33,7 +34,6 @@ const tikz = (await import(new URL('../../export/src/tikz.ts', import.meta.url).
 const solutions = (await import(new URL('../../solutions/src/substitute.ts', import.meta.url).href)) as {
   substitution(expression: Expr, graph: Graph, values: ReadonlyMap<string, Tensor>, style: { decimals: number }): unknown;
 };
-const TEXT_EXPORTERS = ['json', 'dot', 'mermaid'] as const;
 
 const SIZES = [250, 1_000, 4_000];
 const LINEAR_TARGET = 1.5;
@@ -107,7 +107,7 @@ function printAll(graph: Graph): void {
   for (const node of graph.nodes) if (node.expression) formatExpr(node.expression, graph);
 }
 
-const STAGES = ['parse', 'build', 'gradient', 'evaluate', 'print', 'substitute', 'view', ...TEXT_EXPORTERS, 'tikz'] as const;
+const STAGES = ['parse', 'build', 'gradient', 'evaluate', 'print', 'substitute', 'view', 'json', 'dot', 'mermaid', 'tikz'] as const;
 type Stage = (typeof STAGES)[number];
 
 /**
@@ -122,36 +122,26 @@ function syntheticLayout(view: ViewShape, name: ReadonlyMap<string, string>): st
   return lines.join('\n');
 }
 
-/**
- * The fastest time of one run of `run`, from several samples; a sample runs it `repeat` times (each
- * after its own `setup`, untimed, made before the sample) and counts its time divided by `repeat`.
- * One sample when the first takes more than the stage budget, which skips the stage at the next size.
- */
-function fastest(run: (prepared: unknown) => unknown, setup: () => unknown = () => undefined, repeat = 1): number {
-  let best = Infinity;
-  let spent = 0;
-  for (let r = 0; r < 12 && (r < 3 || spent < 60 * repeat); r++) {
-    const prepared = Array.from({ length: repeat }, setup);
-    const t0 = performance.now();
-    for (const p of prepared) run(p);
-    const dt = (performance.now() - t0) / repeat;
-    best = Math.min(best, dt);
-    spent += dt;
-    if (dt > STAGE_BUDGET_MS) break;
-  }
-  return best;
+/** One sample: `run` `repeat` times, each after its own `setup` (untimed, made before the sample); the time of one run. */
+function sample(run: (prepared: unknown) => unknown, setup: () => unknown, repeat: number): number {
+  const prepared = Array.from({ length: repeat }, setup);
+  const t0 = performance.now();
+  for (const p of prepared) run(p);
+  return (performance.now() - t0) / repeat;
 }
 
-function timeStages(problem: Problem, skip: ReadonlySet<Stage>, repeat: number): { nodes: number; ms: Partial<Record<Stage, number>> } {
+type StageRun = readonly [(prepared: unknown) => unknown, (() => unknown)?];
+
+/** A problem ready for every stage: what each stage starts from, made once, and the stage runs. */
+function prepare(problem: Problem): { nodes: number; run: Record<Stage, StageRun> } {
   const parsed = parseEquations(problem.equations);
   const options = { wrt: problem.wrt, ...(problem.functions ? { functions: problem.functions } : {}) };
   const graph = graphFromEquations(parsed, options);
   const withGradients = gradientGraph(graph, problem.wrt);
   const values = evaluate(withGradients, problem.values);
   const view = exporting.graphView(withGradients);
-  const names = tikz.tikzNames(view);
-  const plain = syntheticLayout(view as ViewShape, names);
-  const run: Record<Stage, [(prepared: unknown) => unknown, (() => unknown)?]> = {
+  const plain = syntheticLayout(view as ViewShape, tikz.tikzNames(view));
+  const run: Record<Stage, StageRun> = {
     parse: [() => parseEquations(problem.equations)],
     build: [() => graphFromEquations(parsed, options)],
     gradient: [() => gradientGraph(graph, problem.wrt)],
@@ -164,7 +154,9 @@ function timeStages(problem: Problem, skip: ReadonlySet<Stage>, repeat: number):
       },
     ],
     view: [() => exporting.graphView(withGradients)],
-    ...(Object.fromEntries(TEXT_EXPORTERS.map((format) => [format, [() => exporting.EXPORTERS[format]!.render(view)]])) as Record<(typeof TEXT_EXPORTERS)[number], [() => unknown]>),
+    json: [() => exporting.EXPORTERS.json!.render(view)],
+    dot: [() => exporting.EXPORTERS.dot!.render(view)],
+    mermaid: [() => exporting.EXPORTERS.mermaid!.render(view)],
     tikz: [
       () => {
         const names = tikz.tikzNames(view);
@@ -173,43 +165,56 @@ function timeStages(problem: Problem, skip: ReadonlySet<Stage>, repeat: number):
       },
     ],
   };
-  const ms: Partial<Record<Stage, number>> = {};
-  for (const stage of STAGES) if (!skip.has(stage)) ms[stage] = fastest(run[stage][0], run[stage][1], repeat);
-  return { nodes: expressionNodes(withGradients), ms };
+  return { nodes: expressionNodes(withGradients), run };
+}
+
+/**
+ * The fastest time of one run of a stage at every size (undefined where skipped). The sizes take
+ * turns, round after round, so a change in the machine's load between sizes does not pass for
+ * growth. A sample at size i runs the stage `repeat(i)` times. Round 0 goes up the sizes and skips
+ * the sizes after one that took more than the stage budget or whose growth projects past the limit.
+ */
+function timeStage(stage: Stage, problems: readonly { nodes: number; run: Record<Stage, StageRun> }[]): (number | undefined)[] {
+  const best: (number | undefined)[] = problems.map(() => undefined);
+  const repeat = (i: number) => Math.ceil(SIZES.at(-1)! / SIZES[i]!);
+  let active = 0;
+  for (let i = 0; i < problems.length; i++) {
+    const [run, setup = () => undefined] = problems[i]!.run[stage];
+    best[i] = sample(run, setup, repeat(i));
+    active = i + 1;
+    const next = SIZES[i + 1];
+    if (best[i]! > STAGE_BUDGET_MS || (next !== undefined && projectedMs(best, problems, i, next) > PROJECTED_LIMIT_MS)) break;
+  }
+  let spent = best.reduce<number>((sum, ms, i) => sum + (ms ?? 0) * repeat(i), 0);
+  for (let round = 1; round < 12 && (round < 3 || spent < 200) && best.every((ms) => ms === undefined || ms <= STAGE_BUDGET_MS); round++) {
+    for (let i = 0; i < active; i++) {
+      const [run, setup = () => undefined] = problems[i]!.run[stage];
+      const ms = sample(run, setup, repeat(i));
+      best[i] = Math.min(best[i]!, ms);
+      spent += ms * repeat(i);
+    }
+  }
+  return best;
 }
 
 /**
  * The time a stage would take at `nextSize` if its time per node keeps growing as it did from the
- * previous size to the last: a superlinear stage (an n² exporter) is skipped — and so missed —
+ * previous size to size `i`: a superlinear stage (an n² exporter) is skipped — and so missed —
  * before it takes minutes.
  */
-function projectedMs(rows: readonly { nodes: number; ms: Partial<Record<Stage, number>> }[], stage: Stage, nextSize: number): number {
-  const last = rows.at(-1)!;
-  const previous = rows.at(-2);
-  const lastSize = SIZES[rows.length - 1]!;
-  const perNode = (row: { nodes: number; ms: Partial<Record<Stage, number>> }) => row.ms[stage]! / row.nodes;
-  const growth = previous?.ms[stage] === undefined ? 1 : Math.max(1, perNode(last) / perNode(previous));
-  return last.ms[stage]! * (nextSize / lastSize) * growth;
+function projectedMs(best: readonly (number | undefined)[], problems: readonly { nodes: number }[], i: number, nextSize: number): number {
+  const perNode = (k: number) => best[k]! / problems[k]!.nodes;
+  const growth = i === 0 ? 1 : Math.max(1, perNode(i) / perNode(i - 1));
+  return best[i]! * (nextSize / SIZES[i]!) * growth;
 }
 
 // ---- run ----------------------------------------------------------------------------------------
 const before = noiseProbe();
 const scaling: { shape: string; stage: Stage; perNodeUs: (number | null)[]; ratios: (number | null)[]; pass: boolean }[] = [];
 for (const [shape, make] of Object.entries(SHAPES)) {
-  const rows: { nodes: number; ms: Partial<Record<Stage, number>> }[] = [];
-  const skip = new Set<Stage>();
-  SIZES.forEach((n, i) => {
-    const row = timeStages(make(n), skip, Math.ceil(SIZES.at(-1)! / n));
-    rows.push(row);
-    const next = SIZES[i + 1];
-    for (const stage of STAGES) {
-      const ms = row.ms[stage];
-      if (ms === undefined || ms > STAGE_BUDGET_MS) skip.add(stage);
-      else if (next !== undefined && projectedMs(rows, stage, next) > PROJECTED_LIMIT_MS) skip.add(stage);
-    }
-  });
+  const problems = SIZES.map((n) => prepare(make(n)));
   for (const stage of STAGES) {
-    const perNodeUs = rows.map((r) => (r.ms[stage] === undefined ? null : (r.ms[stage]! / r.nodes) * 1000));
+    const perNodeUs = timeStage(stage, problems).map((ms, i) => (ms === undefined ? null : (ms / problems[i]!.nodes) * 1000));
     const ratios = perNodeUs.map((t) => (t === null ? null : t / perNodeUs[0]!));
     scaling.push({ shape, stage, perNodeUs, ratios, pass: ratios.every((r) => r !== null && r <= LINEAR_TARGET) });
   }
