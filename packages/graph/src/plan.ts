@@ -55,74 +55,116 @@ export function planOf(graph: Graph): EvaluationPlan {
 const PAIR = 2 ** 26;
 
 const isTranspose = (e: Expr): e is OpExpr => e.kind === 'op' && e.op === 'transpose';
-// Made here, not inside compile: a closure made there would keep compile's maps alive with the plan.
-const fromValueForward = (fromValue: (y: Tensor) => Tensor): Forward => ([y]) => fromValue(y!);
+
+// Forwards made once per op (and pattern of transposed operands), shared by every plan: compiling a
+// plan makes no closures and no strings.
+const fromValueForwards = new Map<OpRecord, Forward>();
+const timesValueForwards = new Map<OpRecord, Forward>();
+const transposedForwards = new Map<OpRecord, Forward[]>();
+/** f′(u) from y = f(u). */
+function fromValueForward(record: OpRecord): Forward {
+  let forward = fromValueForwards.get(record);
+  if (!forward) {
+    const fromValue = record.derivativeFromValue!;
+    fromValueForwards.set(record, (forward = ([y]) => fromValue(y!)));
+  }
+  return forward;
+}
 /** dy ⊙ f′(u) from dy and y = f(u): one pass where dy is a number or of y's shape, else the product as written. */
-const timesValueForward =
-  (timesValue: (dy: Tensor, y: Tensor) => Tensor, fromValue: (y: Tensor) => Tensor): Forward =>
-  ([dy, y]) =>
-    dy!.rank === 0 || sameShape(dy!.shape, y!.shape) ? timesValue(dy!, y!) : mul(dy!, fromValue(y!));
-const transposedForward =
-  (forwardTransposed: (args: readonly Tensor[], transposed: readonly boolean[]) => Tensor, transposed: readonly boolean[]): Forward =>
-  (args) =>
-    forwardTransposed(args, transposed);
+function timesValueForward(record: OpRecord): Forward {
+  let forward = timesValueForwards.get(record);
+  if (!forward) {
+    const timesValue = record.derivativeTimesValue!;
+    const fromValue = record.derivativeFromValue!;
+    forward = ([dy, y]) => (dy!.rank === 0 || sameShape(dy!.shape, y!.shape) ? timesValue(dy!, y!) : mul(dy!, fromValue(y!)));
+    timesValueForwards.set(record, forward);
+  }
+  return forward;
+}
+/** The op reading the operands of its transposed arguments in place; `mask` has bit i set where argument i is transposed. */
+function transposedForward(record: OpRecord, mask: number): Forward {
+  let byMask = transposedForwards.get(record);
+  if (!byMask) transposedForwards.set(record, (byMask = []));
+  let forward = byMask[mask];
+  if (!forward) {
+    const forwardTransposed = record.forwardTransposed!;
+    const transposed = Array.from({ length: record.arity }, (_, i) => (mask & (1 << i)) !== 0);
+    byMask[mask] = forward = (args) => forwardTransposed(args, transposed);
+  }
+  return forward;
+}
 
-function compile(graph: Graph): EvaluationPlan {
-  const nodeSlot = new Map<string, number>();
-  const exprSlot = new Map<Expr, number>();
-  // What identifies a computation: the op and the slots it reads. One or two slots (nearly every op)
-  // make a number, looked up per op; a string only past that.
-  const byOp = new Map<string, Map<number | string, number>>();
-  const computationKey = (slots: readonly number[], transposed: readonly boolean[] | undefined): number | string =>
-    transposed === undefined && slots.length === 1 ? slots[0]! : transposed === undefined && slots.length === 2 && slots[0]! < PAIR && slots[1]! < PAIR ? slots[0]! * PAIR + slots[1]! : `${transposed ? transposed.map((t) => (t ? 'ᵀ' : '')).join(',') : ''}(${slots.join(',')})`;
-  const computations = (op: string): Map<number | string, number> => {
-    let map = byOp.get(op);
-    if (!map) byOp.set(op, (map = new Map()));
+/** The variant of a derivative f′'s computations that are dy ⊙ f′(u) (a derivative has no transposed variants). */
+const TIMES_DERIVATIVE = 1;
+
+/** `dy ⊙ f′(u)` where the plan has f(u): the other factor, and the op f′ and the slot of f(u). */
+interface FusedDerivative {
+  readonly other: Expr;
+  readonly derivative: OpRecord;
+  readonly valueSlot: number;
+}
+
+/** One compilation: a class, not closures in a function, so that compiling allocates little (it runs on every uncached request). */
+class Compiler {
+  readonly nodeSlot = new Map<string, number>();
+  readonly exprSlot = new Map<Expr, number>();
+  /**
+   * What identifies a computation: the op, its variant (which operands it reads transposed) and the
+   * slots it reads (one or two slots, nearly every op, make a number).
+   */
+  readonly byOp = new Map<string, (Map<number | string, number> | undefined)[]>();
+  readonly constants = new Map<number, number>();
+  negativeZero: number | undefined;
+  readonly forwards: Forward[] = [];
+  readonly outs: number[] = [];
+  readonly argStarts: number[] = [0];
+  readonly args: number[] = [];
+  readonly constantSlots: number[] = [];
+  readonly constantValues: number[] = [];
+  slotCount = 0;
+  readonly pending: OpExpr[] = [];
+
+  computations(op: string, variant = 0): Map<number | string, number> {
+    let variants = this.byOp.get(op);
+    if (!variants) this.byOp.set(op, (variants = []));
+    let map = variants[variant];
+    if (!map) variants[variant] = map = new Map();
     return map;
-  };
-  const constants = new Map<number, number>();
-  let negativeZero: number | undefined;
-  const forwards: Forward[] = [];
-  const outs: number[] = [];
-  const argStarts: number[] = [0];
-  const args: number[] = [];
-  const constantSlots: number[] = [];
-  const constantValues: number[] = [];
-  const nodeSlots: number[] = [];
-  const nodeFroms: number[] = [];
-  const nodeEnds: number[] = [];
-  const nodeDifferentiated: number[] = [];
-  const pinned: number[] = [];
-  let slotCount = 0;
-  const differentiated = new Set<string>();
-  for (const node of graph.nodes) if (node.gradient) differentiated.add(node.gradient.of);
+  }
 
-  const refSlot = (id: string): number => {
-    const slot = nodeSlot.get(id);
+  refSlot(id: string): number {
+    const slot = this.nodeSlot.get(id);
     if (slot === undefined) throw new ChainruleError('internal', `'${id}' read before it was computed`);
     return slot;
-  };
-  const constSlot = (value: number): number => {
-    let slot = Object.is(value, -0) ? negativeZero : constants.get(value);
+  }
+
+  constSlot(value: number): number {
+    const negativeZero = Object.is(value, -0);
+    let slot = negativeZero ? this.negativeZero : this.constants.get(value);
     if (slot === undefined) {
-      slot = slotCount++;
-      if (Object.is(value, -0)) negativeZero = slot;
-      else constants.set(value, slot);
-      constantSlots.push(slot);
-      constantValues.push(value);
+      slot = this.slotCount++;
+      if (negativeZero) this.negativeZero = slot;
+      else this.constants.set(value, slot);
+      this.constantSlots.push(slot);
+      this.constantValues.push(value);
     }
     return slot;
-  };
-  /** The expressions whose values an op reads: a transpose's operand instead of the transpose where the op reads it in place. */
-  const operands = (e: OpExpr, record: OpRecord): readonly Expr[] =>
-    record.forwardTransposed && e.args.some(isTranspose) ? e.args.map((arg) => (isTranspose(arg) ? arg.args[0]! : arg)) : e.args;
-  const slotOf = (e: Expr): number | undefined => (e.kind === 'ref' ? refSlot(e.id) : e.kind === 'const' ? constSlot(e.value) : exprSlot.get(e));
+  }
 
-  /**
-   * `dy ⊙ f′(u)` (either order) where the plan has f(u): the other factor, and the op and slot of f(u).
-   * The gradient rule of f writes exactly this, with the u of the forward expression.
-   */
-  const fusedDerivative = (e: OpExpr): { other: Expr; derivative: OpRecord; valueSlot: number } | undefined => {
+  slotOf(e: Expr): number | undefined {
+    return e.kind === 'ref' ? this.refSlot(e.id) : e.kind === 'const' ? this.constSlot(e.value) : this.exprSlot.get(e);
+  }
+
+  step(forward: Forward, slot: number, first: number, second?: number): void {
+    this.forwards.push(forward);
+    this.args.push(first);
+    if (second !== undefined) this.args.push(second);
+    this.outs.push(slot);
+    this.argStarts.push(this.args.length);
+  }
+
+  /** The gradient rule of f writes dy ⊙ f′(u) with the u of the forward expression: found by identity. */
+  fusedDerivative(e: OpExpr): FusedDerivative | undefined {
     if (e.op !== 'mul') return undefined;
     for (let i = 0; i < 2; i++) {
       const d = e.args[i]!;
@@ -130,54 +172,58 @@ function compile(graph: Graph): EvaluationPlan {
       const derivative = opRecord(d.op);
       if (!derivative.derivativeTimesValue || !derivative.derivativeOf) continue;
       const u = d.args[0]!;
-      const uSlot = u.kind === 'op' ? exprSlot.get(u) : slotOf(u);
-      const valueSlot = uSlot === undefined ? undefined : byOp.get(derivative.derivativeOf)?.get(uSlot);
+      const uSlot = u.kind === 'op' ? this.exprSlot.get(u) : this.slotOf(u);
+      const valueSlot = uSlot === undefined ? undefined : this.byOp.get(derivative.derivativeOf)?.[0]?.get(uSlot);
       if (valueSlot !== undefined) return { other: e.args[1 - i]!, derivative, valueSlot };
     }
     return undefined;
-  };
-  const placeFused = (e: OpExpr, fused: { other: Expr; derivative: OpRecord; valueSlot: number }): void => {
-    const otherSlot = slotOf(fused.other)!;
-    const known = computations(`mul·${fused.derivative.name}`);
+  }
+
+  placeFused(e: OpExpr, fused: FusedDerivative): void {
+    const otherSlot = this.slotOf(fused.other)!;
+    const known = this.computations(fused.derivative.name, TIMES_DERIVATIVE);
     const key = otherSlot < PAIR && fused.valueSlot < PAIR ? otherSlot * PAIR + fused.valueSlot : `${otherSlot},${fused.valueSlot}`;
     let slot = known.get(key);
     if (slot === undefined) {
-      known.set(key, (slot = slotCount++));
-      forwards.push(timesValueForward(fused.derivative.derivativeTimesValue!, fused.derivative.derivativeFromValue!));
-      args.push(otherSlot, fused.valueSlot);
-      outs.push(slot);
-      argStarts.push(args.length);
+      known.set(key, (slot = this.slotCount++));
+      this.step(timesValueForward(fused.derivative), slot, otherSlot, fused.valueSlot);
     }
-    exprSlot.set(e, slot);
-  };
+    this.exprSlot.set(e, slot);
+  }
 
-  /** The slot of an op whose operands have slots: an existing computation's, or a new step's. */
-  const place = (e: OpExpr, record: OpRecord, reads: readonly Expr[]): number => {
-    const argSlots = reads.map((arg) => slotOf(arg)!);
-    const transposed = reads === e.args ? undefined : e.args.map(isTranspose);
-    const known = computations(e.op);
-    const key = computationKey(argSlots, transposed);
+  /** The slot of an op whose operands have slots (`reads`: a transpose's operand where the op reads it in place). */
+  place(e: OpExpr, record: OpRecord, reads: readonly Expr[]): void {
+    let mask = 0;
+    if (reads !== e.args) for (let i = 0; i < e.args.length; i++) if (isTranspose(e.args[i]!)) mask |= 1 << i;
+    const known = this.computations(e.op, mask);
+    const a0 = reads.length > 0 ? this.slotOf(reads[0]!)! : -1;
+    const a1 = reads.length > 1 ? this.slotOf(reads[1]!)! : -1;
+    const key = reads.length === 1 ? a0 : reads.length === 2 && a0 < PAIR && a1 < PAIR ? a0 * PAIR + a1 : reads.map((arg) => this.slotOf(arg)!).join(',');
     let slot = known.get(key);
     if (slot === undefined) {
-      known.set(key, (slot = slotCount++));
-      const valueSlot = record.derivativeFromValue && record.derivativeOf ? byOp.get(record.derivativeOf)?.get(argSlots[0]!) : undefined;
+      known.set(key, (slot = this.slotCount++));
+      const valueSlot = record.derivativeFromValue && record.derivativeOf ? this.byOp.get(record.derivativeOf)?.[0]?.get(a0) : undefined;
       if (valueSlot !== undefined) {
-        forwards.push(fromValueForward(record.derivativeFromValue!));
-        args.push(valueSlot);
+        this.step(fromValueForward(record), slot, valueSlot);
       } else {
-        forwards.push(transposed ? transposedForward(record.forwardTransposed!, transposed) : record.forward);
-        for (const argSlot of argSlots) args.push(argSlot);
+        this.forwards.push(mask !== 0 ? transposedForward(record, mask) : record.forward);
+        for (const arg of reads) this.args.push(this.slotOf(arg)!);
+        this.outs.push(slot);
+        this.argStarts.push(this.args.length);
       }
-      outs.push(slot);
-      argStarts.push(args.length);
     }
-    exprSlot.set(e, slot);
-    return slot;
-  };
-  // Post-order without recursion; an op is placed as soon as its operands have slots.
-  const pending: OpExpr[] = [];
-  const emit = (root: Expr): number => {
-    if (root.kind !== 'op') return slotOf(root)!;
+    this.exprSlot.set(e, slot);
+  }
+
+  /** The expressions whose values an op reads: a transpose's operand instead of the transpose where the op reads it in place. */
+  operands(e: OpExpr, record: OpRecord): readonly Expr[] {
+    return record.forwardTransposed && e.args.some(isTranspose) ? e.args.map((arg) => (isTranspose(arg) ? arg.args[0]! : arg)) : e.args;
+  }
+
+  /** Places an expression's ops in post-order without recursion (an op as soon as its operands have slots); its slot. */
+  emit(root: Expr): number {
+    if (root.kind !== 'op') return this.slotOf(root)!;
+    const { pending, exprSlot } = this;
     pending.push(root);
     while (pending.length > 0) {
       const e = pending[pending.length - 1]!;
@@ -185,18 +231,18 @@ function compile(graph: Graph): EvaluationPlan {
         pending.pop();
         continue;
       }
-      const fused = fusedDerivative(e);
+      const fused = this.fusedDerivative(e);
       if (fused) {
         if (fused.other.kind === 'op' && !exprSlot.has(fused.other)) {
           pending.push(fused.other);
         } else {
-          placeFused(e, fused);
+          this.placeFused(e, fused);
           pending.pop();
         }
         continue;
       }
       const record = opRecord(e.op);
-      const reads = operands(e, record);
+      const reads = this.operands(e, record);
       let ready = true;
       for (let i = reads.length - 1; i >= 0; i--) {
         const arg = reads[i]!;
@@ -206,39 +252,52 @@ function compile(graph: Graph): EvaluationPlan {
         }
       }
       if (ready) {
-        place(e, record, reads);
+        this.place(e, record, reads);
         pending.pop();
       }
     }
     return exprSlot.get(root)!;
-  };
+  }
+}
 
-  for (const node of graph.nodes) {
-    const from = node.expression ? emit(node.expression) : -1;
-    const slot = slotCount++;
-    nodeSlot.set(node.id, slot);
-    pinned.push(slot);
-    if (from >= 0) pinned.push(from);
+function compile(graph: Graph): EvaluationPlan {
+  const compiler = new Compiler();
+  const nodeCount = graph.nodes.length;
+  const nodeSlots: number[] = [];
+  const nodeFroms: number[] = [];
+  const nodeEnds: number[] = [];
+  const nodeDifferentiated: number[] = [];
+  const differentiated = new Set<string>();
+  for (const node of graph.nodes) if (node.gradient) differentiated.add(node.gradient.of);
+  for (let i = 0; i < nodeCount; i++) {
+    const node = graph.nodes[i]!;
+    const from = node.expression ? compiler.emit(node.expression) : -1;
+    const slot = compiler.slotCount++;
+    compiler.nodeSlot.set(node.id, slot);
     nodeSlots.push(slot);
     nodeFroms.push(from);
-    nodeEnds.push(forwards.length);
+    nodeEnds.push(compiler.forwards.length);
     nodeDifferentiated.push(differentiated.has(node.id) ? 1 : 0);
   }
 
+  const { slotCount, forwards, outs, argStarts, args } = compiler;
+  const stepCount = forwards.length;
   const stepOutput = new Uint8Array(slotCount);
   for (const slot of outs) stepOutput[slot] = 1;
   const lastUse = new Int32Array(slotCount).fill(-1);
-  for (let s = 0; s < forwards.length; s++) for (let a = argStarts[s]!; a < argStarts[s + 1]!; a++) lastUse[args[a]!] = s;
-  for (const slot of pinned) lastUse[slot] = -1;
+  for (let s = 0; s < stepCount; s++) for (let a = argStarts[s]!; a < argStarts[s + 1]!; a++) lastUse[args[a]!] = s;
+  // Node values stay: they are the result.
+  for (let i = 0; i < nodeCount; i++) {
+    lastUse[nodeSlots[i]!] = -1;
+    if (nodeFroms[i]! >= 0) lastUse[nodeFroms[i]!] = -1;
+  }
   // Counting sort of the slots by the step after which they die.
-  const releaseStart = new Int32Array(forwards.length + 1);
-  for (const s of lastUse) if (s >= 0) releaseStart[s + 1]!++;
-  for (let s = 0; s < forwards.length; s++) releaseStart[s + 1]! += releaseStart[s]!;
-  const released = new Int32Array(releaseStart[forwards.length]!);
-  const fill = releaseStart.slice(0, forwards.length);
-  lastUse.forEach((s, slot) => {
-    if (s >= 0) released[fill[s]!++] = slot;
-  });
+  const releaseStart = new Int32Array(stepCount + 1);
+  for (let slot = 0; slot < slotCount; slot++) if (lastUse[slot]! >= 0) releaseStart[lastUse[slot]! + 1]!++;
+  for (let s = 0; s < stepCount; s++) releaseStart[s + 1]! += releaseStart[s]!;
+  const released = new Int32Array(releaseStart[stepCount]!);
+  const fill = releaseStart.slice(0, stepCount);
+  for (let slot = 0; slot < slotCount; slot++) if (lastUse[slot]! >= 0) released[fill[lastUse[slot]!]!++] = slot;
   return {
     slotCount,
     stepForward: forwards,
@@ -252,7 +311,7 @@ function compile(graph: Graph): EvaluationPlan {
     nodeFrom: nodeFroms,
     nodeEnd: nodeEnds,
     nodeDifferentiated,
-    constantSlots,
-    constantValues,
+    constantSlots: compiler.constantSlots,
+    constantValues: compiler.constantValues,
   };
 }
