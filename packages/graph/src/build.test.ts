@@ -117,4 +117,16 @@ describe('the depth of one expression', () => {
     );
     expect(error!.location).toMatchObject({ line: 2, column: 3 });
   });
+
+  it('counts the depth on each path: one branch at the limit and one past it, in either order, and a refused equation after an accepted one', () => {
+    // A product of n factors is n − 1 deep; inside `sum(…) + x` it sits 2 deeper.
+    const factors = (n: number) => Array(n).fill('W').join(' ');
+    const atLimit = `L = sum(${factors(EXPRESSION_DEPTH_LIMIT - 1)}) + x`;
+    expect(buildGraph([atLimit]).loss).toBe('L');
+    const past = (text: string) => () => buildGraph(['y = W x', text]);
+    const message = /^equation 2 \('L', line 2, column 1\) nests deeper than the limit of 5,000 operators/;
+    expect(past(`L = sum(${factors(EXPRESSION_DEPTH_LIMIT)}) + x`)).toThrow(message);
+    expect(past(`L = x + sum(${factors(EXPRESSION_DEPTH_LIMIT)})`)).toThrow(message);
+    expect(past(`L = sum(${factors(EXPRESSION_DEPTH_LIMIT)}) + sum(${factors(3)})`)).toThrow(message);
+  });
 });

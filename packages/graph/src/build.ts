@@ -100,11 +100,12 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   const expressions = equations.map((equation) => builder.build(equation));
 
   // What each equation reads among the equations (by index), and which equations something reads.
+  const reads = expressions.map((expression) => idsOf(expression));
   const dependencies: number[][] = [];
   const consumed = new Uint8Array(equations.length);
-  for (const expression of expressions) {
+  for (const ids of reads) {
     const deps: number[] = [];
-    for (const id of idsOf(expression)) {
+    for (const id of ids) {
       const dep = definitions.get(id);
       if (dep !== undefined) {
         consumed[dep] = 1;
@@ -122,7 +123,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   if (options.roles !== undefined) for (const name of Object.keys(options.roles)) roles.set(canonicalName(name).key, options.roles[name]!);
 
   const leafKeys = new Set<string>();
-  for (const i of order) for (const id of idsOf(expressions[i]!)) if (!definitions.has(id)) leafKeys.add(id);
+  for (const i of order) for (const id of reads[i]!) if (!definitions.has(id)) leafKeys.add(id);
   for (const key of roles.keys()) {
     const definition = definitions.get(key);
     if (definition !== undefined) throw new ChainruleError('graph', `a role is given for '${equations[definition]!.target.text}', but it is computed by an equation, not a leaf`);
@@ -230,23 +231,23 @@ function throwCycle(equations: readonly Equation[], dependencies: readonly (read
 
 /** Refuses an expression nested deeper than {@link EXPRESSION_DEPTH_LIMIT}, before anything is built from it. */
 function checkDepth(equation: Equation, index: number): void {
-  // Operators on the path from the top: the nodes entered and not yet left, less the top itself.
-  let open = 0;
-  postOrder(
-    equation.expression,
-    astChild,
-    () => open--,
-    () => {
-      if (++open - 1 <= EXPRESSION_DEPTH_LIMIT) return true;
-      const at: Position = equation.pos;
-      throw new ChainruleError(
-        'limit',
-        `equation ${index + 1} ('${equation.target.text}', line ${at.line}, column ${at.column}) nests deeper than the limit of ${EXPRESSION_DEPTH_LIMIT.toLocaleString('en')} operators (a sum of n terms or a product of n factors is n − 1 deep): split it into several equations`,
-        at,
-      );
-    },
+  openOperators = 0;
+  postOrder(equation.expression, astChild, leaveOperator, enterOperator);
+  if (openOperators <= EXPRESSION_DEPTH_LIMIT + 1) return;
+  const at: Position = equation.pos;
+  throw new ChainruleError(
+    'limit',
+    `equation ${index + 1} ('${equation.target.text}', line ${at.line}, column ${at.column}) nests deeper than the limit of ${EXPRESSION_DEPTH_LIMIT.toLocaleString('en')} operators (a sum of n terms or a product of n factors is n − 1 deep): split it into several equations`,
+    at,
   );
 }
+/** The nodes entered and not yet left by the depth check's walk (the top's depth is 0); past the limit, the walk stops. */
+let openOperators = 0;
+const enterOperator = (): boolean => ++openOperators <= EXPRESSION_DEPTH_LIMIT + 1;
+const leaveOperator = (): void => {
+  // A walk stopped at the limit leaves the count above it, for checkDepth to see.
+  if (openOperators <= EXPRESSION_DEPTH_LIMIT + 1) openOperators--;
+};
 
 /** The operands of a node of the parsed expression, one at a time (see {@link postOrder}). */
 function astChild(node: Ast, index: number): Ast | undefined {

@@ -107,7 +107,8 @@ export class Lexer {
   }
 
   /** Pushes a name ending at `end`, with the layer index that follows it, if any (`a^{(1)}`, `a⁽¹⁾`). */
-  private pushName(text: string, plain: boolean, start: number, end: number): void {
+  /** `asciiOnly`: letters and digits only, whose key is the spelling itself (most names: `W1`, `h12`, `x`). */
+  private pushName(text: string, plain: boolean, start: number, end: number, asciiOnly = false): void {
     const next = this.text.charCodeAt(end);
     const layer =
       next === 0x5e || next === 0x207d
@@ -119,7 +120,7 @@ export class Lexer {
     const nameEnd = layer?.end ?? end;
     const raw = plain && !layer ? text : this.text.slice(start, nameEnd);
     const pos = this.chunk.position(start);
-    this.tokens.push({ kind: 'name', name: sharedName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
+    this.tokens.push({ kind: 'name', name: asciiOnly && !layer ? { key: text, text } : sharedName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
     if (layer?.transpose) {
       const { offset, text: marker } = layer.transpose;
       this.tokens.push({ kind: 'postfixTranspose', text: marker, offset, end: nameEnd, pos: this.chunk.position(offset) });
@@ -144,9 +145,12 @@ export class Lexer {
         return;
       }
       if (isAsciiLetterCode(code)) {
-        const end = this.scanPlainName(start);
-        const name = this.text.slice(start, end);
-        this.pushName(name, true, start, end);
+        const asciiEnd = this.asciiNameEnd(start);
+        const next = this.text.charCodeAt(asciiEnd);
+        // `_` or a character past ASCII (`₃`, a hat) may continue the name: the full scan decides.
+        const asciiOnly = !(next >= 0x80 || next === 0x5f);
+        const end = asciiOnly ? asciiEnd : this.scanPlainName(start);
+        this.pushName(this.text.slice(start, end), true, start, end, asciiOnly);
         return;
       }
       if (isDigitCode(code) || (code === 0x2e && isDigitCode(this.text.charCodeAt(start + 1)))) {
@@ -242,6 +246,16 @@ export class Lexer {
     if (!Number.isFinite(value)) throw this.error(`the number ${literal} is too large`, start);
     this.tokens.push({ kind: 'number', value, text: literal, offset: start, end, pos: this.chunk.position(start) });
     this.index = end;
+  }
+
+  /** The end of the run of ASCII letters and digits at `start`. */
+  private asciiNameEnd(start: number): number {
+    let cursor = start + 1;
+    for (;;) {
+      const code = this.text.charCodeAt(cursor);
+      if (!(isAsciiLetterCode(code) || isDigitCode(code))) return cursor;
+      cursor++;
+    }
   }
 
   /** The end of a name typed as letters: `W3`, `W_3`, `W_{3}`, `W₃`, `y_hat`, `ŷ` (precomposed or combining). */
