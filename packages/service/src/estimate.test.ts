@@ -1,7 +1,7 @@
 import { parseProblem } from '@chainrule/problem';
 import { q3Problem } from '@chainrule/test-support';
 import { describe, expect, it } from 'vitest';
-import { estimateProblem } from './estimate.ts';
+import { WORK_COSTS, estimateProblem } from './estimate.ts';
 import { DEFAULT_SERVICE_LIMITS, checkEstimateLimits } from './limits.ts';
 
 const matrix = (rows: number, columns: number) => Array.from({ length: rows }, () => new Array<number>(columns).fill(0.5));
@@ -54,6 +54,27 @@ describe('estimateProblem', () => {
     const reshaped = { ...problem, values: { ...problem.values, x: [1, 2, 3, 4, 5] } };
     expect(estimateProblem(reshaped)).not.toBe(first);
     expect(estimateProblem({ ...problem, wrt: ['W1'] }).gradientEntries).toBe(12);
+  });
+
+  it('prices exact arithmetic by the size of its numbers: decimals that outgrow the fast form cost BigInt operations (count, not time)', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `A${i}`);
+    const chain = (entry: number) =>
+      parseProblem({ equations: ['L = ||u||^2', `u = ${names.join(' ')} x`], values: Object.fromEntries([...names.map((n) => [n, [[entry, entry], [entry, entry]]]), ['x', [entry, entry]]]), wrt: ['A0'] });
+    const small = estimateProblem(chain(1));
+    const long = estimateProblem(chain(0.123457));
+    expect(long.operations).toBe(small.operations);
+    // Whole numbers (the largest, 2 · (2^12)² in the loss, fits 2^53): every exact operation at the fast price.
+    expect(small.work).toBe(WORK_COSTS.exactOperationNs * small.operations + WORK_COSTS.floatOperationNs * small.operations + WORK_COSTS.nodeNs * 3 * small.nodes);
+    expect(small.work).toBeLessThan(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
+    // Six decimals per factor: four factors in, 24 decimals (the fast form holds 22) — BigInt from there, and in the backward pass.
+    expect(long.work).toBeGreaterThan(small.work + (WORK_COSTS.bigintOperationNs - WORK_COSTS.exactOperationNs) * (2 / 3) * long.operations);
+    expect(long.work).toBeGreaterThanOrEqual(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
+  });
+
+  it('prices Question 3 at the fast decimal form (its numbers stay small): it runs on the calling thread', () => {
+    const estimate = estimateProblem(parseProblem(q3Problem()));
+    expect(estimate.work).toBe(WORK_COSTS.exactOperationNs * estimate.operations + WORK_COSTS.floatOperationNs * estimate.operations + WORK_COSTS.nodeNs * 3 * estimate.nodes);
+    expect(estimate.work).toBeLessThan(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
   });
 
   it('costs equations that do not parse by their length, without throwing', () => {
