@@ -5,8 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** A new tab on the page, waited for until the graph is drawn; errors in the page fail the test that made it. @example const page = await openPage(browser, url) */
-export async function openPage(browser: Browser, url: string): Promise<Page> {
+/** A new tab on the page, waited for until the graph is drawn (unless `graph: false`: a graph too large to draw unasked) and the steps are typeset; errors in the page fail the test that made it. @example const page = await openPage(browser, url) */
+export async function openPage(browser: Browser, url: string, { graph = true }: { graph?: boolean } = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   // Waits detect hangs only: a shared, loaded CI machine may take far longer than Playwright's 30 s default.
   page.setDefaultTimeout(120_000);
@@ -16,7 +16,7 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
     if (message.type() === 'error') errors.push(message.text());
   });
   await page.goto(url);
-  await page.waitForSelector('#graph g.node[data-node]');
+  if (graph) await page.waitForSelector('#graph g.node[data-node]');
   await page.waitForSelector('li.step');
   await page.waitForSelector('li.step .katex'); // KaTeX comes after the first graph
   (page as Page & { errors?: string[] }).errors = errors;

@@ -64,6 +64,15 @@ describe('analyze (the worker\'s pass)', () => {
     expect(report.firstWrong?.name).toBe('u1');
     expect(report.points).toEqual({ earned: 0.75, total: 7 });
   });
+
+  it('grades a network that binds no function (practice once failed on a problem without `functions`)', async () => {
+    // by hand: y = 1·1 + 2·1 = 3, L = ½ (3 − 0)² = 4.5
+    const tiny: ProblemState = { equations: 'L = 1/2 ||y - t||^2\ny = W x', functions: {}, values: { W: [[1, 2]], x: [1, 1], t: [0] }, wrt: ['W'], roles: { t: 'target' } };
+    const report = await practise(tiny, exact, null, { y: '3', L: '5.5' });
+    expect(report.items.y).toMatchObject({ status: 'correct' });
+    expect(report.items.L).toMatchObject({ status: 'wrong' });
+    expect(report.items.L!.offBy).toBeCloseTo(1, 12);
+  });
 });
 
 describe('readAnswer', () => {

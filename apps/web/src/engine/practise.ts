@@ -18,19 +18,26 @@ function pointsFor(preset: AppState['preset'], problem: ReturnType<typeof parseP
 
 /** A grader for the problem and mode, cached: the references are computed once per problem. */
 function graderFor(state: ProblemState, round: number | null, preset: AppState['preset']): { grader: Grader; pointsNote: string } {
-  const key = JSON.stringify([state, round, preset]);
+  const input = problemInput(state).input;
+  const key = JSON.stringify([input, round, preset]);
   let entry = graders.get(key);
   if (!entry) {
-    const problem = parseProblem(problemInput(state).input);
+    const problem = parseProblem(input);
     let points = pointsFor(preset, problem);
     const options = (scheme: PointsScheme | null): GradeOptions => ({ round, points: scheme });
     let grader: Grader;
     try {
       grader = createGrader(problem, options(points.scheme));
     } catch {
-      // The sheet's scheme names the sheet's steps; an edited network falls back to spread points.
-      points = { scheme: spreadPoints(problem, { total: 10, forward: 4 }), note: '10 points: 4 spread over the forward pass, 6 over the gradients' };
-      grader = createGrader(problem, options(points.scheme));
+      // The sheet's scheme names the sheet's steps; an edited network falls back to spread points, and a
+      // network whose spread the grader rejects (its rounding can leave the last step a negative share) to none.
+      try {
+        points = { scheme: spreadPoints(problem, { total: 10, forward: 4 }), note: '10 points: 4 spread over the forward pass, 6 over the gradients' };
+        grader = createGrader(problem, options(points.scheme));
+      } catch {
+        points = { scheme: null, note: 'No points for this network' };
+        grader = createGrader(problem, options(null));
+      }
     }
     entry = { grader, pointsNote: points.note };
     if (graders.size > 8) graders.clear();
@@ -44,7 +51,7 @@ export async function practise(state: ProblemState, view: ViewState, preset: App
   const analysis = await analyze(state, { ...view, gradients: false });
   const blocking = analysis.errors.find((e) => e.stage !== 'drawing');
   if (blocking) throw new Error(blocking.described);
-  const { grader, pointsNote } = graderFor(problemInput(state).input as ProblemState, view.round, preset);
+  const { grader, pointsNote } = graderFor(state, view.round, preset);
 
   const submission: { values: Record<string, Numbers>; gradients: Record<string, Numbers> } = { values: {}, gradients: {} };
   const unreadable: Record<string, string> = {};

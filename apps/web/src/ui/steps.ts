@@ -1,8 +1,10 @@
 /**
  * The steps panel: the worked solution, forward then backward, each step's formula, substitution
  * and value in KaTeX (exact, or rounded at every step) — or, in practice mode, the formula and a
- * field for the student's number with the grader's verdict. Formulas are typeset when a step
- * scrolls into view, so a network of hundreds of steps stays quick.
+ * field for the student's number with the grader's verdict. A long solution is built as it is
+ * read: every step has its item (its head, and its values as data attributes), but its formulas
+ * and answer field are made and typeset only when it comes near the screen (or is opened), so an
+ * edit of a network of hundreds of steps never builds hundreds of formulas in one task.
  */
 import type { PracticeReport, StepView } from '../model.ts';
 import { renderMath, renderMathNow } from './math.ts';
@@ -15,7 +17,7 @@ export interface StepsPanel {
   grade(report: PracticeReport | undefined, error?: string): void;
 }
 
-/** Up to this many steps a solution is typeset whole, not only near the screen. */
+/** Up to this many steps a solution is built and typeset whole, not only near the screen. */
 const WHOLE_SOLUTION_STEPS = 60;
 
 const shapeText = (shape: readonly number[]) => (shape.length === 0 ? 'a number' : shape.length === 1 ? `${shape[0]} numbers` : `${shape[0]}×${shape[1]}: rows separated by ;`);
@@ -27,45 +29,41 @@ export function createStepsPanel(
   handlers: { onSelect: (id: string) => void; onAnswer: (id: string, text: string) => void },
 ): StepsPanel {
   let items = new Map<string, HTMLLIElement>();
-  /** Formulas typeset when their step comes near the screen. */
+  /** Items whose body is made when they come near the screen: the function that makes it. */
   let pending = new Map<Element, () => void>();
   let current: readonly StepView[] = [];
   /** What each shown item was made from, so an edit that changes a few steps redraws only those. */
   let made = new Map<string, string>();
   let madeOrder = '';
-  /** A short solution is typeset whole (in slices, in order); a long one as its steps come near the screen. */
+  /** A short solution is built whole (typeset in slices, in order); a long one as its steps come near the screen. */
   let wholeSolution = true;
+  /** The last grading, for the items made after it. */
+  let report: PracticeReport | undefined;
   const observer =
     typeof IntersectionObserver === 'function'
       ? new IntersectionObserver(
           (entries) => {
-            for (const entry of entries) {
-              if (!entry.isIntersecting) continue;
-              pending.get(entry.target)?.();
-              pending.delete(entry.target);
-              observer?.unobserve(entry.target);
-            }
+            for (const entry of entries) if (entry.isIntersecting) fill(entry.target);
           },
           { rootMargin: '600px' },
         )
       : undefined;
-  const later = (element: HTMLElement, latex: string) => {
-    const render = () => renderMath(element, latex, true);
-    element.textContent = latex;
-    element.classList.add('typesetting');
-    if (!observer || wholeSolution) return render();
-    pending.set(element, render);
-    observer.observe(element);
+  /** Makes an item's body now, if it is still to be made. */
+  const fill = (item: Element) => {
+    const make = pending.get(item);
+    if (!make) return;
+    pending.delete(item);
+    observer?.unobserve(item);
+    make();
+  };
+  const forget = (item: Element) => {
+    pending.delete(item);
+    observer?.unobserve(item);
   };
   /** The open step's formulas, typeset at once. */
-  const renderNow = (element: Element | undefined) => {
-    if (!element) return;
-    for (const target of [element, ...element.querySelectorAll<HTMLElement>('.math')]) {
-      pending.get(target)?.();
-      pending.delete(target);
-      observer?.unobserve(target);
-      if (target instanceof HTMLElement) renderMathNow(target);
-    }
+  const renderNow = (item: Element) => {
+    fill(item);
+    for (const target of item.querySelectorAll<HTMLElement>('.math')) renderMathNow(target);
   };
 
   function makeItem(step: StepView, index: number, round: number | null, mode: 'solution' | 'practice', answers: Record<string, string>): HTMLLIElement {
@@ -88,6 +86,23 @@ export function createStepsPanel(
     name.textContent = step.display;
     head.append(where, name);
     head.addEventListener('click', () => handlers.onSelect(step.id));
+    item.append(head);
+    const make = () => {
+      item.classList.remove('unmade');
+      item.append(...itemBody(step, index, round, mode, answers));
+      if (report) showVerdict(step, item, report);
+    };
+    if (wholeSolution || !observer) make();
+    else {
+      item.classList.add('unmade');
+      pending.set(item, make);
+      observer.observe(item);
+    }
+    return item;
+  }
+
+  /** A step's formula (with its substitution and value in solution mode), its chain rule, and in practice mode the answer field. */
+  function itemBody(step: StepView, index: number, round: number | null, mode: 'solution' | 'practice', answers: Record<string, string>): HTMLElement[] {
     const body = document.createElement('div');
     body.className = 'math block';
     const lines = [`${step.nameLatex} &= ${step.formulaLatex}`];
@@ -101,14 +116,14 @@ export function createStepsPanel(
         lines.push(`&\\approx ${step.roundedLatex}`);
       }
     }
-    later(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`);
-    item.append(head, body);
+    renderMath(body, `\\begin{aligned}${lines.join(' \\\\ ')}\\end{aligned}`, true);
+    const parts: HTMLElement[] = [body];
     if (step.chainLatex && mode === 'solution') {
       const chain = document.createElement('div');
       chain.className = 'math chain';
       chain.setAttribute('aria-label', 'the chain rule along the paths from the loss');
-      later(chain, step.chainLatex);
-      item.append(chain);
+      renderMath(chain, step.chainLatex, true);
+      parts.push(chain);
     }
     if (mode === 'practice') {
       const field = document.createElement('div');
@@ -131,16 +146,41 @@ export function createStepsPanel(
       input.setAttribute('aria-describedby', verdict.id);
       input.addEventListener('change', () => handlers.onAnswer(step.id, input.value));
       input.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter') {
-          handlers.onAnswer(step.id, input.value);
-          const inputs = [...list.querySelectorAll<HTMLInputElement>('.answer input')];
-          inputs[inputs.indexOf(input) + 1]?.focus();
-        }
+        if (event.key !== 'Enter') return;
+        handlers.onAnswer(step.id, input.value);
+        // On to the next step's field (made now if it was not yet).
+        const next = current[current.findIndex((s) => s.id === step.id) + 1];
+        const nextItem = next && items.get(next.id);
+        if (!nextItem) return;
+        fill(nextItem);
+        nextItem.querySelector<HTMLInputElement>('.answer input')?.focus();
       });
       field.append(label, input, verdict);
-      item.append(field);
+      parts.push(field);
     }
-    return item;
+    return parts;
+  }
+
+  /** One step's verdict from a grading, on its item (its field's text only once the body is made). */
+  function showVerdict(step: StepView, item: HTMLLIElement, graded: PracticeReport): void {
+    const unreadable = graded.unreadable[step.id];
+    const result = graded.items[step.id];
+    const status = unreadable ? 'unreadable' : (result?.status ?? 'missing');
+    item.dataset.status = status;
+    item.classList.toggle('first', graded.firstWrong?.id === step.id);
+    const verdict = item.querySelector<HTMLElement>('.verdict');
+    if (!verdict) return;
+    verdict.textContent =
+      status === 'unreadable'
+        ? `cannot read this: ${unreadable}`
+        : status === 'correct'
+          ? '✓ correct'
+          : status === 'carried'
+            ? `✓ correct from your own earlier values (error carried forward)`
+            : status === 'wrong'
+              ? `✗ wrong${result?.offBy !== undefined && Number.isFinite(result.offBy) ? ` — off by up to ${Number(result.offBy.toPrecision(3))}` : result?.message ? ` — ${result.message.replace(/expected [^,]*, /, '')}` : ''}`
+              : '';
+    if (result?.maxPoints !== undefined && status !== 'missing') verdict.textContent += ` (${result.points ?? 0}/${result.maxPoints} pt)`;
   }
 
   return {
@@ -149,15 +189,11 @@ export function createStepsPanel(
       const recipes = new Map(steps.map((step) => [step.id, JSON.stringify(step)]));
       if (order === madeOrder && mode === 'solution') {
         // Same steps in the same order: replace only the items whose content changed.
-        const changed = steps.filter((step) => made.get(step.id) !== recipes.get(step.id));
-        const fresh = build(changed, steps);
-        for (const step of changed) {
+        for (const [index, step] of steps.entries()) {
+          if (made.get(step.id) === recipes.get(step.id)) continue;
           const old = items.get(step.id)!;
-          for (const target of [old, ...old.querySelectorAll('.math')]) {
-            pending.delete(target);
-            observer?.unobserve(target);
-          }
-          const item = fresh.get(step.id)!;
+          forget(old);
+          const item = makeItem(step, index, round, mode, answers);
           if (old.classList.contains('open')) item.classList.add('open');
           old.replaceWith(item);
           items.set(step.id, item);
@@ -169,14 +205,14 @@ export function createStepsPanel(
       observer?.disconnect();
       pending = new Map();
       items = new Map();
+      report = undefined;
       current = steps;
       made = recipes;
       madeOrder = order;
       wholeSolution = steps.length <= WHOLE_SOLUTION_STEPS;
-      const built = build(steps, steps);
       const children: HTMLElement[] = [];
       let phase: string | undefined;
-      for (const step of steps) {
+      for (const [index, step] of steps.entries()) {
         if (step.phase !== phase) {
           phase = step.phase;
           const heading = document.createElement('li');
@@ -184,19 +220,12 @@ export function createStepsPanel(
           heading.textContent = phase === 'forward' ? 'Forward pass' : 'Backward pass — from ∂L/∂L = 1, the chain rule node by node';
           children.push(heading);
         }
-        const item = built.get(step.id)!;
+        const item = makeItem(step, index, round, mode, answers);
         items.set(step.id, item);
         children.push(item);
       }
       list.replaceChildren(...children);
       summary.hidden = mode !== 'practice';
-
-      function build(some: readonly StepView[], all: readonly StepView[]): Map<string, HTMLLIElement> {
-        const out = new Map<string, HTMLLIElement>();
-        const indexOf = new Map(all.map((s, i) => [s.id, i]));
-        for (const step of some) out.set(step.id, makeItem(step, indexOf.get(step.id)!, round, mode, answers));
-        return out;
-      }
     },
     open(id) {
       for (const item of items.values()) item.classList.remove('open');
@@ -208,54 +237,40 @@ export function createStepsPanel(
       item.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
       return true;
     },
-    grade(report, error) {
+    grade(graded, error) {
       summary.replaceChildren();
       if (error) {
         summary.textContent = error;
         summary.className = 'practice-summary bad';
         return;
       }
-      if (!report) return;
+      if (!graded) return;
+      report = graded;
       summary.className = 'practice-summary';
       const points = document.createElement('strong');
       points.className = 'points';
-      points.textContent = report.points ? `${report.points.earned} / ${report.points.total} points` : '';
+      points.textContent = graded.points ? `${graded.points.earned} / ${graded.points.total} points` : '';
       const first = document.createElement('span');
       first.className = 'first-wrong';
-      first.textContent = report.firstWrong ? `first wrong step: ${firstWrongText(report.firstWrong)}` : report.counts.wrong === 0 && report.counts.missing === 0 ? 'every step right' : 'no wrong step so far';
+      first.textContent = graded.firstWrong ? `first wrong step: ${firstWrongText(graded.firstWrong)}` : graded.counts.wrong === 0 && graded.counts.missing === 0 ? 'every step right' : 'no wrong step so far';
       const counts = document.createElement('span');
       counts.className = 'counts';
-      counts.textContent = `${report.counts.correct} correct · ${report.counts.carried} carried forward · ${report.counts.wrong} wrong · ${report.counts.missing} to go`;
+      counts.textContent = `${graded.counts.correct} correct · ${graded.counts.carried} carried forward · ${graded.counts.wrong} wrong · ${graded.counts.missing} to go`;
       const note = document.createElement('span');
       note.className = 'hint';
-      note.textContent = `${report.pointsNote}. ${report.tolerance}`;
+      note.textContent = `${graded.pointsNote}. ${graded.tolerance}`;
       summary.append(points, first, counts, note);
-      function firstWrongText(wrong: NonNullable<PracticeReport['firstWrong']>): string {
-        const index = current.findIndex((step) => step.id === wrong.id);
-        const line = index < 0 ? undefined : current[index]!.line;
-        return `${wrong.display}${index < 0 ? '' : ` (step ${index + 1}${line === undefined ? '' : `, line ${line}`})`}`;
-      }
       for (const step of current) {
         const item = items.get(step.id);
-        const verdict = item?.querySelector<HTMLElement>('.verdict');
-        if (!item || !verdict) continue;
-        const unreadable = report.unreadable[step.id];
-        const result = report.items[step.id];
-        const status = unreadable ? 'unreadable' : (result?.status ?? 'missing');
-        item.dataset.status = status;
-        item.classList.toggle('first', report.firstWrong?.id === step.id);
-        verdict.textContent =
-          status === 'unreadable'
-            ? `cannot read this: ${unreadable}`
-            : status === 'correct'
-              ? '✓ correct'
-              : status === 'carried'
-                ? `✓ correct from your own earlier values (error carried forward)`
-                : status === 'wrong'
-                  ? `✗ wrong${result?.offBy !== undefined && Number.isFinite(result.offBy) ? ` — off by up to ${Number(result.offBy.toPrecision(3))}` : result?.message ? ` — ${result.message.replace(/expected [^,]*, /, '')}` : ''}`
-                  : '';
-        if (result?.maxPoints !== undefined && status !== 'missing') verdict.textContent += ` (${result.points ?? 0}/${result.maxPoints} pt)`;
+        if (item) showVerdict(step, item, graded);
       }
     },
   };
+
+  /** The first wrong step as a student finds it: its name in the sheet's notation, its number and line. */
+  function firstWrongText(wrong: NonNullable<PracticeReport['firstWrong']>): string {
+    const index = current.findIndex((step) => step.id === wrong.id);
+    const line = index < 0 ? undefined : current[index]!.line;
+    return `${wrong.display}${index < 0 ? '' : ` (step ${index + 1}${line === undefined ? '' : `, line ${line}`})`}`;
+  }
 }
