@@ -8,6 +8,8 @@
 // as the issue asks (--layers=N for another length). Each pair is measured in alternating rounds,
 // so that a noisy minute hurts both sides alike.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createRequire, register } from 'node:module';
 import { type MeasureOptions, measure, printTable, randomArray, summarize, wantsJson } from '@chainrule/bench';
 import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
@@ -88,26 +90,38 @@ const mlpGrads = tf.grads((w1: TfTensor, w2: TfTensor) => tf.mul(0.5, tf.sum(tf.
 const tfMlp = () => tf.tidy(() => mlpGrads([mW1!, mW2!]).map((g) => g.dataSync()));
 
 // ---- run ----------------------------------------------------------------------------------------
-const quick = { minReps: 20, minMs: 100, warmup: 50 };
+// Q3's runs take microseconds: a few hundred warm-up runs let the JIT settle on both sides.
+const quick = { minReps: 20, minMs: 100, warmup: 300 };
 // A run of the long chain is long enough to warm itself up: two rounds of one run each.
 const once = { minReps: 1, minMs: 0, warmup: 0 };
-const [oursQ3, peerQ3] = alternating([() => chainrule(q3Text), tfQ3], quick);
+const [oursQ3, peerQ3] = alternating([() => chainrule(q3Text), tfQ3], quick, 5);
 // Q3: a prepared problem's cache hit, and the stages (before the chain fills the heap).
 const q3Problem = parseProblem(parseJson(q3Text));
 const prepared = prepareProblem(q3Problem);
-const [hit, evaluation] = alternating([() => prepareProblem(q3Problem).evaluate(q3Problem.values), () => prepared.evaluate(q3Problem.values)], quick);
+const [hit, evaluation] = alternating([() => prepareProblem(q3Problem).evaluate(q3Problem.values), () => prepared.evaluate(q3Problem.values)], quick, 7);
 const cacheHit = { hit: hit!, evaluation: evaluation!, ratio: hit! / evaluation!, target: 1.25 };
 const q3Equations = parseEquations(q3Problem.equations);
 const q3Options = { wrt: q3Problem.wrt, ...(q3Problem.functions ? { functions: q3Problem.functions } : {}) };
 const q3Graph = graphFromEquations(q3Equations, q3Options);
 const q3Gradients = gradientGraph(q3Graph, q3Problem.wrt);
+/** The median time of the first evaluation of a graph never evaluated before: what end to end pays, the plan compiled with it. */
+function firstEvaluation(runs = 600): number {
+  const graphs = Array.from({ length: runs }, () => gradientGraph(q3Graph, q3Problem.wrt));
+  const times = graphs.map((graph) => {
+    const t0 = performance.now();
+    evaluate(graph, q3Problem.values);
+    return performance.now() - t0;
+  });
+  return summarize(times.slice(runs / 3)).median;
+}
 const stages = [
   { stage: 'read and validate the JSON text', ms: measure(() => parseProblem(parseJson(q3Text)), quick).median },
   { stage: 'parse the equations', ms: measure(() => parseEquations(q3Problem.equations), quick).median },
   { stage: 'build the graph', ms: measure(() => graphFromEquations(q3Equations, q3Options), quick).median },
   { stage: 'differentiate', ms: measure(() => gradientGraph(q3Graph, q3Problem.wrt), quick).median },
   { stage: 'evaluate (float64)', ms: measure(() => evaluate(q3Gradients, q3Problem.values), quick).median },
-  { stage: 'evaluate exactly (answer keys)', ms: measure(() => prepared.evaluate(q3Problem.values), quick).median },
+  { stage: 'first evaluation of a new graph (compiles its plan; end to end pays it)', ms: firstEvaluation() },
+  { stage: 'evaluate exactly (answer keys: the cache-hit row, not end to end)', ms: measure(() => prepared.evaluate(q3Problem.values), quick).median },
 ];
 
 // The chain's peak memory from one run of ours alone (maxRSS is the peak so far: tfjs's runs come after).
@@ -122,6 +136,40 @@ const peer = { q3: peerQ3!, chain: peerChain!, mlp: peerMlp! };
 const valueBytes = (2 * CHAIN_LAYERS + 4) * 2 * 8;
 const peakGrowth = Math.max(0, rssChain - rssBefore) * 1024;
 
+/**
+ * Where the chain's memory is: the live heap after each stage of one run (garbage collected
+ * first), against the memory of its values. Measured after the timed runs, which it would disturb.
+ */
+function liveHeapByStage(): { stage: string; bytes: number }[] {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const live = () => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const stages: { stage: string; bytes: number }[] = [];
+  let before = live();
+  const step = (stage: string) => {
+    const now = live();
+    stages.push({ stage, bytes: now - before });
+    before = now;
+  };
+  const problem = parseProblem(parseJson(chainText));
+  step('the problem read from its JSON text');
+  const equations = parseEquations(problem.equations);
+  step('the parsed equations');
+  const graph = graphFromEquations(equations, { wrt: problem.wrt });
+  step('the graph');
+  const withGradients = gradientGraph(graph, problem.wrt);
+  step('the gradient nodes');
+  const values = evaluate(withGradients, problem.values);
+  step('the values and the evaluation plan');
+  if (values.size === 0 || equations.length === 0) throw new Error('unreachable: keeps each stage alive until measured');
+  return stages;
+}
+const heapByStage = liveHeapByStage();
+
 const rows = [
   { name: 'Q3 end to end from JSON text vs tf.grads from tensors', ours: ours.q3, peer: peer.q3, target: 3 },
   { name: `${CHAIN_LAYERS}-layer chain end to end vs tf.grads`, ours: ours.chain, peer: peer.chain, target: 5 },
@@ -131,7 +179,7 @@ const misses = rows.filter((r) => !r.pass).map((r) => `${r.name}: ${r.speedup.to
 if (cacheHit.ratio > cacheHit.target) misses.push(`Q3 prepared-cache hit vs evaluate alone: ${cacheHit.ratio.toFixed(2)}× (target ≤ ${cacheHit.target}×)`);
 
 if (wantsJson()) {
-  const memory = { peakRssGrowthBytes: peakGrowth, valueBytes, ratio: peakGrowth / valueBytes };
+  const memory = { peakRssGrowthBytes: peakGrowth, valueBytes, ratio: peakGrowth / valueBytes, liveHeapByStage: heapByStage };
   console.log(JSON.stringify({ benchmark: 'peer', chainLayers: CHAIN_LAYERS, rows, cacheHit, q3Stages: stages, memory, misses }, null, 2));
 } else {
   console.log('chainrule vs tfjs-core tf.grads (CPU backend), median ms, same run');
@@ -147,6 +195,8 @@ if (wantsJson()) {
   console.log('Q3 stage by stage, median µs');
   printTable([['stage', 'µs'], ...stages.map((s) => [s.stage, (s.ms * 1000).toFixed(1)])]);
   console.log(`chain memory: peak RSS grew ${(peakGrowth / 2 ** 20).toFixed(1)} MB while its values take ${(valueBytes / 2 ** 20).toFixed(2)} MB (${(peakGrowth / valueBytes).toFixed(0)}×; target < 10×; RSS includes the parsed text, graphs and JIT)`);
+  console.log(`chain memory kept by each stage (live heap after a full GC, ${valueBytes / 2 ** 20 < 10 ? valueBytes.toLocaleString('en') : ''} bytes of values):`);
+  printTable([['stage', 'MB', 'bytes per value node'], ...heapByStage.map((s) => [s.stage, (s.bytes / 2 ** 20).toFixed(1), (s.bytes / (2 * CHAIN_LAYERS + 4)).toFixed(0)])]);
   for (const miss of misses) console.log(`miss: ${miss}`);
 }
 // Timing is not judged on this shared machine by default: --strict makes a miss fail the run.

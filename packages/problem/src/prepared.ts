@@ -6,7 +6,7 @@
 import { type BuildOptions, type ExactEvaluation, type Graph, evaluateExact, gradientGraph, graphFromEquations, parseEquations, type LeafValue } from '@chainrule/graph';
 import { ChainruleError, type Tensor } from '@chainrule/tensor';
 import type { Problem, ProblemResult, SolvedProblem } from './problem.ts';
-import { valueShape } from './shape.ts';
+import { type Value, valueShape } from './shape.ts';
 
 /** A parameter of `wrt`, resolved in the graphs. */
 export interface PreparedParameter {
@@ -190,7 +190,7 @@ export function prepareProblem(problem: Problem, options: { wrt?: readonly strin
   const wrt = options.wrt ?? problem.wrt;
   // The key is computed on every call (a cache hit costs little more than it): one string, built directly.
   let shapes = '';
-  for (const name of Object.keys(problem.values)) shapes += `${JSON.stringify(name)}:${valueShape(problem.values[name]!).join('×')},`;
+  for (const name of Object.keys(problem.values)) shapes += `${JSON.stringify(name)}:${shapeText(problem.values[name]!)},`;
   const key = `${JSON.stringify([problem.equations, problem.functions ?? null, problem.roles ?? null, problem.loss ?? null, wrt])}${shapes}`;
   let prepared = cache.get(key);
   if (prepared) {
@@ -201,4 +201,11 @@ export function prepareProblem(problem: Problem, options: { wrt?: readonly strin
   }
   cache.set(key, prepared);
   return prepared;
+}
+
+/** `valueShape(value).join('×')` without the array: `''`, `'4'`, `'2×3'`. */
+function shapeText(value: Value): string {
+  if (typeof value === 'number') return '';
+  if (value.length === 0 || typeof value[0] === 'number') return String(value.length);
+  return valueShape(value).join('×');
 }

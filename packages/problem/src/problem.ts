@@ -87,11 +87,12 @@ export interface SolvedProblem {
  * parseProblem({ equations: 'y = W x', values: { W: [[1]], x: [2] }, wrt: ['W'] });
  */
 export function parseProblem(input: unknown): Problem {
-  // An own key `__proto__` (JSON.parse makes one) would be dropped by validation without a word.
-  refuseProtoKeys(input, 'problem');
-  // A plain problem file that is valid as it is needs no pass of the schema, which explains the rest.
+  // A plain problem file that is valid as it is needs no pass of the schema, which explains the rest
+  // (it holds no key `__proto__`: acceptedProblem refuses one).
   const accepted = acceptedProblem(input);
   if (accepted) return accepted;
+  // An own key `__proto__` (JSON.parse makes one) would be dropped by validation without a word.
+  refuseProtoKeys(input, 'problem');
   const parsed = problemSchema.safeParse(input);
   if (!parsed.success) throw fromZodError(parsed.error);
   return parsed.data;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { problemSchema } from './problem.ts';
+import { parseProblem, problemSchema } from './problem.ts';
 import { acceptedProblem } from './quick-check.ts';
 
 /** The schema's verdict as the one reference: whatever the quick check accepts, the schema accepts as the same problem. */
@@ -71,7 +71,16 @@ describe('acceptedProblem', () => {
     const holes: number[] = [1];
     holes[2] = 3;
     const proto = JSON.parse('{"equations": "y = x", "values": {"__proto__": 1}}') as unknown;
+    // An own `__proto__` that Object.keys does not list: parseProblem must still see it and name it.
+    const hidden = { equations: 'y = x', values: { x: 1 } };
+    Object.defineProperty(hidden.values, '__proto__', { value: 2, enumerable: false });
+    const hiddenTop = { equations: 'y = x' };
+    Object.defineProperty(hiddenTop, '__proto__', { value: 2, enumerable: false });
+    expect(() => parseProblem(hidden)).toThrow(expect.objectContaining({ location: expect.objectContaining({ path: ['values', '__proto__'] }) }));
+    expect(() => parseProblem(hiddenTop)).toThrow(expect.objectContaining({ location: expect.objectContaining({ path: ['__proto__'] }) }));
     for (const input of [
+      hidden,
+      hiddenTop,
       inherited,
       { equations: 'y = x', title: 'Q3' },
       { equations: 'y = x', values: { x: holes } },

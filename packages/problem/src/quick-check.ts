@@ -1,7 +1,8 @@
 /**
  * The common case of validation by hand: a plain problem file that is valid as it is (what the
  * CLI, the API and the benches send again and again) is accepted in one pass over it, with the
- * same output as `problemSchema` — anything else goes to the schema, which names the fault.
+ * same output as `problemSchema` — anything else goes to the schema, which names the fault. It
+ * accepts no object with an own key `__proto__` (`parseProblem` refuses those by name).
  */
 import { functionOp } from '@chainrule/graph';
 import type { Problem } from './problem.ts';
@@ -10,8 +11,9 @@ type Value = Problem['values'][string];
 
 const ROLES: ReadonlySet<unknown> = new Set(['input', 'parameter', 'target']);
 
+/** An object of its own (not an array, a class instance, …) without an own key `__proto__`, enumerable or not. */
 const isPlainObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || Object.hasOwn(value, '__proto__')) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 };
@@ -60,8 +62,6 @@ function record<T>(value: unknown, entry: (v: unknown) => T | undefined): Record
   if (!isPlainObject(value)) return undefined;
   const copy: Record<string, T> = {};
   for (const key of Object.keys(value)) {
-    // `copy.__proto__ = …` would set the copy's prototype: the schema decides about such a key.
-    if (key === '__proto__') return undefined;
     const accepted = entry(value[key]);
     if (accepted === undefined) return undefined;
     copy[key] = accepted;

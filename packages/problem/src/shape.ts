@@ -1,7 +1,7 @@
 import type { Problem } from './problem.ts';
 
 /** A value as a problem file writes it: a number, a vector, or a matrix as an array of rows. */
-type Value = Problem['values'][string];
+export type Value = Problem['values'][string];
 
 /**
  * The shape of a value as written: `[]`, `[n]`, or `[rows, widest row]` (a ragged matrix is an
