@@ -2,10 +2,16 @@
 // measured in the same run, interleaved: at most 3× (reverse mode costs a small constant times the
 // function). Every time is the fastest of its runs. A CPU-noise probe decides whether the machine
 // is quiet enough to judge; on a noisy machine misses are reported but do not fail the run.
+// Also shown, for information: what the first evaluation of a fresh graph costs over a later one
+// (compiling its plan), and the memory of an evaluation — the bytes kernels allocated fresh against
+// the bytes of the values it returns, and the bytes they reused from dead intermediates (counted, so
+// not noisy).
 import { readFileSync } from 'node:fs';
 import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
 import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
-import { type NestedArray, Tensor, tensor } from '@chainrule/tensor';
+import { type NestedArray, Tensor, bufferStats, tensor } from '@chainrule/tensor';
+// Internal: the plan the first evaluation of a graph compiles (run with --conditions=@chainrule/source, so this is the same module).
+import { planOf } from '../src/plan.ts';
 
 const GRADIENT_TARGET = 3;
 const NOISE_LIMIT = 0.15;
@@ -53,19 +59,66 @@ const GRADIENT_PROBLEMS: Record<string, () => Problem> = {
   '784-256-10 sigmoid, batch 128': mlp,
 };
 
-function gradientCost(problem: Problem): { forwardMs: number; gradientMs: number; ratio: number } {
+interface Cost {
+  forwardMs: number;
+  gradientMs: number;
+  ratio: number;
+  /** CPU time of compiling the plan of a fresh gradient graph (what its first evaluation adds), ms. */
+  compileMs: number;
+  /** Per evaluation of the gradient graph: bytes kernels allocated fresh, bytes they reused, bytes of the values returned. */
+  freshBytes: number;
+  reusedBytes: number;
+  valueBytes: number;
+}
+
+function gradientCost(problem: Problem): Cost {
   const options = { wrt: problem.wrt, ...(problem.functions ? { functions: problem.functions } : {}) };
-  const graph = graphFromEquations(parseEquations(problem.equations), options);
-  const withGradients = gradientGraph(graph, problem.wrt);
+  const makeGraphs = () => {
+    const graph = graphFromEquations(parseEquations(problem.equations), options);
+    return { graph, withGradients: gradientGraph(graph, problem.wrt) };
+  };
+  const { graph, withGradients } = makeGraphs();
   // Interleaved rounds, the fastest of each: both see the same state of the machine.
   let forwardMs = Infinity;
   let gradientMs = Infinity;
+  let compileMs = Infinity;
   for (let round = 0; round < 8; round++) {
     forwardMs = Math.min(forwardMs, measure(() => evaluate(graph, problem.values), { minReps: 3, minMs: 20, warmup: 1 }).best);
     gradientMs = Math.min(gradientMs, measure(() => evaluate(withGradients, problem.values), { minReps: 3, minMs: 20, warmup: 1 }).best);
   }
-  return { forwardMs, gradientMs, ratio: gradientMs / forwardMs };
+  // What the first evaluation of a fresh graph spends compiling its plan, in CPU time; fastest of
+  // fresh graphs until a few hundred ms were spent (a server compiles one per uncached request: warm).
+  let compileSpent = 0;
+  for (let sample = 0; sample < 200 && (sample < 5 || compileSpent < 300); sample++) {
+    const fresh = makeGraphs().withGradients;
+    const spent = cpuMs(() => planOf(fresh));
+    compileSpent += spent;
+    compileMs = Math.min(compileMs, spent);
+  }
+  const before = bufferStats();
+  const values = evaluate(withGradients, problem.values);
+  const after = bufferStats();
+  let valueBytes = 0;
+  for (const [id, value] of values) if (withGradients.node(id).expression) valueBytes += value.data.byteLength;
+  return {
+    forwardMs,
+    gradientMs,
+    ratio: gradientMs / forwardMs,
+    compileMs,
+    freshBytes: after.freshBytes - before.freshBytes,
+    reusedBytes: after.reusedBytes - before.reusedBytes,
+    valueBytes,
+  };
 }
+
+function cpuMs(run: () => unknown): number {
+  const start = process.cpuUsage();
+  run();
+  const spent = process.cpuUsage(start);
+  return (spent.user + spent.system) / 1000;
+}
+
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 const before = noiseProbe();
 const gradients = Object.entries(GRADIENT_PROBLEMS).map(([name, make]) => ({ name, ...gradientCost(make()) }));
@@ -83,6 +136,11 @@ if (wantsJson()) {
   printTable([
     ['problem', 'forward ms', 'with gradients ms', 'ratio', 'verdict'],
     ...gradients.map((g) => [g.name, g.forwardMs.toFixed(3), g.gradientMs.toFixed(3), `${g.ratio.toFixed(2)}×`, g.ratio <= GRADIENT_TARGET ? 'ok' : 'MISS']),
+  ]);
+  console.log('\ncompiling the plan (the first evaluation of a fresh gradient graph) and the memory of one evaluation (counted)');
+  printTable([
+    ['problem', 'plan compile ms (CPU)', 'share of an evaluation', 'allocated KB', 'reused KB', 'computed values KB', 'allocated / values'],
+    ...gradients.map((g) => [g.name, g.compileMs.toFixed(3), `${((g.compileMs / g.gradientMs) * 100).toFixed(0)}%`, kb(g.freshBytes), kb(g.reusedBytes), kb(g.valueBytes), `${(g.freshBytes / g.valueBytes).toFixed(2)}×`]),
   ]);
   for (const miss of misses) console.log(`miss: ${miss}`);
   console.log(`verdict: ${verdict}`);
