@@ -3,6 +3,7 @@
  * compute pool, the task pool, the limits) injected so tests can use small pools and tiny limits.
  */
 import { getDefaultPool } from '@chainrule/compute';
+import { AnswerCache } from './answers.ts';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { type CorsOrigins, CORS_ORIGINS_ENV, corsMiddleware, parseCorsOrigins, securityHeaders, utf8Bodies } from './browser.ts';
 import { type AppEnv, type ComputeLike, type Deps, type TasksLike, admissionGate, deadline, requestBodyLimit } from './context.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
   /** Origins allowed by CORS (default: `CHAINRULE_CORS_ORIGINS`, else `'*'`, without credentials). */
   corsOrigins?: CorsOrigins;
+  /** Where answers of repeated backprop requests are kept (default: a new cache of 256). */
+  answers?: AnswerCache;
 }
 
 /**
@@ -50,6 +53,7 @@ export function createApp(options: AppOptions = {}) {
     tasks,
     limits,
     heavy: new Semaphore(heavyAdmission(limits, tasks.size)),
+    answers: options.answers ?? new AnswerCache(),
     log,
   };
 

@@ -8,6 +8,7 @@ import { parseJson } from '@chainrule/problem';
 import type { ServiceOptions } from '@chainrule/service';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { AnswerCache } from './answers.ts';
 import type { ApiLimits, Semaphore } from './limits.ts';
 import { apiError } from './problem.ts';
 
@@ -25,6 +26,8 @@ export interface Deps {
   limits: ApiLimits;
   /** Permits for heavy requests in flight. */
   heavy: Semaphore;
+  /** Answers of requests that repeat (see `answers.ts`). */
+  answers: AnswerCache;
   log: (message: string, error?: unknown) => void;
 }
 
@@ -36,7 +39,7 @@ export interface Deadline {
 
 /** Hono env of the app: the request's deadline. */
 export interface AppEnv {
-  Variables: { deadline: Deadline };
+  Variables: { deadline: Deadline; answerKey?: string };
 }
 
 /**
@@ -105,6 +108,16 @@ export function requestBodyLimit(maxSize: number, onError: (c: Context) => Respo
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
+ * Whether a `Content-Type` is JSON (`application/json`, `application/problem+json`, any charset).
+ *
+ * @example
+ * isJsonBody('application/json; charset=utf-8'); // true
+ */
+export function isJsonBody(contentType: string | undefined): boolean {
+  return JSON_MEDIA_TYPE.test(contentType?.split(';')[0]?.trim() ?? '');
+}
+
+/**
  * How deep request bodies are read: containers nested deeper are parsed as empty (see
  * `parseJson`). The deepest a route's schema reads is six levels (a check request's submission
  * matrix); a body nested 100,000 deep costs a scan, not 100,000 arrays built.
@@ -122,8 +135,7 @@ export const JSON_DEPTH_READ = 64;
 export function jsonBody(): MiddlewareHandler {
   return async (c, next) => {
     const contentType = c.req.header('content-type');
-    const mediaType = contentType?.split(';')[0]?.trim() ?? '';
-    if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    if (!isJsonBody(contentType)) {
       throw apiError('problem', `the body must be JSON (Content-Type: application/json), not ${contentType ? `'${contentType}'` : 'without a Content-Type'}`, {
         status: 415,
         problemType: 'unsupported-media-type',

@@ -1,5 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { backprop } from '@chainrule/service';
+import { cachedAnswers, rememberAnswer } from '../../answers.ts';
 import { type AppEnv, type Deps, jsonBody, serviceOptions } from '../../context.ts';
 import { BODY_ERRORS, ProblemFile, ProblemResultSchema, errorResponses, roundQuery } from '../../schemas.ts';
 
@@ -48,7 +49,9 @@ const route = createRoute({
  * app.route('/', backpropRoutes(deps));
  */
 export function backpropRoutes(deps: Deps) {
-  return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
+  const app = new OpenAPIHono<AppEnv>();
+  app.use(route.path, cachedAnswers(deps.answers));
+  return app.openapi(route, async (c) => {
     const problem = c.req.valid('json');
     const { round, steps, decimals, values } = c.req.valid('query');
     const request = {
@@ -58,6 +61,8 @@ export function backpropRoutes(deps: Deps) {
       ...(steps === undefined ? {} : { steps }),
       ...(decimals === undefined ? {} : { decimals }),
     };
-    return c.json(await backprop(request, serviceOptions(deps, c)), 200);
+    const result = await backprop(request, serviceOptions(deps, c));
+    rememberAnswer(deps.answers, c, result);
+    return c.json(result, 200);
   });
 }
