@@ -6,6 +6,15 @@
  * array of that length gets it instead of a fresh one. Nobody else recycling, every array is fresh.
  */
 
+/**
+ * Node's uninitialised allocation, where there is one (not in a browser): a large fresh array is
+ * written by its kernel anyway, so zero-filling it first is a wasted pass over memory. Its own
+ * ArrayBuffer (never Node's shared pool), so it can be transferred to a worker like any other.
+ */
+const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (size: number) => Uint8Array } }).Buffer?.allocUnsafeSlow;
+/** From this many doubles (8 KB) on, skipping the zero-fill pays (measured: a 32 KB array ~4× faster to allocate). */
+const UNINITIALISED_MIN = 1024;
+
 /** Arrays given back, by length; at most this many bytes are kept in all (the rest is left to the collector). */
 const POOL_LIMIT_BYTES = 32 * 2 ** 20;
 const free = new Map<number, Float64Array[]>();
@@ -28,6 +37,7 @@ export function takeBuffer(length: number): Float64Array {
     return recycled;
   }
   freshBytes += length * 8;
+  if (allocUnsafeSlow !== undefined && length >= UNINITIALISED_MIN) return new Float64Array(allocUnsafeSlow(length * 8).buffer, 0, length);
   return new Float64Array(length);
 }
 
