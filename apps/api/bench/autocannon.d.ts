@@ -11,6 +11,8 @@ declare module 'autocannon' {
     /** Requests per second over all connections (0: as fast as they answer). */
     overallRate?: number;
     title?: string;
+    /** Requests each connection sends in turn; `setupRequest` may rewrite one before it is sent. */
+    requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: { body?: string; [key: string]: unknown }) => { body?: string; [key: string]: unknown } }[];
   }
   export interface Histogram {
     average: number;

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import autocannon, { type Options, type Result } from 'autocannon';
 import { DEEP_SITES, NAMED_REQUESTS, PROTOTYPE_NAMES, deepBodies, withName } from '../src/hostile/corpus.ts';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,7 +60,10 @@ export interface Row {
   statuses: Record<string, number>;
 }
 
-export async function load(name: string, options: { url: string; connections: number; duration: number; overallRate?: number; method?: string; headers?: Record<string, string>; body?: string }): Promise<Row> {
+export async function load(
+  name: string,
+  options: { url: string; connections: number; duration: number; overallRate?: number; method?: string; headers?: Record<string, string>; body?: string; requests?: Options['requests'] },
+): Promise<Row> {
   const result: Result = await autocannon({ timeout: 10, ...options });
   return {
     name,

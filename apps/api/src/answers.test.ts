@@ -21,11 +21,12 @@ describe('answers of repeated requests', () => {
   it('tells requests apart by their query and their numbers', async () => {
     const { app, answers } = setup();
     const q3 = q3Problem();
-    const full = await (await postJson(app, '/v1/backprop', q3)).json();
-    const lean = await (await postJson(app, '/v1/backprop?values=false', q3)).json();
+    type Answer = { loss: number; values?: unknown };
+    const full = (await (await postJson(app, '/v1/backprop', q3)).json()) as Answer;
+    const lean = (await (await postJson(app, '/v1/backprop?values=false', q3)).json()) as Answer;
     expect(full.values).toBeDefined();
     expect(lean.values).toBeUndefined();
-    const other = await (await postJson(app, '/v1/backprop', { ...q3, values: { ...q3.values, x: [0, 0, 0, 0] } })).json();
+    const other = (await (await postJson(app, '/v1/backprop', { ...q3, values: { ...q3.values, x: [0, 0, 0, 0] } })).json()) as Answer;
     // x = 0: every unit is 0, y = 0, L = ½‖ŷ‖² = ½.
     expect(other.loss).toBe(0.5);
     expect([answers.misses, answers.hits]).toEqual([3, 0]);
