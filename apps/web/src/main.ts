@@ -330,7 +330,8 @@ function wire(): void {
     if (state.problem !== problem) return;
     state = { ...state, answers: {} };
     update({ ...problem, values });
-    say(note);
+    // Beside the network, where it stays (the status line is rewritten when the new steps arrive).
+    $('preset-note').textContent = note;
   });
   $('draw-anyway').addEventListener('click', () => void drawGraph(true));
   $('show-gradients').addEventListener('change', (e) => setView({ gradients: (e.target as HTMLInputElement).checked }));

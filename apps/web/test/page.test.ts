@@ -193,6 +193,14 @@ describe('the page, from the static build', () => {
     const [w1, x] = [await cells('W1'), await cells('x')];
     const u1 = JSON.parse((await page.getAttribute('li.step[data-node="u1"]', 'data-value'))!) as number[];
     u1.forEach((value, row) => expect(value).toBeCloseTo(x.reduce((sum, xj, j) => sum + w1[row * x.length + j]! * xj, 0), 9));
+    expect(await page.textContent('#preset-note')).toMatch(/^New (random )?numbers of the same shapes/);
+    // No formula is cut off at its card's edge (new numbers make long substitutions): a step too wide for its column
+    // gets the whole row (and one wider than that scrolls within it).
+    const cutOff = () =>
+      page.$$eval('li.step .block', (blocks) =>
+        blocks.filter((b) => b.querySelector('.katex') === null || (b.scrollWidth > b.clientWidth + 1 && !b.closest('li.step')!.classList.contains('wide'))).map((b) => b.closest('li.step')!.getAttribute('data-node')),
+      );
+    await expect.poll(cutOff, { timeout: 120_000, interval: 200 }).toEqual([]);
     await shot('q3-new-numbers.png');
   });
 

@@ -34,9 +34,13 @@ export function loadMath(): Promise<void> {
   return loading;
 }
 
+/** The event a typeset element sends (it bubbles): a panel that lays formulas out can measure them then. */
+export const TYPESET_EVENT = 'chainrule:typeset';
+
 function typeset({ element, latex, displayMode }: Job): void {
   katex!.render(latex, element, { displayMode, throwOnError: false, strict: 'ignore', output: 'htmlAndMathml' });
   element.classList.remove('typesetting');
+  element.dispatchEvent(new Event(TYPESET_EVENT, { bubbles: true }));
 }
 
 function schedule(): void {

@@ -7,7 +7,7 @@
  * edit of a network of hundreds of steps never builds hundreds of formulas in one task.
  */
 import type { PracticeReport, StepView } from '../model.ts';
-import { renderMath, renderMathNow } from './math.ts';
+import { TYPESET_EVENT, renderMath, renderMathNow } from './math.ts';
 
 /** The panel's handle. */
 export interface StepsPanel {
@@ -60,6 +60,21 @@ export function createStepsPanel(
     pending.delete(item);
     observer?.unobserve(item);
   };
+  // A step whose formula is wider than its column (a long substitution) gets the whole row, instead of a
+  // formula cut off at the card's edge: measured once per frame for the steps typeset meanwhile.
+  const typesetSteps = new Set<HTMLElement>();
+  list.addEventListener(TYPESET_EVENT, (event) => {
+    const item = (event.target as HTMLElement).closest<HTMLElement>('li.step');
+    if (!item) return;
+    if (typesetSteps.size === 0) requestAnimationFrame(measureWidths);
+    typesetSteps.add(item);
+  });
+  function measureWidths(): void {
+    const items = [...typesetSteps].filter((item) => item.isConnected && !item.classList.contains('wide'));
+    typesetSteps.clear();
+    const wide = items.filter((item) => [...item.querySelectorAll<HTMLElement>('.block')].some((block) => block.scrollWidth > block.clientWidth + 1));
+    for (const item of wide) item.classList.add('wide');
+  }
   /** The open step's formulas, typeset at once. */
   const renderNow = (item: Element) => {
     fill(item);
@@ -258,7 +273,7 @@ export function createStepsPanel(
       counts.textContent = `${graded.counts.correct} correct · ${graded.counts.carried} carried forward · ${graded.counts.wrong} wrong · ${graded.counts.missing} to go`;
       const note = document.createElement('span');
       note.className = 'hint';
-      note.textContent = `${graded.pointsNote}. ${graded.tolerance}`;
+      note.textContent = `${graded.pointsNote}. ${graded.tolerance.charAt(0).toUpperCase()}${graded.tolerance.slice(1)}`;
       summary.append(points, first, counts, note);
       for (const step of current) {
         const item = items.get(step.id);
