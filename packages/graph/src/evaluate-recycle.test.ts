@@ -4,7 +4,7 @@ import { buildGraph } from './build.ts';
 import { evaluate } from './evaluate.ts';
 import { gradientGraph } from './gradient.ts';
 
-const WIDTH = 8;
+const WIDTH = 16;
 const LAYERS = 4;
 const matrixOf = (seed: number, rows: number, cols: number) =>
   Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(seed * 7.1 + i * 1.3 + j * 0.7) / 2));

@@ -43,10 +43,12 @@ export function evaluate(
 
   const plan = planOf(graph);
   const { stepForward, stepOut, argStart, stepArgs, releaseStart, released, stepOutput } = plan;
-  // The buffers a step's result shares with an operand that stays alive (an unbroadcast to the same
-  // shape returns its operand, a transposed vector is a reshape): never recycled, since another slot,
-  // a node's value or a given leaf holds them too.
-  let shared: Set<ArrayBufferLike> | undefined;
+  // The arrays a step's result shares with an operand that stays alive (an unbroadcast to the same
+  // shape returns its operand, a transposed vector is a reshape of the same array): never recycled,
+  // since another slot, a node's value or a given leaf holds them too. Compared as arrays, not by
+  // `.buffer`: reading the buffer of a small typed array makes V8 move it off its heap. (No kernel
+  // returns a view into part of an operand's array.)
+  let shared: Set<Float64Array> | undefined;
   // Filled, not `new Array(n)`: a long array made with a length alone is a slow dictionary.
   const slots: (Tensor | undefined)[] = [];
   for (let i = 0; i < plan.slotCount; i++) slots.push(undefined);
@@ -77,7 +79,7 @@ export function evaluate(
         const args = count === 1 ? [slots[stepArgs[a]!]!] : count === 2 ? [slots[stepArgs[a]!]!, slots[stepArgs[a + 1]!]!] : stepArgs.slice(a, a + count).map((slot) => slots[slot]!);
         const out = stepForward[s]!(args);
         let aliases = 0;
-        for (let i = 0; i < args.length; i++) if (args[i]!.data.buffer === out.data.buffer) aliases++;
+        for (let i = 0; i < args.length; i++) if (args[i]!.data === out.data) aliases++;
         slots[stepOut[s]!] = out;
         for (let r = releaseStart[s]!; r < releaseStart[s + 1]!; r++) {
           const slot = released[r]!;
@@ -85,11 +87,11 @@ export function evaluate(
           slots[slot] = undefined;
           if (stepOutput[slot] !== 1 || dead === undefined || dead.size < RECYCLED_MIN) continue;
           // An operand the result is (an unbroadcast to the same shape): the array passes to the result's slot.
-          if (dead.data.buffer === out.data.buffer) aliases--;
+          if (dead.data === out.data) aliases--;
           // An intermediate nothing reads again: its array goes to the next kernel that needs one of its length.
-          else if (!shared?.has(dead.data.buffer)) recycleBuffer(dead.data);
+          else if (!shared?.has(dead.data)) recycleBuffer(dead.data);
         }
-        if (aliases > 0) (shared ??= new Set()).add(out.data.buffer);
+        if (aliases > 0) (shared ??= new Set()).add(out.data);
       }
       const value = slots[from]!;
       const bad = firstNonFinite(value.data);
@@ -125,8 +127,8 @@ export function evaluate(
   return values;
 }
 
-/** Arrays this short live on V8's heap and cost nearly nothing to allocate: not worth recycling. */
-const RECYCLED_MIN = 8;
+/** Arrays up to 64 bytes live on V8's heap and cost nearly nothing to allocate: not worth recycling. */
+const RECYCLED_MIN = 9;
 
 /** The index of the first NaN or infinity, or −1: one pass without a call per entry. */
 function firstNonFinite(data: Float64Array): number {
