@@ -163,6 +163,10 @@ export class Lexer {
         this.index = start + 1;
         return;
       }
+      // `/` (not `//`, a comment) and `||`: as below, without the Unicode tests.
+      const after = this.text.charCodeAt(start + 1);
+      if (code === 0x2f && after !== 0x2f) return this.push('/', start, start + 1);
+      if (code === 0x7c && after === 0x7c) return this.push('normBar', start, start + 2);
     }
     const character = this.characterAt(start);
     if (isWhitespace(character) || character === '$' || character === '~') {

@@ -2,6 +2,7 @@ import { ChainruleError } from '@chainrule/tensor';
 import { describe, expect, it } from 'vitest';
 import type { Ast, Equation, Position } from './ast.ts';
 import { canonicalName } from './names.ts';
+import { isNameLetter, isWhitespace } from './notation.ts';
 import { parseEquations } from './parser.ts';
 
 /** The parsed equations without positions and spellings: names by key, as the graph builder sees them. */
@@ -275,5 +276,36 @@ describe('the math vocabulary', () => {
   ])('%j fails at %j', (source, at, message) => {
     const error = failure(source);
     expect({ code: error.code, at: error.location, message: error.message }).toEqual({ code: 'parse', at, message });
+  });
+});
+
+describe('character classes by code', () => {
+  const every = (test: (character: string) => void) => {
+    // Every code point of the BMP and of the mathematical alphabets (U+1D400–U+1D7FF), and the last one.
+    for (let code = 0; code <= 0xffff; code++) if (code < 0xd800 || code > 0xdfff) test(String.fromCodePoint(code));
+    for (let code = 0x1d400; code <= 0x1d7ff; code++) test(String.fromCodePoint(code));
+    test(String.fromCodePoint(0x10ffff));
+  };
+  it('isWhitespace is /^\\s$/u', () => {
+    const wrong: number[] = [];
+    every((c) => {
+      if (isWhitespace(c) !== /^\s$/u.test(c)) wrong.push(c.codePointAt(0)!);
+    });
+    expect(wrong).toEqual([]);
+    expect(isWhitespace('  ')).toBe(false);
+    expect(isWhitespace('')).toBe(false);
+  });
+  it('isNameLetter is a Latin or Greek letter or a mathematical letter, asked twice', () => {
+    const reference = (c: string) =>
+      /^[\p{Lu}\p{Ll}\p{Lt}\p{Lo}]$/u.test(c) && (/^[\p{Script=Latin}\p{Script=Greek}]$/u.test(c) || /^[\u{1D400}-\u{1D7CB}ℂℊℋℌℍℎℐℑℒℓℕℙℚℛℜℝℤℨℬℭℯℰℱℳℴ]$/u.test(c));
+    const wrong: number[] = [];
+    for (let pass = 0; pass < 2; pass++) {
+      every((c) => {
+        if (isNameLetter(c) !== reference(c)) wrong.push(c.codePointAt(0)!);
+      });
+    }
+    expect(wrong).toEqual([]);
+    expect(['W', 'ŷ', 'σ', '𝐖', 'ℒ'].map(isNameLetter)).toEqual([true, true, true, true, true]);
+    expect(['ᵀ', '1', '_', 'ж'].map(isNameLetter)).toEqual([false, false, false, false]);
   });
 });

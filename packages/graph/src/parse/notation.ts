@@ -154,11 +154,20 @@ const MATH_ALPHABET_LETTER = /^[\u{1D400}-\u{1D7CB}ℂℊℋℌℍℎℐℑℒ�
 
 /** A letter that may start a name: Latin or Greek (not a modifier letter such as `ᵀ`), or a mathematical letter (`ℒ`, `𝐖`). */
 export function isNameLetter(character: string): boolean {
-  return (
-    (NAME_LETTER_SCRIPT.test(character) && NAME_LETTER_CATEGORY.test(character)) ||
-    (MATH_ALPHABET_LETTER.test(character) && NAME_LETTER_CATEGORY.test(character))
-  );
+  const code = character.length === 1 ? character.charCodeAt(0) : -1;
+  if (code >= 0 && code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+  // Past ASCII the answer takes Unicode property tests: remembered per character (bounded).
+  let known = NAME_LETTERS.get(character);
+  if (known === undefined) {
+    known =
+      (NAME_LETTER_SCRIPT.test(character) && NAME_LETTER_CATEGORY.test(character)) ||
+      (MATH_ALPHABET_LETTER.test(character) && NAME_LETTER_CATEGORY.test(character));
+    if (NAME_LETTERS.size >= 4096) NAME_LETTERS.clear();
+    NAME_LETTERS.set(character, known);
+  }
+  return known;
 }
+const NAME_LETTERS = new Map<string, boolean>();
 
 export function isAsciiDigit(character: string): boolean {
   return character.length === 1 && character >= '0' && character <= '9';
@@ -173,6 +182,14 @@ export function isNameContinuation(character: string): boolean {
   return isNameLetter(character) || isAsciiDigit(character) || isSubscriptDigit(character) || character === '\u0302';
 }
 
+/** One character of `\s` (JavaScript's white space and line terminators), by code: the lexer asks at every character past ASCII. */
 export function isWhitespace(character: string): boolean {
-  return /^\s$/u.test(character);
+  if (character.length !== 1) return false;
+  const code = character.charCodeAt(0);
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 ||
+    code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff
+  );
 }
