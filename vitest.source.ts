@@ -22,7 +22,7 @@ export function fromSource(config: ViteUserConfig): ViteUserConfig {
     ssr: { ...config.ssr, resolve: { ...config.ssr?.resolve, conditions: [SOURCE_CONDITION, 'node', 'development|production'] } },
     // Timeouts only detect hangs: generous, because the machines that run the tests are shared and loaded.
     test: {
-      hookTimeout: 120_000,
+      hookTimeout: 600_000,
       ...config.test,
       env: { ...config.test?.env, NODE_OPTIONS: withSourceCondition(process.env.NODE_OPTIONS) },
     },

@@ -2,4 +2,4 @@ import { defineConfig } from 'vitest/config';
 import { fromSource } from '../../vitest.source.ts';
 
 // One file, one order: pack and install once (beforeAll), then each kind of consumer.
-export default defineConfig(fromSource({ test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 240_000 } }));
+export default defineConfig(fromSource({ test: { include: ['src/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 600_000 } }));

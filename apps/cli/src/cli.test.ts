@@ -13,7 +13,7 @@ function run(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', INIT_CWD: scratch, ...env },
-    timeout: 60_000,
+    timeout: 300_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

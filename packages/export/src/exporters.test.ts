@@ -445,7 +445,7 @@ describe('tikzExporter', () => {
       const document = `\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{tikz}\n${TIKZ_LIBRARIES}\n\\begin{document}\n${tikz}\\end{document}\n`;
       writeFileSync(join(dir, 'graph.tex'), document);
       try {
-        execFileSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'graph.tex'], { cwd: dir, stdio: 'pipe', timeout: 60_000 });
+        execFileSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'graph.tex'], { cwd: dir, stdio: 'pipe', timeout: 300_000 });
       } catch (error) {
         const log = readFileSync(join(dir, 'graph.log'), 'utf8');
         throw new Error(`pdflatex failed:\n${log.slice(log.indexOf('\n!'), log.indexOf('\n!') + 800)}`, { cause: error });
