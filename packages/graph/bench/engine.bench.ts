@@ -8,7 +8,9 @@
 // that every sample does about the work of one run at the largest size — one short run at n = 250
 // fits between two garbage collections and would make a baseline no larger run can reach. A
 // CPU-noise probe (a fixed busy loop timed several times) decides whether the machine is quiet
-// enough to judge; on a noisy machine misses are reported but do not fail the run. The SVG
+// enough to judge; on a noisy machine misses are reported but do not fail the run. The stages that
+// write text also count the characters they write per expression node: a count, not a time, so a
+// stage that writes more per node at a larger size (prefix products spelt out) fails on any machine. The SVG
 // exporter is left out, and the TikZ stage is the exporter's own work around the layout (its input
 // to Graphviz, reading a layout of the view's size, the picture): both lay out with Graphviz.
 import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
@@ -103,9 +105,22 @@ function expressionNodes(graph: Graph): number {
   return seen.size + graph.nodes.length;
 }
 
-function printAll(graph: Graph): void {
-  for (const node of graph.nodes) if (node.expression) formatExpr(node.expression, graph);
+/** Every node's formula; the characters written. */
+function printAll(graph: Graph): number {
+  let chars = 0;
+  for (const node of graph.nodes) if (node.expression) chars += formatExpr(node.expression, graph).length;
+  return chars;
 }
+
+/** Characters of a stage's output (a string, a view's formulas and labels, a substitution's two forms): counted, not timed. */
+function textLength(output: unknown): number {
+  if (typeof output === 'string') return output.length;
+  if (typeof output === 'number') return output;
+  const view = output as { nodes: readonly { label: string; formula?: string; latexFormula?: string }[] };
+  return view.nodes.reduce((sum, node) => sum + node.label.length + (node.formula?.length ?? 0) + (node.latexFormula?.length ?? 0), 0);
+}
+/** The stages that write text: their output per expression node must not grow either (a count, judged on any machine). */
+const TEXT_STAGES: ReadonlySet<Stage> = new Set(['print', 'substitute', 'view', 'json', 'dot', 'mermaid', 'tikz']);
 
 const STAGES = ['parse', 'build', 'gradient', 'evaluate', 'print', 'substitute', 'view', 'json', 'dot', 'mermaid', 'tikz'] as const;
 type Stage = (typeof STAGES)[number];
@@ -123,11 +138,12 @@ function syntheticLayout(view: ViewShape, name: ReadonlyMap<string, string>): st
 }
 
 /** One sample: `run` `repeat` times, each after its own `setup` (untimed, made before the sample); the time of one run. */
-function sample(run: (prepared: unknown) => unknown, setup: () => unknown, repeat: number): number {
+function sample(run: (prepared: unknown) => unknown, setup: () => unknown, repeat: number): { ms: number; output: unknown } {
   const prepared = Array.from({ length: repeat }, setup);
+  let output: unknown;
   const t0 = performance.now();
-  for (const p of prepared) run(p);
-  return (performance.now() - t0) / repeat;
+  for (const p of prepared) output = run(p);
+  return { ms: (performance.now() - t0) / repeat, output };
 }
 
 type StageRun = readonly [(prepared: unknown) => unknown, (() => unknown)?];
@@ -150,7 +166,12 @@ function prepare(problem: Problem): { nodes: number; run: Record<Stage, StageRun
     print: [() => printAll(withGradients)],
     substitute: [
       () => {
-        for (const node of withGradients.nodes) if (node.expression) solutions.substitution(node.expression, withGradients, values, { decimals: 4 });
+        let chars = 0;
+        for (const node of withGradients.nodes) {
+          const shown = node.expression ? (solutions.substitution(node.expression, withGradients, values, { decimals: 4 }) as { unicode: string; latex: string } | undefined) : undefined;
+          if (shown) chars += shown.unicode.length + shown.latex.length;
+        }
+        return chars;
       },
     ],
     view: [() => exporting.graphView(withGradients)],
@@ -174,13 +195,16 @@ function prepare(problem: Problem): { nodes: number; run: Record<Stage, StageRun
  * growth. A sample at size i runs the stage `repeat(i)` times. Round 0 goes up the sizes and skips
  * the sizes after one that took more than the stage budget or whose growth projects past the limit.
  */
-function timeStage(stage: Stage, problems: readonly { nodes: number; run: Record<Stage, StageRun> }[]): (number | undefined)[] {
+function timeStage(stage: Stage, problems: readonly { nodes: number; run: Record<Stage, StageRun> }[]): { best: (number | undefined)[]; chars: (number | undefined)[] } {
   const best: (number | undefined)[] = problems.map(() => undefined);
+  const chars: (number | undefined)[] = problems.map(() => undefined);
   const repeat = (i: number) => Math.ceil(SIZES.at(-1)! / SIZES[i]!);
   let active = 0;
   for (let i = 0; i < problems.length; i++) {
     const [run, setup = () => undefined] = problems[i]!.run[stage];
-    best[i] = sample(run, setup, repeat(i));
+    const first = sample(run, setup, repeat(i));
+    best[i] = first.ms;
+    if (TEXT_STAGES.has(stage)) chars[i] = textLength(first.output);
     active = i + 1;
     const next = SIZES[i + 1];
     if (best[i]! > STAGE_BUDGET_MS || (next !== undefined && projectedMs(best, problems, i, next) > PROJECTED_LIMIT_MS)) break;
@@ -189,12 +213,12 @@ function timeStage(stage: Stage, problems: readonly { nodes: number; run: Record
   for (let round = 1; round < 12 && (round < 3 || spent < 200) && best.every((ms) => ms === undefined || ms <= STAGE_BUDGET_MS); round++) {
     for (let i = 0; i < active; i++) {
       const [run, setup = () => undefined] = problems[i]!.run[stage];
-      const ms = sample(run, setup, repeat(i));
+      const { ms } = sample(run, setup, repeat(i));
       best[i] = Math.min(best[i]!, ms);
       spent += ms * repeat(i);
     }
   }
-  return best;
+  return { best, chars };
 }
 
 /**
@@ -210,13 +234,24 @@ function projectedMs(best: readonly (number | undefined)[], problems: readonly {
 
 // ---- run ----------------------------------------------------------------------------------------
 const before = noiseProbe();
-const scaling: { shape: string; stage: Stage; perNodeUs: (number | null)[]; ratios: (number | null)[]; pass: boolean }[] = [];
+const scaling: { shape: string; stage: Stage; perNodeUs: (number | null)[]; ratios: (number | null)[]; charsPerNode?: number[]; textRatio?: number; pass: boolean; textPass: boolean }[] = [];
 for (const [shape, make] of Object.entries(SHAPES)) {
   const problems = SIZES.map((n) => prepare(make(n)));
   for (const stage of STAGES) {
-    const perNodeUs = timeStage(stage, problems).map((ms, i) => (ms === undefined ? null : (ms / problems[i]!.nodes) * 1000));
+    const { best, chars } = timeStage(stage, problems);
+    const perNodeUs = best.map((ms, i) => (ms === undefined ? null : (ms / problems[i]!.nodes) * 1000));
     const ratios = perNodeUs.map((t) => (t === null ? null : t / perNodeUs[0]!));
-    scaling.push({ shape, stage, perNodeUs, ratios, pass: ratios.every((r) => r !== null && r <= LINEAR_TARGET) });
+    const charsPerNode = TEXT_STAGES.has(stage) ? chars.flatMap((c, i) => (c === undefined ? [] : [c / problems[i]!.nodes])) : undefined;
+    const textRatio = charsPerNode ? Math.max(...charsPerNode) / charsPerNode[0]! : undefined;
+    scaling.push({
+      shape,
+      stage,
+      perNodeUs,
+      ratios,
+      ...(charsPerNode ? { charsPerNode, textRatio: textRatio! } : {}),
+      pass: ratios.every((r) => r !== null && r <= LINEAR_TARGET),
+      textPass: textRatio === undefined || textRatio <= LINEAR_TARGET,
+    });
   }
 }
 const after = noiseProbe();
@@ -225,24 +260,27 @@ const quiet = spread <= NOISE_LIMIT;
 const misses = [
   ...scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => (r === null ? 'skipped' : `${r.toFixed(2)}×`)).join(', ')}`),
 ];
-const verdict = misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
+// Characters are counted, not timed: a text stage whose output per node grows fails on any machine.
+const textMisses = scaling.filter((s) => !s.textPass).map((s) => `${s.shape} / ${s.stage}: characters per node ${s.charsPerNode!.map((c) => c.toFixed(1)).join(', ')}`);
+const verdict = textMisses.length > 0 ? 'FAIL' : misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
 
 if (wantsJson()) {
-  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, misses, verdict }, null, 2));
+  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, misses, textMisses, verdict }, null, 2));
 } else {
   console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
   console.log(`\ntime per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×; '-' = skipped: the previous size took > ${STAGE_BUDGET_MS} ms or its growth projected > ${PROJECTED_LIMIT_MS} ms)`);
   printTable([
-    ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'verdict'],
+    ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'chars/node growth', 'verdict'],
     ...scaling.map((s) => [
       s.shape,
       s.stage,
       ...s.perNodeUs.map((t) => (t === null ? '-' : t.toFixed(2))),
       ...s.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
-      s.pass ? 'ok' : 'MISS',
+      s.textRatio === undefined ? '' : `${s.textRatio.toFixed(2)}×`,
+      s.pass && s.textPass ? 'ok' : 'MISS',
     ]),
   ]);
-  for (const miss of misses) console.log(`miss: ${miss}`);
+  for (const miss of [...textMisses, ...misses]) console.log(`miss: ${miss}`);
   console.log(`verdict: ${verdict}`);
 }
 if (verdict === 'FAIL') process.exitCode = 1;
