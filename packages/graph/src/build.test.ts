@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { ChainruleError } from '@chainrule/tensor';
 import { describe, expect, it } from 'vitest';
-import { EXPRESSION_DEPTH_LIMIT, buildGraph } from './build.ts';
+import { EXPRESSION_DEPTH_LIMIT, buildGraph, compareIds } from './build.ts';
 import { apply, constant, ref } from './expr.ts';
 
 const kinds = (source: string | string[], options = {}) => Object.fromEntries(buildGraph(source, options).nodes.map((n) => [n.id, n.kind]));
@@ -128,5 +129,19 @@ describe('the depth of one expression', () => {
     expect(past(`L = sum(${factors(EXPRESSION_DEPTH_LIMIT)}) + x`)).toThrow(message);
     expect(past(`L = x + sum(${factors(EXPRESSION_DEPTH_LIMIT)})`)).toThrow(message);
     expect(past(`L = sum(${factors(EXPRESSION_DEPTH_LIMIT)}) + sum(${factors(3)})`)).toThrow(message);
+  });
+});
+
+describe('compareIds', () => {
+  it('orders ids as Intl.Collator("en", { numeric: true }) does', () => {
+    const collator = new Intl.Collator('en', { numeric: true });
+    const ids = fc.string({ unit: fc.constantFrom(...'aAbBwWxyzZ0123456789_ŷé'), maxLength: 6 });
+    fc.assert(
+      fc.property(ids, ids, (a, b) => {
+        expect(Math.sign(compareIds(a, b))).toBe(Math.sign(collator.compare(a, b)));
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(['W10', 'x', 'W2', 'yhat', 'b1', 'B', 'a'].sort(compareIds)).toEqual(['a', 'B', 'b1', 'W2', 'W10', 'x', 'yhat']);
   });
 });
