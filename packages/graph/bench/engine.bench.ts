@@ -13,6 +13,8 @@
 // stage that writes more per node at a larger size (prefix products spelt out) fails on any machine. The SVG
 // exporter is left out, and the TikZ stage is the exporter's own work around the layout (its input
 // to Graphviz, reading a layout of the view's size, the picture): both lay out with Graphviz.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
 import { type Expr, type Graph, evaluate, formatExpr, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
 import { Tensor } from '@chainrule/tensor';
@@ -137,9 +139,15 @@ function syntheticLayout(view: ViewShape, name: ReadonlyMap<string, string>): st
   return lines.join('\n');
 }
 
+// A full collection before each sample: the garbage of the untimed setup (a fresh gradient graph
+// for the evaluate stage) and of the previous sample is not charged to the sample.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 /** One sample: `run` `repeat` times, each after its own `setup` (untimed, made before the sample); the time of one run. */
 function sample(run: (prepared: unknown) => unknown, setup: () => unknown, repeat: number): { ms: number; output: unknown } {
   const prepared = Array.from({ length: repeat }, setup);
+  collectGarbage();
   let output: unknown;
   const t0 = performance.now();
   for (const p of prepared) output = run(p);
