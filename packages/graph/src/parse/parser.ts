@@ -25,7 +25,7 @@ export function parseEquations(source: string | readonly string[]): Equation[] {
   if (typeof source !== 'string' && chunks.every(isPlainChunk)) {
     // Each element alone: its tokens are garbage before the next is read, and nothing of one element
     // depends on another when there is no LaTeX (no environment spans elements, no `&` asks whether LaTeX is used).
-    for (const chunk of chunks) parseChunks([chunk], false, equations);
+    for (const chunk of chunks) parsePlainChunk(chunk, equations);
   } else {
     parseChunks(chunks, typeof source === 'string', equations);
   }
@@ -36,6 +36,23 @@ export function parseEquations(source: string | readonly string[]): Equation[] {
 /** An element that cannot be LaTeX (no backslash) nor hold an alignment `&`. */
 function isPlainChunk(chunk: SourceChunk): boolean {
   return !chunk.text.includes('\\') && !chunk.text.includes('&');
+}
+
+/**
+ * One plain element: its tokens are its one equation unless a `;` splits them or the lexer fails
+ * (then the grouping stage decides, as for any text). What grouping would do, without its passes.
+ */
+function parsePlainChunk(chunk: SourceChunk, equations: Equation[]): void {
+  const lexer = new Lexer(chunk);
+  try {
+    lexer.run();
+  } catch (error) {
+    if (!(error instanceof ChainruleError)) throw error;
+    return parseChunks([chunk], false, equations);
+  }
+  const { tokens } = lexer;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.kind === ';') return parseChunks([chunk], false, equations);
+  if (tokens.length > 0) equations.push(new EquationParser({ chunk, tokens, terminator: undefined }).parseEquation());
 }
 
 /** Parses the equations of these chunks onto `equations`; throws the first fault in the text. */
