@@ -256,7 +256,8 @@ export function matmul(a: Tensor, b: Tensor, transposed: { readonly a?: boolean;
   const { m, n, k, shape } = matmulShape(transposed.a ? transposedShape(a.shape) : a.shape, transposed.b ? transposedShape(b.shape) : b.shape);
   const out = takeBuffer(m * n);
   gemm(m, n, k, a.data, b.data, out, transA, transB);
-  return new Tensor(out, shape);
+  // An operand's shape (frozen) where the result has it: the tensor then keeps it without a copy.
+  return new Tensor(out, sameShape(shape, a.shape) ? a.shape : sameShape(shape, b.shape) ? b.shape : shape);
 }
 
 /** The shape of the transpose: [r×c] → [c×r], a vector [n] → the row [1×n], a scalar stays. */
