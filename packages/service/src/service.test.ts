@@ -1,7 +1,8 @@
 import { type TaskPool, createPool } from '@chainrule/compute';
 import { parseProblem } from '@chainrule/problem';
 import { Q3_LOSS, Q3_W3_GRADIENT, q3ByHand, q3Problem, q3Submission } from '@chainrule/test-support';
-import { afterAll, describe, expect, it } from 'vitest';
+import { useWarmPool } from '@chainrule/test-support/pool';
+import { describe, expect, it } from 'vitest';
 import { backprop, check, checkClass, gradcheck, graph, solve, workedSolution } from './service.ts';
 
 /** L = ½‖W x − ŷ‖² with W = [1 2], x = [1 1], ŷ = 0: y = 3, L = 4.5, ∂L/∂W = y xᵀ = [3 3] (by hand). */
@@ -9,8 +10,8 @@ const tiny = () => parseProblem({ equations: ['L = 1/2 ||y - yhat||^2', 'y = W x
 const q3 = () => parseProblem(q3Problem());
 
 /** A pool that records what goes to it and runs it on a real pool of one worker. */
-const real = createPool({ size: 1 });
-afterAll(() => real.close());
+// Warmed with the service's task module: loading it through tsx on a loaded machine can take longer than a task's deadline.
+const real = useWarmPool(createPool({ size: 1 }), { modules: [new URL('./tasks.ts', import.meta.url)] });
 function recording(): TaskPool & { names: string[] } {
   const names: string[] = [];
   return {
