@@ -4,7 +4,7 @@
  */
 import './style.css';
 import { markOnce } from './marks.ts';
-import type { Analysis, AppState, DownloadFormat, DrawApi, Drawing, EngineApi, ProblemState } from './model.ts';
+import type { Analysis, AppState, DownloadFormat, DrawApi, Drawing, DrawingSource, EngineApi, ProblemState } from './model.ts';
 import { compileGraphvizWasm } from './graphviz-wasm.ts';
 import { newNumbers } from './random.ts';
 import { connect } from './rpc.ts';
@@ -136,7 +136,9 @@ async function drawGraph(forceNow: boolean): Promise<void> {
   }
   const mine = { key, started: performance.now() };
   drawing = mine;
-  const result = await drawingOf(state.problem, state.view, force, () => drawing === mine).catch((error: unknown): Drawing => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' } }));
+  const early = ahead && !force && ahead.problem === state.problem && ahead.view === JSON.stringify([state.view.gradients, state.view.simplify]) ? ahead.drawing : undefined;
+  ahead = undefined;
+  const result = await (early ?? drawingOf(engine.drawingSource(state.problem, state.view, force), () => drawing === mine)).catch((error: unknown): Drawing => ({ nodes: [], error: { message: String(error), described: String(error), stage: 'drawing' } }));
   if (drawing !== mine) return;
   drawing = undefined;
   drawnKey = key;
@@ -144,8 +146,8 @@ async function drawGraph(forceNow: boolean): Promise<void> {
 }
 
 /** The engine makes the graph's DOT, the drawing worker lays it out (unless a newer drawing was asked for meanwhile). */
-async function drawingOf(problem: ProblemState, view: AppState['view'], force: boolean, current: () => boolean): Promise<Drawing> {
-  const source = await engine.drawingSource(problem, view, force);
+async function drawingOf(pendingSource: Promise<DrawingSource>, current: () => boolean): Promise<Drawing> {
+  const source = await pendingSource;
   if (source.dot === undefined || !current()) return source;
   const laidOut = await drawer.api.layout(source.dot);
   return { nodes: source.nodes, ...laidOut };
@@ -283,8 +285,16 @@ function applyState(next: AppState): void {
   schedule(0);
 }
 
+/**
+ * On opening, the engine is asked for Q3's DOT before Q3 itself, and the DOT goes to the drawing
+ * worker as it arrives (no round trip through the page's state in between); that drawing is used
+ * if the problem is still the question as loaded.
+ */
+let ahead: { problem?: ProblemState; view: string; drawing: Promise<Drawing> } | undefined;
+
 async function loadPreset(question: NonNullable<AppState['preset']>): Promise<void> {
   const { problem, note } = await engine.preset(question);
+  if (ahead && ahead.problem === undefined) ahead.problem = problem;
   $('preset-note').textContent = note;
   selected = undefined;
   applyState({ ...state, preset: question, problem, answers: {}, view: { ...state.view, round: question === 'q3' || question === 'q2' ? 2 : state.view.round } });
@@ -416,6 +426,7 @@ async function start(): Promise<void> {
     return;
   }
   if (typeof decoded === 'string') say(`${decoded}; showing Question 3 instead.`);
+  ahead = { view: JSON.stringify([state.view.gradients, state.view.simplify]), drawing: drawingOf(engine.presetDrawingSource('q3', state.view), () => true) };
   await loadPreset('q3');
 }
 

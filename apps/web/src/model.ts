@@ -203,6 +203,8 @@ export interface EngineApi {
   newNumbers(problem: ProblemState, seed: number): Promise<Record<string, Numbers>>;
   /** What the graph of the problem is drawn from (`force`: a large graph too). */
   drawingSource(problem: ProblemState, view: ViewState, force: boolean): Promise<DrawingSource>;
+  /** What one of Assignment 9's questions is drawn from (the page opens on Q3: asked at once, without waiting for the question's problem first). */
+  presetDrawingSource(question: NonNullable<AppState['preset']>, view: ViewState): Promise<DrawingSource>;
   /** One of Assignment 9's questions, and a sentence about it. */
   preset(question: NonNullable<AppState['preset']>): Promise<{ problem: ProblemState; note: string }>;
 }

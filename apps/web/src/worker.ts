@@ -19,6 +19,7 @@ const engine: EngineApi = {
   },
   download,
   drawingSource,
+  presetDrawingSource: (question, view) => drawingSource(preset(question), view, false),
   practise,
   readProblemFile: async (text, name) => readProblemFile(text, name),
   validateDot,
