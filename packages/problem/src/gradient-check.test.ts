@@ -19,7 +19,8 @@ const network: ProblemInput = {
   wrt: ['W1', 'b1', 'W2', 'b2'],
 };
 
-const pool = useWarmPool(createPool({ size: 2 }));
+// Warmed with the task module: loading it through tsx on a loaded machine can take longer than a task's deadline.
+const pool = useWarmPool(createPool({ size: 2 }), { modules: [new URL('./tasks.ts', import.meta.url)] });
 
 describe('gradientCheck', () => {
   it('finds tiny errors between finite differences and the symbolic gradients', async () => {
