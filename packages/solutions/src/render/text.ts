@@ -58,8 +58,8 @@ function blockText(block: Block, style: Style): string {
       return block.items.map((item) => `  • ${inlineText(item)}`).join('\n');
     case 'figure': {
       const view = graphView(block.graph, { simplify: block.simplify });
-      const label = new Map(view.nodes.map((n) => [n.id, n.label]));
-      const edges = view.edges.map((e) => `${label.get(e.from)} → ${label.get(e.to)}${view.nodes.find((n) => n.id === e.to)?.added ? '   (added)' : ''}`);
+      const byId = new Map(view.nodes.map((n) => [n.id, n]));
+      const edges = view.edges.map((e) => `${byId.get(e.from)?.label} → ${byId.get(e.to)?.label}${byId.get(e.to)?.added ? '   (added)' : ''}`);
       return [`[${block.caption}: ${view.nodes.length} nodes, ${view.edges.length} edges — the SVG/DOT/Mermaid/TikZ are in --format md/latex or --out]`, ...edges.map((e) => `  ${e}`)].join('\n');
     }
     case 'table': {
