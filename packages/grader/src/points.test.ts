@@ -1,7 +1,8 @@
 import { ChainruleError } from '@chainrule/graph';
 import { describe, expect, it } from 'vitest';
 import { createGrader } from './grade.ts';
-import { Q3_POINTS, questionPoints } from './points.ts';
+import { parseProblem } from '@chainrule/problem';
+import { Q3_POINTS, questionPoints, spreadPoints } from './points.ts';
 
 const sum = (items: Record<string, number>) => Object.values(items).reduce((a, b) => a + b, 0);
 
@@ -34,6 +35,21 @@ describe('points schemes', () => {
     expect(sum(scheme.items)).toBeCloseTo(6, 12);
     expect(Object.keys(scheme.items)).toEqual(['a1', 'h1', 'a2', 'h2', 'L', '∂L/∂W1', '∂L/∂b1', '∂L/∂W2']);
     expect(() => createGrader('q1', { network })).not.toThrow();
+  });
+
+  it('spreads points in whole hundredths that sum to the total and are never negative (4 points over 61 steps)', () => {
+    // 60 layers h_k = tanh(h_{k-1}) and the loss: 61 computed values share 4 points, the gradient 2.
+    const equations = ['h1 = tanh(W x)', ...Array.from({ length: 59 }, (_, k) => `h${k + 2} = tanh(h${k + 1})`), 'L = 1/2 ||h60 - yhat||^2'];
+    const problem = parseProblem({ equations, values: { W: [[0.5]], x: [1], yhat: [0] }, wrt: ['W'] });
+    const { items } = spreadPoints(problem, { total: 6, forward: 4 });
+    const forward = Object.entries(items).filter(([name]) => !name.startsWith('∂'));
+    expect(forward).toHaveLength(61);
+    // 400 hundredths over 61: 6 each (366) and 34 left over, one each to the last 34.
+    expect(forward.filter(([, p]) => p === 0.06)).toHaveLength(27);
+    expect(forward.filter(([, p]) => p === 0.07)).toHaveLength(34);
+    expect(items['∂L/∂W']).toBe(2);
+    expect(sum(items)).toBeCloseTo(6, 12);
+    expect(() => createGrader(problem, { points: { total: 6, items } })).not.toThrow();
   });
 
   it.each([

@@ -72,11 +72,16 @@ export function spreadPoints(problem: Problem, { total, forward }: { total: numb
   const forwardNames = graph.nodes.filter((n) => n.expression).map((n) => n.label);
   const gradientNames = problem.wrt.map((name) => `∂${lossLabel}/∂${graph.node(graph.resolve(name) ?? name).label}`);
   const items: Record<string, number> = {};
+  // In whole hundredths: each name gets the same share, and the hundredths left over go one each
+  // to the last names, so the shares sum to `points` exactly and none is negative (rounding each
+  // share and giving the last what remained made it −0.2 for 4 points over 61 steps).
   const spread = (names: string[], points: number) => {
     if (names.length === 0) return;
-    const each = roundNumber(points / names.length, 2);
+    const hundredths = Math.round(points * 100);
+    const each = Math.floor(hundredths / names.length);
+    const extra = hundredths - each * names.length;
     names.forEach((name, i) => {
-      items[name] = i === names.length - 1 ? roundNumber(points - each * (names.length - 1), 2) : each;
+      items[name] = roundNumber((each + (i >= names.length - extra ? 1 : 0)) / 100, 2);
     });
   };
   spread(forwardNames, gradientNames.length === 0 ? total : forward);
