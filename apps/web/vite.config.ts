@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { type Plugin, defaultClientConditions, defineConfig } from 'vite';
 import { graphvizWasmFile } from './build/graphviz-wasm.ts';
 
@@ -34,9 +33,6 @@ export default defineConfig({
   // '@chainrule/source': the workspace packages' export condition pointing at their TypeScript sources.
   resolve: {
     conditions: ['@chainrule/source', ...defaultClientConditions],
-    // The drawing worker needs only the export package's Graphviz layout: its module, not the package's index
-    // (which brings in the graph core and zod, ~430 ms of a loaded machine before Graphviz could start). Also in tsconfig.json.
-    alias: { '@chainrule/export/svg': fileURLToPath(new URL('../../packages/export/src/svg.ts', import.meta.url)) },
   },
   plugins: [keepOpRegistrations(), graphvizWasmFile()],
   worker: {

@@ -1,7 +1,7 @@
 /**
  * The drawing worker: Graphviz lays out the DOT the engine worker made, apart from the engine, so
  * a slow layout never holds up the numbers. It holds nothing but Graphviz (the export package's
- * `layoutDot`, imported from its module: the package's index would bring in the graph core and
+ * `layoutDot` from its `./svg` entry: the package's index would bring in the graph core and
  * zod), so it starts in a few milliseconds and begins loading Graphviz at once — while the
  * engine worker is still starting and building the first graph.
  */
