@@ -170,14 +170,14 @@ describe('the READMEs', () => {
     // The packages' examples are independent of each other (none writes a file): three at a time.
     const examples = packages.flatMap((pkg) => readmeExamples(readFileSync(path.join(consumer, 'node_modules', pkg.name, 'README.md'), 'utf8'), pkg.name));
     expect(await runExamples(examples, 3)).toBeGreaterThanOrEqual(packages.length - 1);
-  }, 120_000);
+  }, 600_000);
 
   it("of the repository: the course-material examples run, on the repository's examples/", async () => {
     mkdirSync(path.join(consumer, 'examples'), { recursive: true });
     copyFileSync(path.join(WORKSPACE, 'examples', 'problem.json'), path.join(consumer, 'examples', 'problem.json'));
     expect(await runExamples(readmeExamples(readFileSync(path.join(WORKSPACE, 'README.md'), 'utf8'), 'repository'))).toBeGreaterThan(0);
     expect(readFileSync(path.join(consumer, 'graph.tex'), 'utf8')).toContain('\\begin{tikzpicture}');
-  }, 60_000);
+  }, 600_000);
 });
 
 describe("the repository's examples/, with the packed CLI", () => {
@@ -254,7 +254,7 @@ describe('a browser', () => {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
     });
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -268,7 +268,7 @@ describe('a browser', () => {
     try {
       const errors: string[] = [];
       tab.on('pageerror', (error) => errors.push(String(error)));
-      const printed = tab.waitForEvent('console', { predicate: (message) => message.text().startsWith(`${prefix} `), timeout: 100_000 });
+      const printed = tab.waitForEvent('console', { predicate: (message) => message.text().startsWith(`${prefix} `), timeout: 300_000 });
       printed.catch(() => {}); // awaited below, unless goto fails first
       await tab.goto(`${origin}${url}`);
       return { out: JSON.parse((await printed).text().slice(prefix.length + 1)), errors };
@@ -291,7 +291,7 @@ describe('a browser', () => {
     expectQ3(out.loss, out.gradients.W3);
     expect(out.firstWrong).toBeNull();
     expect(out.markdown).toBeGreaterThan(1000);
-  }, 120_000);
+  }, 600_000);
 
   it("runs the repository README's browser compute example (```js browser blocks) and prints what its comments say", async () => {
     const blocks = [...readFileSync(path.join(WORKSPACE, 'README.md'), 'utf8').matchAll(/```js browser\n([\s\S]*?)```/g)].map((match) => match[1]!);
@@ -326,7 +326,7 @@ describe('a browser', () => {
     } finally {
       await tab.close();
     }
-  }, 120_000);
+  }, 600_000);
 
   for (const isolated of [false, true]) {
     const where = isolated ? 'a cross-origin isolated page (shared memory)' : 'a page that is not cross-origin isolated (copies)';
@@ -352,6 +352,6 @@ describe('a browser', () => {
       expect(out.stats).toMatchObject({ size: 2, replaced: 3, active: 0, queued: 0, closed: false });
       expect(out.closed.error).toMatchObject({ reason: 'closed' });
       expect(out.noWorker.error).toMatchObject({ reason: 'crashed', message: expect.stringMatching(/^moments failed: a worker failed to start \(the worker module could not be loaded .*`worker` URL of createPool\)/) });
-    }, 120_000);
+    }, 600_000);
   }
 });

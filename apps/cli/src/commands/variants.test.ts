@@ -16,7 +16,7 @@ const hasPdflatex = Boolean(process.env.CI) || spawnSync('pdflatex', ['--version
 /** Runs the CLI binary; independent runs go side by side (each spends most of its time starting up). */
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: scratch }, timeout: 120_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', INIT_CWD: scratch }, timeout: 300_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
