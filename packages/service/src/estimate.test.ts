@@ -75,6 +75,12 @@ describe('estimateProblem', () => {
     const estimate = estimateProblem(parseProblem(q3Problem()));
     expect(estimate.work).toBe(WORK_COSTS.exactOperationNs * estimate.operations + WORK_COSTS.floatOperationNs * estimate.operations + WORK_COSTS.nodeNs * 3 * estimate.nodes);
     expect(estimate.work).toBeLessThan(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
+    // An input with three decimals: only the scalar loss (scale 15, ~10^19.6) leaves the fast form; the vectors, and so the gradients, stay in it.
+    const q3 = q3Problem();
+    const decimals = estimateProblem(parseProblem({ ...q3, values: { ...q3.values, x: [1.234, 2, 3, 4] } }));
+    expect(decimals.work).toBeGreaterThan(estimate.work);
+    expect(decimals.work).toBeLessThan(estimate.work + WORK_COSTS.bigintOperationNs * 10);
+    expect(decimals.work).toBeLessThan(DEFAULT_SERVICE_LIMITS.inlineWorkLimit);
   });
 
   it('costs equations that do not parse by their length, without throwing', () => {

@@ -47,7 +47,8 @@ export interface WorkEstimate {
  * with room to spare, so that Question 3 (≈1.3 ms estimated) runs on the event loop, and 20 µs
  * that of BigInt. A few ns per multiply-add in float64, and the graph work of each expression
  * node (build, differentiate, print). The backward pass counts as two forward passes, its numbers
- * as large as the largest of the forward pass (a gradient is the loss's product divided by a factor).
+ * as large as the largest vector or matrix of the forward pass (a gradient is a product of the
+ * residual and the factors between; the scalar loss, the square of the residual, is larger but one).
  */
 export const WORK_COSTS = Object.freeze({ exactOperationNs: 2_000, bigintOperationNs: 20_000, floatOperationNs: 2, nodeNs: 10_000 });
 
@@ -107,6 +108,8 @@ interface Step {
   terms?: number;
   /** Exact operations of the forward pass at this node: multiply-adds and the entries it computes. */
   operations: number;
+  /** Entries of its value. */
+  entries: number;
 }
 
 /** What the cache keeps of a structure: the estimate at the fast decimal price, and the steps to price it again. */
@@ -177,6 +180,7 @@ function exactWork(structure: Structure, values: ReadonlyMap<string, DecimalSize
   let operations = 0;
   let largest: DecimalSize = UNIT;
   let allFast = true;
+  const allScalar = steps.every((step) => step.entries <= 1);
   const leaf = (key: string) => {
     const target = targets.get(key);
     return target === undefined ? (values.get(key) ?? UNIT) : sizes[target]!;
@@ -224,7 +228,8 @@ function exactWork(structure: Structure, values: ReadonlyMap<string, DecimalSize
     allFast &&= staysFast(size);
     forward += step.operations * exactPrice(size, WORK_COSTS.exactOperationNs, WORK_COSTS.bigintOperationNs);
     operations += step.operations;
-    largest = { digits: Math.max(largest.digits, size.digits), scale: Math.max(largest.scale, size.scale) };
+    // The backward pass carries gradients of vectors and matrices; the loss's own (scalar) numbers are the largest but few.
+    if (step.entries > 1 || allScalar) largest = { digits: Math.max(largest.digits, size.digits), scale: Math.max(largest.scale, size.scale) };
   }
   if (allFast && staysFast(largest)) return undefined;
   const backward = 2 * operations * exactPrice(largest, WORK_COSTS.exactOperationNs, WORK_COSTS.bigintOperationNs);
@@ -276,7 +281,7 @@ function structureOf(problem: Pick<Problem, 'equations' | 'wrt' | 'functions'>, 
       }
       computed.set(node, shape);
       stepOf.set(node, steps.length);
-      steps.push({ ...growthOf(node, args, shapes, functions), args: children.map((child) => stepOf.get(child)!), operations: cost + (isComputed ? count : 0) });
+      steps.push({ ...growthOf(node, args, shapes, functions), args: children.map((child) => stepOf.get(child)!), operations: cost + (isComputed ? count : 0), entries: count });
     });
     const shape = computed.get(equation.expression) ?? SCALAR;
     shapes.set(equation.target.key, shape);
