@@ -107,7 +107,8 @@ async function main(): Promise<void> {
     const backpropRow = best(backpropRuns);
     const solutionsRow = await run('GET /v1/solutions/q3 (json)', '/v1/solutions/q3?format=json', CONNECTIONS);
     // New numbers in every request (more bodies than the answer cache keeps): every one is solved.
-    const renumbered = Array.from({ length: 4096 }, (_, i) => JSON.stringify({ ...q3Problem(), values: { ...q3Problem().values, x: [1 + i / 1000, 2, 3, 4] } }));
+    // Three decimals written as such (1 + i/1000 computed in float64 is often 1.0030000000000001: 16 decimals, BigInt work, the pool).
+    const renumbered = Array.from({ length: 4096 }, (_, i) => JSON.stringify({ ...q3Problem(), values: { ...q3Problem().values, x: [Number((1 + i / 1000).toFixed(3)), 2, 3, 4] } }));
     let sent = 0;
     say(`running POST /v1/backprop (Q3, new numbers each request): ${CONNECTIONS} connections for ${DURATION_S} s …`);
     const solvedRow = await load('POST /v1/backprop (Q3, new numbers)', {
