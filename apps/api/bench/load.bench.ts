@@ -6,8 +6,9 @@
  * 1. Throughput: `GET /health` and `POST /v1/backprop` (Question 3) at 100 connections, twice
  *    each, interleaved (the better run of each counts): Q3 req/s at least half of /health's, zero
  *    errors (errors, timeouts, resets, non-2xx). Q3 posted again is answered from the API's answer
- *    cache; Q3 with new numbers in every request (solved every time: not judged, shown beside it)
- *    and `GET /v1/solutions/q3` (from memory) run beside them.
+ *    cache, so the ratio is judged twice: for that, and for Q3 with new numbers in every request
+ *    (solved every time — what a course website sending its students' own numbers gets).
+ *    `GET /v1/solutions/q3` (from memory) runs beside them.
  * 2. Goodput: the pool's throughput of a heavy request (a gradient check that runs on a worker)
  *    when not overloaded — as many clients as workers, back to back — then under overload: four
  *    times the admission limit in clients, each retrying a 503 after 200 ms (see `closedLoops`). The admitted requests
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
     const rate = (stats: LoopStats) => stats.okInWindow / stats.windowSeconds;
     const goodput = rate(overloaded) / Math.max(rate(unloaded), 1e-9);
     const ratio = backpropRow.requestsPerSecond / Math.max(healthRow.requestsPerSecond, 1e-9);
+    const solvedRatio = solvedRow.requestsPerSecond / Math.max(healthRow.requestsPerSecond, 1e-9);
     const only = (stats: LoopStats, allowed: string[]) => stats.failed === 0 && [...stats.statuses.keys()].every((s) => allowed.includes(s));
     const serverErrors = [...hostileAnswers.statuses].filter(([status]) => Number(status.slice(0, 3)) >= 500 && !status.startsWith('503')).reduce((n, [, c]) => n + c, 0);
     const overloadedP99 = percentile(overloaded.overloadedMs, 99);
@@ -159,7 +161,8 @@ async function main(): Promise<void> {
         pass: dropped(row) === 0,
         value: `${dropped(row)}${row.non2xx > 0 ? ` (${statusText(row.statuses)})` : ''}`,
       })),
-      { kind: 'timing', target: `POST /v1/backprop (Q3) req/s ≥ ${TARGETS.backpropOverHealth} × GET /health req/s`, pass: ratio >= TARGETS.backpropOverHealth, value: `${ratio.toFixed(3)}×` },
+      { kind: 'timing', target: `POST /v1/backprop (Q3, from the answer cache) req/s ≥ ${TARGETS.backpropOverHealth} × GET /health req/s`, pass: ratio >= TARGETS.backpropOverHealth, value: `${ratio.toFixed(3)}×` },
+      { kind: 'timing', target: `POST /v1/backprop (Q3, new numbers: solved each time) req/s ≥ ${TARGETS.backpropOverHealth} × GET /health req/s`, pass: solvedRatio >= TARGETS.backpropOverHealth, value: `${solvedRatio.toFixed(3)}×` },
       { kind: 'answers', target: `${HEAVY_PATH} not overloaded: every answer 200`, pass: only(unloaded, ['200']) && unloaded.okInWindow > 0, value: statusText(unloaded.statuses) },
       {
         kind: 'answers',
@@ -204,7 +207,7 @@ async function main(): Promise<void> {
         ['run', 'conns', '2xx/s', 'p50 ms', 'p99 ms', 'max ms', 'completed', 'errors', 'non-2xx', 'timeouts', 'resets'],
         ...rows.map((r) => [r.name, r.connections, r.requestsPerSecond.toFixed(0), r.p50Ms, r.p99Ms, r.maxMs, r.completed, r.errors, r.non2xx, r.timeouts, r.resets]),
       ]);
-      console.log(`\n(/health ${healthRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(' and ')} req/s, Q3 ${backpropRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(' and ')} req/s in the two runs each; Q3 with new numbers ${(solvedRow.requestsPerSecond / Math.max(healthRow.requestsPerSecond, 1e-9)).toFixed(3)}× /health, not judged)\n`);
+      console.log(`\n(/health ${healthRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(' and ')} req/s, Q3 ${backpropRuns.map((r) => r.requestsPerSecond.toFixed(0)).join(' and ')} req/s in the two runs each)\n`);
       printTable([
         [`${HEAVY_PATH} (8-8-1 gradient check)`, 'clients', 'seconds', '200/s', 'answers', 'overloaded p50 ms', 'overloaded p99 ms'],
         ...Object.entries(loops).map(([name, l]) => [name, l.clients, l.seconds, l.okPerSecond.toFixed(2), l.statuses, l.overloadedP50Ms.toFixed(1), l.overloadedP99Ms.toFixed(1)]),
