@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ComputePool, createPool } from '@chainrule/compute';
 import { QUESTIONS } from '@chainrule/assignment9';
+import { SERVICE_TASK_MODULES } from '@chainrule/service';
 import { SOLUTION_FORMATS } from '@chainrule/solutions';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.ts';
@@ -84,7 +85,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
 
   if (warm) {
-    void pool.warmup().catch(() => {});
+    void pool.warmup({ modules: SERVICE_TASK_MODULES }).catch(() => {});
     // The reference solutions never change: render them all now, on the task pool, not on the first request.
     for (const question of QUESTIONS) for (const format of SOLUTION_FORMATS) void Promise.resolve(app.request(`/v1/solutions/${question}?format=${format}`)).catch(() => {});
   }

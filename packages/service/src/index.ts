@@ -9,6 +9,7 @@ export {
   type GradcheckRequest,
   type ServiceOptions,
   GRAPH_INLINE_EQUATIONS,
+  SERVICE_TASK_MODULES,
   backprop,
   check,
   checkClass,

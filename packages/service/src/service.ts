@@ -24,6 +24,15 @@ import {
 
 const TASKS_MODULE = taskModule(import.meta.url, 'tasks');
 
+/**
+ * The task modules the service runs on a pool: a server warms its pool up with them, so that no
+ * request pays for a worker loading them (seconds on a loaded machine).
+ *
+ * @example
+ * await pool.warmup({ modules: SERVICE_TASK_MODULES });
+ */
+export const SERVICE_TASK_MODULES: readonly URL[] = Object.freeze([TASKS_MODULE]);
+
 /** Graphs of more equations than this are exported on the pool even when not SVG. */
 export const GRAPH_INLINE_EQUATIONS = 100;
 
