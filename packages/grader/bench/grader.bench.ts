@@ -5,9 +5,10 @@
 // time per node at each size stays within 1.5× of the smallest size. Each time is the fastest of
 // its runs; a CPU-noise probe decides whether the machine is quiet enough to judge.
 import { measure, noiseProbe, printTable, wantsJson } from '@chainrule/bench';
-import type { Expr, Graph } from '@chainrule/graph';
 import { type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
 import { createGrader } from '../src/index.ts';
+// The engine benches' count of expression nodes (the graph package's bench folder, read from source).
+import { expressionNodes } from '../../graph/bench/problems.ts';
 
 const SIZES = [250, 1_000, 4_000];
 const LINEAR_TARGET = 1.5;
@@ -45,21 +46,6 @@ const SHAPES: Record<string, (n: number) => ProblemInput> = {
     wrt: ['W'],
   }),
 };
-
-/** Expression nodes of a graph: every distinct subexpression object of every node's expression. */
-function expressionNodes(graph: Graph): number {
-  const seen = new Set<Expr>();
-  for (const node of graph.nodes) {
-    const stack: Expr[] = node.expression ? [node.expression] : [];
-    while (stack.length > 0) {
-      const e = stack.pop()!;
-      if (seen.has(e)) continue;
-      seen.add(e);
-      if (e.kind === 'op') stack.push(...e.args);
-    }
-  }
-  return seen.size + graph.nodes.length;
-}
 
 const STAGES = ['prepare', 'grade right', 'grade slip'] as const;
 type Stage = (typeof STAGES)[number];

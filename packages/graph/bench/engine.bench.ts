@@ -15,9 +15,10 @@
 // to Graphviz, reading a layout of the view's size, the picture): both lay out with Graphviz.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
+import { measure, noiseProbe, printTable, wantsJson } from '@chainrule/bench';
 import { type Expr, type Graph, evaluate, formatExpr, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
-import { Tensor } from '@chainrule/tensor';
+import type { Tensor } from '@chainrule/tensor';
+import { type BenchProblem, expressionNodes, matrix } from './problems.ts';
 
 // The view, the exporters and the worked solution's substitutions are other packages that depend
 // on this one: loaded from their sources at run time, so the graph package does not depend on them.
@@ -47,15 +48,7 @@ const STAGE_BUDGET_MS = 1_500;
 const PROJECTED_LIMIT_MS = 6_000;
 const NOISE_LIMIT = 0.15;
 
-interface Problem {
-  equations: string[];
-  values: Record<string, Tensor>;
-  wrt: string[];
-  functions?: Record<string, string>;
-}
-
-const matrix = (rows: number, cols: number, seed: number, scale = 1) =>
-  new Tensor(randomArray(rows * cols, seed).map((v) => v * scale), cols === 1 ? [rows] : [rows, cols]);
+type Problem = BenchProblem;
 const ACTIVATIONS = ['tanh', 'sigmoid', 'tanh'];
 
 /** Each shape makes a problem of about `n` expression nodes. */
@@ -91,21 +84,6 @@ const SHAPES: Record<string, (n: number) => Problem> = {
     return { equations: lines, values: { W: matrix(2, 2, 9), x: matrix(2, 1, 10) }, wrt: ['W'] };
   },
 };
-
-/** Expression nodes of a graph: every distinct subexpression object of every node's expression. */
-function expressionNodes(graph: Graph): number {
-  const seen = new Set<Expr>();
-  for (const node of graph.nodes) {
-    const stack: Expr[] = node.expression ? [node.expression] : [];
-    while (stack.length > 0) {
-      const e = stack.pop()!;
-      if (seen.has(e)) continue;
-      seen.add(e);
-      if (e.kind === 'op') stack.push(...e.args);
-    }
-  }
-  return seen.size + graph.nodes.length;
-}
 
 /** Every node's formula; the characters written. */
 function printAll(graph: Graph): number {

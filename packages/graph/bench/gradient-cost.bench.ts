@@ -7,24 +7,17 @@
 // the bytes of the values it returns, and the bytes they reused from dead intermediates (counted, so
 // not noisy).
 import { readFileSync } from 'node:fs';
-import { measure, noiseProbe, printTable, randomArray, wantsJson } from '@chainrule/bench';
+import { measure, noiseProbe, printTable, wantsJson } from '@chainrule/bench';
 import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
-import { type NestedArray, Tensor, bufferStats, tensor } from '@chainrule/tensor';
+import { type NestedArray, type Tensor, bufferStats, tensor } from '@chainrule/tensor';
 // Internal: the plan the first evaluation of a graph compiles (run with --conditions=@chainrule/source, so this is the same module).
 import { planOf } from '../src/plan.ts';
+import { type BenchProblem, matrix } from './problems.ts';
 
 const GRADIENT_TARGET = 3;
 const NOISE_LIMIT = 0.15;
 
-interface Problem {
-  equations: string[];
-  values: Record<string, Tensor>;
-  wrt: string[];
-  functions?: Record<string, string>;
-}
-
-const matrix = (rows: number, cols: number, seed: number, scale = 1) =>
-  new Tensor(randomArray(rows * cols, seed).map((v) => v * scale), cols === 1 ? [rows] : [rows, cols]);
+type Problem = BenchProblem;
 
 function q3(): Problem {
   const json = JSON.parse(readFileSync(new URL('../../assignment9/src/networks/q3.json', import.meta.url), 'utf8'));

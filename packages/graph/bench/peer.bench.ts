@@ -11,12 +11,13 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createRequire, register } from 'node:module';
-import { type MeasureOptions, measure, printTable, randomArray, summarize, wantsJson } from '@chainrule/bench';
+import { type MeasureOptions, measure, printTable, summarize, wantsJson } from '@chainrule/bench';
 import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
 // Validation and prepared problems live in @chainrule/problem, which depends on this package: read
 // from its source (a package dependency would be a cycle).
 import { parseJson, parseProblem, prepareProblem } from '../../problem/src/index.ts';
 import { type NestedArray, Tensor } from '@chainrule/tensor';
+import { matrix } from './problems.ts';
 // tfjs-core's CommonJS main registers no gradients and Node refuses its ESM build's directory
 // imports (a bundler reads './gradients' as gradients.js): a resolve hook adds the .js and the backend's '@tensorflow/tfjs-core' to the
 // same ESM build, so there is one engine with the backend's kernels and every gradient.
@@ -81,7 +82,6 @@ const chainGrads = tf.grads((w: TfTensor) => {
 const tfChain = () => tf.tidy(() => chainGrads([cW!])[0]!.dataSync());
 
 // ---- 784-256-10 ---------------------------------------------------------------------------------
-const matrix = (r: number, c: number, seed: number, scale: number) => new Tensor(randomArray(r * c, seed).map((v) => v * scale), [r, c]);
 const mlpValues = { W1: matrix(256, 784, 1, 0.05), W2: matrix(10, 256, 2, 0.1), X: matrix(784, 128, 3, 1), Y: matrix(10, 128, 4, 1) };
 const mlpGraph = gradientGraph(graphFromEquations(parseEquations(['u1 = W1 X', 'H = sigmoid(u1)', 'Yhat = W2 H', 'L = 1/2 ||Yhat - Y||^2']), { wrt: ['W1', 'W2'] }), ['W1', 'W2']);
 const tfOf = (t: Tensor) => tf.tensor2d(Float32Array.from(t.data), t.shape as [number, number]);
