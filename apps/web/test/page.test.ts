@@ -36,7 +36,9 @@ afterAll(async () => {
 });
 
 // From the top: a full-page shot of a scrolled page draws the sticky editor where the scroll left it.
+// Every formula typeset first: KaTeX works in slices, and a shot taken between two shows an empty card.
 const shot = async (name: string) => {
+  await page.waitForFunction(() => !document.querySelector('.typesetting'));
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(RESULTS, name), fullPage: true });
 };
