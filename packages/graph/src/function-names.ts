@@ -14,10 +14,20 @@ export function functionOp(name: string | { key: string; text: string }): OpName
   const key = typeof name === 'string' ? name : name.key;
   if (Object.hasOwn(FUNCTIONS, key)) return FUNCTIONS[key];
   const text = typeof name === 'string' ? name : name.text;
-  if (!/^[A-Za-z]{2,}$/.test(key) || !/^[A-Za-z]{2,}$/.test(text)) return undefined;
+  if (!latinWord(key) || (text !== key && !latinWord(text))) return undefined;
   const folded = key.toLowerCase();
   const known = Object.keys(FUNCTIONS).find((candidate) => candidate.toLowerCase() === folded);
   return known === undefined ? undefined : FUNCTIONS[known];
+}
+
+/** Two or more Latin letters (`/^[A-Za-z]{2,}$/`, by character code: asked for every name of the equations). */
+function latinWord(text: string): boolean {
+  if (text.length < 2) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i) | 0x20;
+    if (code < 0x61 || code > 0x7a) return false;
+  }
+  return true;
 }
 
 /**
