@@ -1,4 +1,5 @@
 import { type Plugin, defaultClientConditions, defineConfig } from 'vite';
+import { earlyStart } from './build/early-start.ts';
 import { graphvizWasmFile } from './build/graphviz-wasm.ts';
 
 /**
@@ -34,11 +35,13 @@ export default defineConfig({
   resolve: {
     conditions: ['@chainrule/source', ...defaultClientConditions],
   },
-  plugins: [keepOpRegistrations(), graphvizWasmFile()],
+  plugins: [keepOpRegistrations(), graphvizWasmFile(), earlyStart()],
   worker: {
     format: 'es',
     plugins: () => [keepOpRegistrations(), graphvizWasmFile()],
-    rolldownOptions: { output: { chunkFileNames } },
+    // Each worker is one file: the drawing worker's first fetch brings Graphviz's JavaScript with it (a dynamic
+    // import in the export package would otherwise be a second round trip before the first layout can start).
+    rolldownOptions: { output: { chunkFileNames, codeSplitting: false } },
   },
   build: {
     target: 'es2022',

@@ -5,6 +5,7 @@
 import './style.css';
 import { markOnce } from './marks.ts';
 import type { Analysis, AppState, DownloadFormat, DrawApi, Drawing, DrawingSource, EngineApi, ProblemState } from './model.ts';
+import { takeEarlyStart } from './early-start.ts';
 import { compileGraphvizWasm } from './graphviz-wasm.ts';
 import { newNumbers } from './random.ts';
 import { connect } from './rpc.ts';
@@ -16,29 +17,33 @@ import { createStepsPanel } from './ui/steps.ts';
 import { createValuesPanel } from './ui/values.ts';
 
 markOnce('chainrule:main');
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = $<HTMLParagraphElement>('status');
-const say = (text: string) => {
-  status.textContent = text;
-};
-
-const engineStopped = (message: string) => say(`The engine stopped: ${message}. Reload the page.`);
-const connectEngine = () => connect<EngineApi>(new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'chainrule-engine' }), engineStopped);
-// Graphviz's WASM downloads (index.html preloads it) and compiles while the workers start; the drawing worker is
-// handed the compiled module (it loads Graphviz's JavaScript meanwhile, and lays a warm-up graph out while the
-// engine builds the first graph).
-const graphvizModule = compileGraphvizWasm();
+// The build's first script (build/early-start.ts) has started both workers and the WASM compile while the HTML was
+// read (this module runs only after the first paint); without it (the dev server) they start here.
+const early = takeEarlyStart();
+const documentParsed = document.readyState === 'loading' ? new Promise<void>((resolve) => document.addEventListener('DOMContentLoaded', () => resolve(), { once: true })) : Promise.resolve();
+const engineStopped = (message: string) => void documentParsed.then(() => say(`The engine stopped: ${message}. Reload the page.`));
+const connectEngine = (started?: Worker) => connect<EngineApi>(started ?? new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'chainrule-engine' }), engineStopped);
+// Graphviz's WASM downloads and compiles while the workers start; the drawing worker is handed the compiled module
+// (it loads Graphviz's JavaScript meanwhile, and lays a warm-up graph out while the engine builds the first graph).
+const graphvizModule = early?.graphviz?.catch(() => compileGraphvizWasm()) ?? compileGraphvizWasm();
 graphvizModule.catch(() => undefined); // the drawing worker then compiles it itself, and reports a failure where it draws
-const connectDrawer = () => {
-  const connection = connect<DrawApi>(new Worker(new URL('./draw-worker.ts', import.meta.url), { type: 'module', name: 'chainrule-drawing' }), engineStopped);
+const connectDrawer = (started?: Worker) => {
+  const connection = connect<DrawApi>(started ?? new Worker(new URL('./draw-worker.ts', import.meta.url), { type: 'module', name: 'chainrule-drawing' }), engineStopped);
   const warm = (wasm?: WebAssembly.Module) => connection.api.warm(wasm).catch(() => undefined);
   graphvizModule.then(warm, () => warm());
   return connection;
 };
 // Drawing has a worker of its own: a slow layout never holds up the numbers, and is cut short when it is stale.
-// It starts first: Graphviz is the longest part of the way to the first graph.
-let drawer = connectDrawer();
-const { api: engine } = connectEngine();
+let drawer = connectDrawer(early?.drawing);
+const { api: engine } = connectEngine(early?.engine);
+for (const error of early?.errors ?? []) engineStopped(error);
+
+await documentParsed;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const status = $<HTMLParagraphElement>('status');
+function say(text: string): void {
+  status.textContent = text;
+}
 
 let state: AppState;
 let analysis: Analysis | undefined;

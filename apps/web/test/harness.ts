@@ -29,9 +29,9 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves `dist/` under `prefix` (a course website's folder) on a free port. @example const site = await serveStatic('/course/ml/') */
-export async function serveStatic(prefix = '/'): Promise<{ url: string; close: () => Promise<void> }> {
-  if (!existsSync(path.join(DIST, 'index.html'))) throw new Error(`the page is not built: run 'pnpm --filter @chainrule/web build' (no ${DIST}/index.html)`);
+/** Serves `root` (the build, `dist/`) under `prefix` (a course website's folder) on a free port. @example const site = await serveStatic('/course/ml/') */
+export async function serveStatic(prefix = '/', root = DIST): Promise<{ url: string; close: () => Promise<void> }> {
+  if (!existsSync(path.join(root, 'index.html'))) throw new Error(`the page is not built: run 'pnpm --filter @chainrule/web build' (no ${root}/index.html)`);
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith(prefix)) {
@@ -39,8 +39,8 @@ export async function serveStatic(prefix = '/'): Promise<{ url: string; close: (
       return;
     }
     const relative = decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html';
-    const file = path.join(DIST, relative);
-    if (!file.startsWith(DIST) || !existsSync(file) || !statSync(file).isFile()) {
+    const file = path.join(root, relative);
+    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404).end();
       return;
     }
