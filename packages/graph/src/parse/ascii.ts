@@ -1,4 +1,5 @@
 /** The lexer's fast paths for ASCII text, by char code. */
+import type { Name } from './ast.ts';
 import { SIMPLE_CHARACTERS } from './notation.ts';
 import type { OperatorKind, PunctuationKind } from './tokens.ts';
 
@@ -17,3 +18,28 @@ export const SINGLE_ASCII_TOKENS: readonly (OperatorKind | PunctuationKind | und
   for (const character of '+-*(){},^=;@') table[character.charCodeAt(0)] = SIMPLE_CHARACTERS[character];
   return table;
 })();
+
+/**
+ * The {@link Name}s of spellings of ASCII letters and digits (`W1`, `h12`, `x`: the key is the
+ * spelling), shared by the tokens that write one: a name recurs on the lines that use it, and a
+ * long text keeps one Name and one string for it instead of one per token. A small table indexed
+ * by a hash of the spelling, not a Map: a spelling that finds another in its place replaces it.
+ *
+ * @example
+ * const names = new PlainNames();
+ * names.name('W1') === names.name('W1'); // true
+ */
+export class PlainNames {
+  readonly #table: (Name | undefined)[] = [];
+
+  name(text: string): Name {
+    const length = text.length;
+    const hash = (length * 31 + text.charCodeAt(0) * 7 + text.charCodeAt(length - 1) * 131 + text.charCodeAt(length >> 1) * 17) & (PLAIN_NAMES_SIZE - 1);
+    const known = this.#table[hash];
+    if (known !== undefined && known.text === text) return known;
+    const name = { key: text, text };
+    this.#table[hash] = name;
+    return name;
+  }
+}
+const PLAIN_NAMES_SIZE = 64;

@@ -22,7 +22,7 @@ import {
   isSubscriptDigit,
   isWhitespace,
 } from './notation.ts';
-import { SINGLE_ASCII_TOKENS, isAsciiLetterCode, isAsciiSpaceCode, isDigitCode } from './ascii.ts';
+import { PlainNames, SINGLE_ASCII_TOKENS, isAsciiLetterCode, isAsciiSpaceCode, isDigitCode } from './ascii.ts';
 import { type SourceChunk, describeCharacter, parseError } from './source.ts';
 import type { OperatorKind, PunctuationKind, Token } from './tokens.ts';
 
@@ -46,10 +46,10 @@ export interface LexedSource {
 }
 
 /** Tokenizes the chunks in order, stopping at the first lexical fault. */
-export function tokenize(chunks: readonly SourceChunk[]): LexedSource {
+export function tokenize(chunks: readonly SourceChunk[], names = new PlainNames()): LexedSource {
   const lexed: LexedSource = { chunks: [], sawLatex: false, error: undefined };
   for (const chunk of chunks) {
-    const lexer = new Lexer(chunk);
+    const lexer = new Lexer(chunk, names);
     try {
       lexer.run();
     } catch (error) {
@@ -70,7 +70,11 @@ export class Lexer {
   sawLatex = false;
   private index = 0;
 
-  constructor(private readonly chunk: SourceChunk) {}
+  /** `names`: the names of letters and digits, shared by the lexers of one text. */
+  constructor(
+    private readonly chunk: SourceChunk,
+    private readonly names: PlainNames = new PlainNames(),
+  ) {}
 
   private get text(): string {
     return this.chunk.text;
@@ -120,7 +124,7 @@ export class Lexer {
     const nameEnd = layer?.end ?? end;
     const raw = plain && !layer ? text : this.text.slice(start, nameEnd);
     const pos = this.chunk.position(start);
-    this.tokens.push({ kind: 'name', name: asciiOnly && !layer ? { key: text, text } : sharedName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
+    this.tokens.push({ kind: 'name', name: asciiOnly && !layer ? this.names.name(text) : sharedName(spelled), plain: plain && !layer, text: raw, offset: start, end: nameEnd, pos });
     if (layer?.transpose) {
       const { offset, text: marker } = layer.transpose;
       this.tokens.push({ kind: 'postfixTranspose', text: marker, offset, end: nameEnd, pos: this.chunk.position(offset) });

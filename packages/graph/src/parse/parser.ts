@@ -1,5 +1,6 @@
 import { ChainruleError } from '@chainrule/tensor';
 import type { Ast, Equation, Position } from './ast.ts';
+import { PlainNames } from './ascii.ts';
 import { type EquationTokens, groupEquations } from './grouping.ts';
 import { Lexer, MAX_NESTING_DEPTH, tokenize } from './lexer.ts';
 import { canonicalName } from './names.ts';
@@ -22,12 +23,13 @@ import { type EndToken, type ParserToken, type Token, describeToken } from './to
 export function parseEquations(source: string | readonly string[]): Equation[] {
   const chunks = toChunks(source);
   const equations: Equation[] = [];
+  const names = new PlainNames();
   if (typeof source !== 'string' && chunks.every(isPlainChunk)) {
     // Each element alone: its tokens are garbage before the next is read, and nothing of one element
     // depends on another when there is no LaTeX (no environment spans elements, no `&` asks whether LaTeX is used).
-    for (const chunk of chunks) parsePlainChunk(chunk, equations);
+    for (const chunk of chunks) parsePlainChunk(chunk, equations, names);
   } else {
-    parseChunks(chunks, typeof source === 'string', equations);
+    parseChunks(chunks, typeof source === 'string', equations, names);
   }
   if (equations.length === 0) throw parseError('no equations found', { line: 1, column: 1 });
   return equations;
@@ -35,29 +37,29 @@ export function parseEquations(source: string | readonly string[]): Equation[] {
 
 /** An element that cannot be LaTeX (no backslash) nor hold an alignment `&`. */
 function isPlainChunk(chunk: SourceChunk): boolean {
-  return !chunk.text.includes('\\') && !chunk.text.includes('&');
+  return !chunk.mayBeLatex;
 }
 
 /**
  * One plain element: its tokens are its one equation unless a `;` splits them or the lexer fails
  * (then the grouping stage decides, as for any text). What grouping would do, without its passes.
  */
-function parsePlainChunk(chunk: SourceChunk, equations: Equation[]): void {
-  const lexer = new Lexer(chunk);
+function parsePlainChunk(chunk: SourceChunk, equations: Equation[], names: PlainNames): void {
+  const lexer = new Lexer(chunk, names);
   try {
     lexer.run();
   } catch (error) {
     if (!(error instanceof ChainruleError)) throw error;
-    return parseChunks([chunk], false, equations);
+    return parseChunks([chunk], false, equations, names);
   }
   const { tokens } = lexer;
-  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.kind === ';') return parseChunks([chunk], false, equations);
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]!.kind === ';') return parseChunks([chunk], false, equations, names);
   if (tokens.length > 0) equations.push(new EquationParser({ chunk, tokens, terminator: undefined }).parseEquation());
 }
 
 /** Parses the equations of these chunks onto `equations`; throws the first fault in the text. */
-function parseChunks(chunks: readonly SourceChunk[], oneEquationPerLine: boolean, equations: Equation[]): void {
-  const lexed = tokenize(chunks);
+function parseChunks(chunks: readonly SourceChunk[], oneEquationPerLine: boolean, equations: Equation[], names: PlainNames): void {
+  const lexed = tokenize(chunks, names);
   for (const item of groupEquations(lexed.chunks, { latex: lexed.sawLatex, oneEquationPerLine, lexError: lexed.error })) {
     if (item instanceof ChainruleError) throw item;
     equations.push(new EquationParser(item).parseEquation());
@@ -133,7 +135,7 @@ class EquationParser {
     const first = this.equation.tokens[0];
     const last = this.equation.tokens.at(-1);
     const written = this.equation.chunk.text.slice(first?.offset ?? 0, last?.end ?? 0);
-    const source = (written.includes('\n') || written.includes('\r') ? written.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ') : written).trim();
+    const source = (this.equation.chunk.hasLineBreak && (written.includes('\n') || written.includes('\r')) ? written.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ') : written).trim();
     return { target: target.name, expression, pos: target.pos, source };
   }
 

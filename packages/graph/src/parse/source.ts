@@ -27,6 +27,10 @@ export class SourceChunk {
   private readonly lines: Int32Array | undefined;
   private readonly columns: Int32Array | undefined;
   private readonly origin: Position;
+  /** Whether the text holds a line break (`\n` or `\r`) anywhere. */
+  readonly hasLineBreak: boolean;
+  /** Whether the text holds a backslash or an `&`: it may be LaTeX. */
+  readonly mayBeLatex: boolean;
 
   /** `splitLines`: line breaks start new lines (a whole document); otherwise the chunk is one line (an array element). */
   constructor(
@@ -35,7 +39,10 @@ export class SourceChunk {
     splitLines: boolean,
   ) {
     this.origin = origin;
-    if (!needsTable(text, splitLines)) return;
+    const found = scanCharacters(text);
+    this.hasLineBreak = (found & LINE_BREAK) !== 0;
+    this.mayBeLatex = (found & LATEX) !== 0;
+    if ((found & SURROGATE) === 0 && !(splitLines && this.hasLineBreak)) return;
     this.lines = new Int32Array(text.length + 1);
     this.columns = new Int32Array(text.length + 1);
     let line = origin.line;
@@ -66,13 +73,22 @@ export class SourceChunk {
   }
 }
 
-/** Whether positions differ from offsets: a line break that starts a line, or a surrogate pair (one column, two offsets). */
-function needsTable(text: string, splitLines: boolean): boolean {
+const SURROGATE = 1;
+const LINE_BREAK = 2;
+const LATEX = 4;
+/**
+ * What one pass over the text finds, as bits: a high surrogate (positions differ from offsets: a
+ * pair is one column, two offsets), a line break, a backslash or `&`.
+ */
+function scanCharacters(text: string): number {
+  let found = 0;
   for (let offset = 0; offset < text.length; offset++) {
     const code = text.charCodeAt(offset);
-    if ((code >= 0xd800 && code <= 0xdbff) || (splitLines && (code === 0x0a || code === 0x0d))) return true;
+    if (code >= 0xd800 && code <= 0xdbff) found |= SURROGATE;
+    else if (code === 0x0a || code === 0x0d) found |= LINE_BREAK;
+    else if (code === 0x5c || code === 0x26) found |= LATEX;
   }
-  return false;
+  return found;
 }
 
 /** The input as chunks: a whole document (lines split at line breaks), or one chunk per array element (line = index + 1). */
