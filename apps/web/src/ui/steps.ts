@@ -63,9 +63,23 @@ export function createStepsPanel(
   // A step whose formula is wider than its column (a long substitution) gets the whole row, instead of a
   // formula cut off at the card's edge: measured once per frame for the steps typeset meanwhile.
   const typesetSteps = new Set<HTMLElement>();
+  /**
+   * New items of changed steps (new numbers, an edited value), hidden beside the items they replace until their
+   * formulas are typeset: the card keeps its old formulas meanwhile instead of showing LaTeX source (and jumping in
+   * height twice). New item → the item still shown.
+   */
+  let staged = new Map<HTMLLIElement, HTMLLIElement>();
+  const swapWhenTypeset = (item: HTMLLIElement) => {
+    const shown = staged.get(item);
+    if (!shown || item.querySelector('.typesetting')) return;
+    staged.delete(item);
+    shown.remove();
+    item.hidden = false;
+  };
   list.addEventListener(TYPESET_EVENT, (event) => {
-    const item = (event.target as HTMLElement).closest<HTMLElement>('li.step');
+    const item = (event.target as HTMLElement).closest<HTMLLIElement>('li.step');
     if (!item) return;
+    swapWhenTypeset(item);
     if (typesetSteps.size === 0) requestAnimationFrame(measureWidths);
     typesetSteps.add(item);
   });
@@ -203,15 +217,26 @@ export function createStepsPanel(
       const order = JSON.stringify([mode, round, steps.map((s) => s.id)]);
       const recipes = new Map(steps.map((step) => [step.id, JSON.stringify(step)]));
       if (order === madeOrder && mode === 'solution') {
-        // Same steps in the same order: replace only the items whose content changed.
+        // Same steps in the same order: replace only the items whose content changed — in a short solution once
+        // the new item's formulas are typeset (a long one builds items as they come near the screen: replaced at once).
         for (const [index, step] of steps.entries()) {
           if (made.get(step.id) === recipes.get(step.id)) continue;
           const old = items.get(step.id)!;
           forget(old);
+          const shown = staged.get(old) ?? old;
+          if (shown !== old) {
+            staged.delete(old);
+            old.remove();
+          }
           const item = makeItem(step, index, round, mode, answers);
-          if (old.classList.contains('open')) item.classList.add('open');
-          old.replaceWith(item);
+          if (shown.classList.contains('open')) item.classList.add('open');
           items.set(step.id, item);
+          if (wholeSolution) {
+            item.hidden = true;
+            shown.after(item);
+            staged.set(item, shown);
+            swapWhenTypeset(item);
+          } else shown.replaceWith(item);
         }
         made = recipes;
         current = steps;
@@ -220,11 +245,15 @@ export function createStepsPanel(
       observer?.disconnect();
       pending = new Map();
       items = new Map();
+      staged = new Map();
       report = undefined;
       current = steps;
       made = recipes;
       madeOrder = order;
       wholeSolution = steps.length <= WHOLE_SOLUTION_STEPS;
+      // Only a long solution leaves its off-screen steps unrendered (content-visibility): a short one is drawn whole,
+      // so a full-page picture (a screenshot, a print) never shows an empty card, and every card's width is measured.
+      list.classList.toggle('long', !wholeSolution);
       const children: HTMLElement[] = [];
       let phase: string | undefined;
       for (const [index, step] of steps.entries()) {
@@ -243,13 +272,16 @@ export function createStepsPanel(
       summary.hidden = mode !== 'practice';
     },
     open(id) {
-      for (const item of items.values()) item.classList.remove('open');
+      for (const item of [...items.values(), ...staged.values()]) item.classList.remove('open');
       if (id === undefined) return false;
       const item = items.get(id);
       if (!item) return false;
       item.classList.add('open');
       renderNow(item);
-      item.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+      // Still typesetting (KaTeX not loaded yet): the card shown stands for it until then.
+      const shown = staged.get(item) ?? item;
+      shown.classList.add('open');
+      shown.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
       return true;
     },
     grade(graded, error) {

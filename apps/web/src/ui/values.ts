@@ -7,6 +7,9 @@ import type { Analysis, LeafRole, Numbers, ProblemState } from '../model.ts';
 import { readAnswer } from '../engine/answers.ts';
 import { mathSpan } from './math.ts';
 
+/** Above this many leaves the value editors off screen are not rendered (`content-visibility`, a long network). */
+const LAZY_LEAVES = 40;
+
 /** The panel's handle. */
 export interface ValuesPanel {
   /** Redraws the controls for the analysis (only what changed, so focus stays where the user types). */
@@ -177,6 +180,8 @@ export function createValuesPanel(
       if (focusedLeaf === undefined || !analysis.leaves.some((l) => l.name === focusedLeaf)) {
         elements.values.replaceChildren(...analysis.leaves.map((leaf) => leafEditor(problem, leaf)));
       }
+      // Only a long network leaves its off-screen value editors unrendered (content-visibility), as the steps do.
+      elements.values.classList.toggle('long', analysis.leaves.length > LAZY_LEAVES);
 
       elements.functions.replaceChildren(
         ...analysis.functionNames.map((name) => {
