@@ -81,6 +81,23 @@ describe('evaluate', () => {
     });
   });
 
+  it('refuses an outer product that overflows or reads an infinity, and takes one that does not (the product\'s finiteness test)', () => {
+    // A 9×9 outer product (81 entries: the size at which its op's test is asked instead of a pass over it).
+    const graph = buildGraph(['L = sum(P)', 'P = u vT', 'vT = v^T']);
+    const u = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const v = [1, -1, 2, -2, 3, -3, 4, -4, 0.5];
+    const P = evaluate(graph, { u, v }).get('P')!.toArray() as number[][];
+    for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) expect(P[i]![j]).toBe(u[i]! * v[j]!);
+    // 1e200 · 1e200 overflows at entry (8, 0) = 72, though every operand is finite.
+    const big = [...u.slice(0, 8), 1e200];
+    expect(fault(() => evaluate(graph, { u: big, v: [1e200, ...v.slice(1)] }))).toMatchObject({
+      code: 'value',
+      message: "'P = u vT' gives Infinity at entry 72 of P: a log of 0, a division by 0 or an overflow",
+    });
+    // An infinite operand: the test says "not sure", the pass over the result finds it.
+    expect(fault(() => evaluate(graph, { u: [...u.slice(0, 8), Infinity], v }))).toMatchObject({ code: 'value', message: expect.stringContaining('gives Infinity at entry 72 of P') });
+  });
+
   it('refuses to differentiate a loss that is not a number', () => {
     const graph = gradientGraph(buildGraph(['L = W x'], { wrt: ['W'] }), ['W']);
     expect((fault(() => evaluate(graph, { W: [[1, 2], [3, 4]], x: [1, 1] })) as { message: string }).message).toMatch(/^L has shape \[2\], but what is differentiated \(the loss\) must be a number/);

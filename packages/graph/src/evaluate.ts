@@ -3,7 +3,7 @@ import { ChainruleError } from '@chainrule/tensor';
 import type { Expr } from './expr.ts';
 import type { Graph, GraphNode } from './graph.ts';
 import { opRecord } from './ops/index.ts';
-import { planOf } from './plan.ts';
+import { finiteTestOf, planOf } from './plan.ts';
 import { formatExpr } from './print.ts';
 
 /** A value for a leaf: a tensor, or plain numbers (a number, a vector, an array of rows). */
@@ -57,6 +57,9 @@ export function evaluate(
   });
   const values = new Map<string, Tensor>();
   let consumers: Map<string, GraphNode[]> | undefined;
+  // The array of the last large result its op's test found finite (an outer product): a node
+  // whose value it is needs no pass of its own over it.
+  let provenFinite: Float64Array | undefined;
   let s = 0;
   graph.nodes.forEach((node, index) => {
     const from = plan.nodeFrom[index]!;
@@ -78,6 +81,10 @@ export function evaluate(
         const count = argStart[s + 1]! - a;
         const args = count === 1 ? [slots[stepArgs[a]!]!] : count === 2 ? [slots[stepArgs[a]!]!, slots[stepArgs[a + 1]!]!] : stepArgs.slice(a, a + count).map((slot) => slots[slot]!);
         const out = stepForward[s]!(args);
+        if (out.size > FINITE_TEST_MIN) {
+          const test = finiteTestOf(stepForward[s]!);
+          if (test !== undefined && test(args, out)) provenFinite = out.data;
+        }
         let aliases = 0;
         for (let i = 0; i < args.length; i++) if (args[i]!.data === out.data) aliases++;
         slots[stepOut[s]!] = out;
@@ -89,12 +96,16 @@ export function evaluate(
           // An operand the result is (an unbroadcast to the same shape): the array passes to the result's slot.
           if (dead.data === out.data) aliases--;
           // An intermediate nothing reads again: its array goes to the next kernel that needs one of its length.
-          else if (!shared?.has(dead.data)) recycleBuffer(dead.data);
+          else if (!shared?.has(dead.data)) {
+            // Its next owner will write other numbers into it.
+            if (dead.data === provenFinite) provenFinite = undefined;
+            recycleBuffer(dead.data);
+          }
         }
         if (aliases > 0) (shared ??= new Set()).add(out.data);
       }
       const value = slots[from]!;
-      const bad = firstNonFinite(value.data);
+      const bad = value.data === provenFinite ? -1 : firstNonFinite(value.data);
       if (bad >= 0) {
         const where = node.equation ? `'${node.equation.source}'` : describeEquation(node, graph);
         throw new ChainruleError(
@@ -126,6 +137,9 @@ export function evaluate(
   });
   return values;
 }
+
+/** Results up to this many entries are looked at entry by entry (asking their op's test would cost as much). */
+const FINITE_TEST_MIN = 64;
 
 /** Arrays up to 64 bytes live on V8's heap and cost nearly nothing to allocate: not worth recycling. */
 const RECYCLED_MIN = 9;

@@ -24,15 +24,15 @@ export interface GradientOptions {
  * formatExpr(withGradients.node('dL/dW').expression!, withGradients); // '(∂L/∂y) xᵀ'
  */
 export function gradientGraph(forward: Graph, wrt: readonly string[], options: GradientOptions = {}): Graph {
-  const resolve = (name: string) => forward.resolve(name) ?? name;
-  const of = options.of !== undefined ? resolve(options.of) : forward.loss;
+  const of = options.of !== undefined ? (forward.resolve(options.of) ?? options.of) : forward.loss;
   if (of === undefined) throw new ChainruleError('gradient', 'the graph has no loss: name the node to differentiate');
   const target = forward.node(of);
-  const wrtIds = wrt.map((name) => {
-    const id = resolve(name);
-    if (!forward.has(id)) throw new ChainruleError('gradient', `cannot differentiate with respect to '${name}': it is not a node of the graph`);
-    return id;
-  });
+  const wrtIds: string[] = [];
+  for (const name of wrt) {
+    const id = forward.resolve(name);
+    if (id === undefined) throw new ChainruleError('gradient', `cannot differentiate with respect to '${name}': it is not a node of the graph`);
+    wrtIds.push(id);
+  }
 
   // Long expressions are cut into named parts first (see withNamedParts): a no-op for every usual graph.
   const onPath = nodesBetween(forward, wrtIds, of);

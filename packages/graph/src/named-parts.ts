@@ -24,25 +24,46 @@ export const PART_SIZE_LIMIT = 16;
  */
 export function withNamedParts(graph: Graph, owners: ReadonlySet<string>): Graph {
   let nodes: GraphNode[] | undefined;
-  const named = new Set<string>();
-  const taken = (id: string) => graph.has(id) || named.has(id);
-  graph.nodes.forEach((node, i) => {
-    const split = owners.has(node.id) && node.expression?.kind === 'op' ? splitNode(node, node.expression, taken) : undefined;
+  let named: Set<string> | undefined;
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i]!;
+    const expression = node.expression;
+    // Most expressions are small: a walk of at most PART_SIZE_LIMIT ops says so without the maps of a split.
+    const split =
+      expression?.kind === 'op' && owners.has(node.id) && !printedWithin(expression, PART_SIZE_LIMIT)
+        ? splitNode(node, expression, graph, (named ??= new Set()))
+        : undefined;
     if (split === undefined) {
       nodes?.push(node);
-      return;
+      continue;
     }
     nodes ??= graph.nodes.slice(0, i);
     for (const part of split) {
-      if (part.part) named.add(part.id);
+      if (part.part) named!.add(part.id);
       nodes.push(part);
     }
-  });
+  }
   return nodes === undefined ? graph : new Graph(nodes, graph.loss);
 }
 
+/** Whether the printed size of `root` (as a tree: a subexpression used twice counts twice) is at most `limit`; stops past it. */
+function printedWithin(root: OpExpr, limit: number): boolean {
+  let size = 0;
+  const stack: OpExpr[] = [root];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    size += 1;
+    for (const arg of e.args) {
+      if (arg.kind === 'op') stack.push(arg);
+      else size += 1;
+    }
+    if (size > limit) return false;
+  }
+  return true;
+}
+
 /** The parts of one node and the node reading them (last), or undefined when it is small enough already. */
-function splitNode(node: GraphNode, root: OpExpr, taken: (id: string) => boolean): GraphNode[] | undefined {
+function splitNode(node: GraphNode, root: OpExpr, graph: Graph, named: ReadonlySet<string>): GraphNode[] | undefined {
   // One post-order walk of the expression (a DAG: each shared subexpression once): the printed
   // size of each subexpression with its named parts counted as one, and its rewritten form.
   const size = new Map<Expr, number>();
@@ -74,7 +95,7 @@ function splitNode(node: GraphNode, root: OpExpr, taken: (id: string) => boolean
     if (total > PART_SIZE_LIMIT && e !== root) {
       let id: string;
       do id = `${node.id}(${++index})`;
-      while (taken(id));
+      while (graph.has(id) || named.has(id));
       parts.push({ id, label: `${node.label}_{(${index})}`, kind: 'intermediate', expression, added: true, part: { of: node.id, index } });
       rewritten.set(e, ref(id));
       size.set(e, 1);

@@ -28,10 +28,10 @@ export interface EvaluationPlan {
   readonly argStart: readonly number[];
   readonly stepArgs: readonly number[];
   /** After step s, the slots `released[releaseStart[s] .. releaseStart[s + 1]]` are dropped. */
-  readonly releaseStart: Int32Array;
-  readonly released: Int32Array;
+  readonly releaseStart: ArrayLike<number>;
+  readonly released: ArrayLike<number>;
   /** 1 for a slot a step writes (not a node's, not a constant's): its array may be recycled once it is dropped. */
-  readonly stepOutput: Uint8Array;
+  readonly stepOutput: ArrayLike<number>;
   /** Node i (in graph order): the slot of its value, the slot its expression computes (−1 for a leaf), where its steps end. */
   readonly nodeSlot: readonly number[];
   readonly nodeFrom: readonly number[];
@@ -42,17 +42,26 @@ export interface EvaluationPlan {
   readonly constantValues: readonly number[];
 }
 
-const plans = new WeakMap<Graph, EvaluationPlan>();
+/**
+ * Where a graph keeps its plan: a property of its own. (An entry of a WeakMap keyed by a fresh
+ * graph cost the collector about half a microsecond, a fresh graph being what every uncached
+ * request evaluates.)
+ */
+const PLAN = Symbol('evaluation plan');
+type Planned = Graph & { [PLAN]?: EvaluationPlan };
 
 /** The plan of a graph, built on first use. @example planOf(graph).stepForward.length // kernel calls per evaluation */
 export function planOf(graph: Graph): EvaluationPlan {
-  let plan = plans.get(graph);
-  if (!plan) plans.set(graph, (plan = compile(graph)));
-  return plan;
+  return ((graph as Planned)[PLAN] ??= compile(graph));
 }
 
 /** Two slots make one number below 2⁵³ while the second is below this. */
 const PAIR = 2 ** 26;
+/** Two slots below this make one small integer (a key V8 hashes without a heap number). */
+const SMALL_PAIR = 2 ** 15;
+/** The key of a computation over the slots `a` and `b`: a small integer, a number, or a string. */
+const pairKey = (a: number, b: number): number | string =>
+  a < SMALL_PAIR && b < SMALL_PAIR ? a * SMALL_PAIR + b : a < PAIR && b < PAIR ? PAIR * PAIR + a * PAIR + b : `${a},${b}`;
 
 const isTranspose = (e: Expr): e is OpExpr => e.kind === 'op' && e.op === 'transpose';
 
@@ -61,6 +70,19 @@ const isTranspose = (e: Expr): e is OpExpr => e.kind === 'op' && e.op === 'trans
 const fromValueForwards = new Map<OpRecord, Forward>();
 const timesValueForwards = new Map<OpRecord, Forward>();
 const transposedForwards = new Map<OpRecord, Forward[]>();
+/** The ops' finiteness tests by the forwards the plans call (see {@link OpRecord.surelyFinite}). */
+const finiteTests = new Map<Forward, NonNullable<OpRecord['surelyFinite']>>();
+/**
+ * The test that the result of a step calling `forward` surely has no NaN and no infinity, if its op has one.
+ *
+ * @example
+ * const test = finiteTestOf(plan.stepForward[s]);
+ * if (test?.(args, out)) { … } // out is finite: no need to look at every entry
+ */
+export function finiteTestOf(forward: Forward): OpRecord['surelyFinite'] {
+  return finiteTests.get(forward);
+}
+
 /** f′(u) from y = f(u). */
 function fromValueForward(record: OpRecord): Forward {
   let forward = fromValueForwards.get(record);
@@ -182,7 +204,7 @@ class Compiler {
   placeFused(e: OpExpr, fused: FusedDerivative): void {
     const otherSlot = this.slotOf(fused.other)!;
     const known = this.computations(fused.derivative.name, TIMES_DERIVATIVE);
-    const key = otherSlot < PAIR && fused.valueSlot < PAIR ? otherSlot * PAIR + fused.valueSlot : `${otherSlot},${fused.valueSlot}`;
+    const key = pairKey(otherSlot, fused.valueSlot);
     let slot = known.get(key);
     if (slot === undefined) {
       known.set(key, (slot = this.slotCount++));
@@ -198,7 +220,7 @@ class Compiler {
     const known = this.computations(e.op, mask);
     const a0 = reads.length > 0 ? this.slotOf(reads[0]!)! : -1;
     const a1 = reads.length > 1 ? this.slotOf(reads[1]!)! : -1;
-    const key = reads.length === 1 ? a0 : reads.length === 2 && a0 < PAIR && a1 < PAIR ? a0 * PAIR + a1 : reads.map((arg) => this.slotOf(arg)!).join(',');
+    const key = reads.length === 1 ? a0 : reads.length === 2 ? pairKey(a0, a1) : reads.map((arg) => this.slotOf(arg)!).join(',');
     let slot = known.get(key);
     if (slot === undefined) {
       known.set(key, (slot = this.slotCount++));
@@ -206,7 +228,9 @@ class Compiler {
       if (valueSlot !== undefined) {
         this.step(fromValueForward(record), slot, valueSlot);
       } else {
-        this.forwards.push(mask !== 0 ? transposedForward(record, mask) : record.forward);
+        const forward = mask !== 0 ? transposedForward(record, mask) : record.forward;
+        if (record.surelyFinite && !finiteTests.has(forward)) finiteTests.set(forward, record.surelyFinite);
+        this.forwards.push(forward);
         for (const arg of reads) this.args.push(this.slotOf(arg)!);
         this.outs.push(slot);
         this.argStarts.push(this.args.length);
@@ -282,9 +306,9 @@ function compile(graph: Graph): EvaluationPlan {
 
   const { slotCount, forwards, outs, argStarts, args } = compiler;
   const stepCount = forwards.length;
-  const stepOutput = new Uint8Array(slotCount);
+  const stepOutput = intArray(slotCount, 0);
   for (const slot of outs) stepOutput[slot] = 1;
-  const lastUse = new Int32Array(slotCount).fill(-1);
+  const lastUse = intArray(slotCount, -1);
   for (let s = 0; s < stepCount; s++) for (let a = argStarts[s]!; a < argStarts[s + 1]!; a++) lastUse[args[a]!] = s;
   // Node values stay: they are the result.
   for (let i = 0; i < nodeCount; i++) {
@@ -292,11 +316,12 @@ function compile(graph: Graph): EvaluationPlan {
     if (nodeFroms[i]! >= 0) lastUse[nodeFroms[i]!] = -1;
   }
   // Counting sort of the slots by the step after which they die.
-  const releaseStart = new Int32Array(stepCount + 1);
+  const releaseStart = intArray(stepCount + 1, 0);
   for (let slot = 0; slot < slotCount; slot++) if (lastUse[slot]! >= 0) releaseStart[lastUse[slot]! + 1]!++;
   for (let s = 0; s < stepCount; s++) releaseStart[s + 1]! += releaseStart[s]!;
-  const released = new Int32Array(releaseStart[stepCount]!);
-  const fill = releaseStart.slice(0, stepCount);
+  const released = intArray(releaseStart[stepCount]!, 0);
+  const fill = intArray(stepCount, 0);
+  for (let s = 0; s < stepCount; s++) fill[s] = releaseStart[s]!;
   for (let slot = 0; slot < slotCount; slot++) if (lastUse[slot]! >= 0) released[fill[lastUse[slot]!]!++] = slot;
   return {
     slotCount,
@@ -315,3 +340,16 @@ function compile(graph: Graph): EvaluationPlan {
     constantValues: compiler.constantValues,
   };
 }
+
+/**
+ * An array of `length` small integers, all `value`: typed (4 bytes an entry) for a large plan, a
+ * plain array for a small one — a typed array of more than 64 bytes lives off V8's heap, and making
+ * one costs about a microsecond, more than compiling a small plan's steps.
+ */
+function intArray(length: number, value: number): Int32Array | number[] {
+  if (length >= TYPED_MIN) return new Int32Array(length).fill(value);
+  const array: number[] = [];
+  for (let i = 0; i < length; i++) array.push(value);
+  return array;
+}
+const TYPED_MIN = 1024;

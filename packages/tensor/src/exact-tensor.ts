@@ -34,8 +34,7 @@ export function exactTensor(t: Tensor): ExactTensor | undefined {
 export function exactToTensor(t: ExactTensor): Tensor {
   const data = new Float64Array(t.data.length);
   for (let i = 0; i < data.length; i++) data[i] = t.data[i]!.toNumber();
-  // A frozen shape is taken as it is (the tensor copies any other).
-  return new Tensor(data, Object.isFrozen(t.shape) ? t.shape : Object.freeze([...t.shape]));
+  return new Tensor(data, t.shape);
 }
 
 /** For each entry of `shape`, the index of the entry of `from` it reads when `from` is broadcast to `shape` (the tensor core's own rule). */

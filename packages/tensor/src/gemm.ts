@@ -90,9 +90,24 @@ function gemmRow(n: number, k: number, a: Float64Array, b: Float64Array, brs: nu
   }
 }
 
-/** C (m×n) = u vᵀ for k = 1 (a column and a row are the same arrays transposed or not); `0 +` as the other paths start from +0. */
+/**
+ * C (m×n) = u vᵀ for k = 1 (a column and a row are the same arrays transposed or not); `0 +` as the
+ * other paths start from +0. Two rows at a time, so that each v[j] loaded serves both.
+ */
 function outerProduct(m: number, n: number, u: Float64Array, v: Float64Array, c: Float64Array): void {
-  for (let i = 0; i < m; i++) {
+  let i = 0;
+  for (; i + 1 < m; i += 2) {
+    const u0 = u[i]!;
+    const u1 = u[i + 1]!;
+    const r0 = i * n;
+    const r1 = r0 + n;
+    for (let j = 0; j < n; j++) {
+      const vj = v[j]!;
+      c[r0 + j] = 0 + u0 * vj;
+      c[r1 + j] = 0 + u1 * vj;
+    }
+  }
+  if (i < m) {
     const ui = u[i]!;
     const row = i * n;
     for (let j = 0; j < n; j++) c[row + j] = 0 + ui * v[j]!;

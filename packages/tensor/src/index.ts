@@ -18,6 +18,7 @@ export {
   log,
   map,
   matmul,
+  maxAbs,
   maxRelativeError,
   mul,
   neg,

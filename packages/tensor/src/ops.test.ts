@@ -10,6 +10,7 @@ import {
   log,
   map,
   matmul,
+  maxAbs,
   mul,
   neg,
   outer,
@@ -27,7 +28,7 @@ import {
 import { roundNumber, roundTo } from './round.ts';
 import { broadcastShapes, matmulShape } from './shape.ts';
 import { ShapeError, TensorValueError } from './errors.ts';
-import { tensor } from './tensor.ts';
+import { fromFlat, tensor } from './tensor.ts';
 
 describe('tensor construction', () => {
   it('round-trips nested arrays', () => {
@@ -175,6 +176,20 @@ describe('reductions, products, rounding and formatting', () => {
     expect(transpose(tensor([1, 2, 3])).toArray()).toEqual([[1, 2, 3]]);
     expect(transpose(tensor(4)).toArray()).toBe(4);
     expect(outer(tensor([1, 2]), tensor([3, 4, 5])).toArray()).toEqual([[3, 4, 5], [6, 8, 10]]);
+  });
+
+  it('finds the largest magnitude, and NaN for a tensor with a NaN or an infinity anywhere', () => {
+    expect(maxAbs(tensor([[1, -7.5], [3, 0]]))).toBe(7.5);
+    expect(maxAbs(tensor(-2))).toBe(2);
+    expect(maxAbs(tensor([]))).toBe(0);
+    expect(maxAbs(tensor([0, -0]))).toBe(0);
+    for (const bad of [Infinity, -Infinity, Number.NaN]) {
+      for (let at = 0; at < 5; at++) {
+        const data = Float64Array.of(1, -2, 3, -4, 5);
+        data[at] = bad;
+        expect(maxAbs(fromFlat(data, [5]))).toBeNaN();
+      }
+    }
   });
   it('rounds half away from zero despite binary representation', () => {
     expect(roundNumber(2.675, 2)).toBe(2.68);

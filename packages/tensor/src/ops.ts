@@ -192,6 +192,28 @@ export function squaredNorm(t: Tensor): Tensor {
 }
 
 /**
+ * The largest |entry|, or NaN when an entry is NaN or infinite: one pass that says both how large
+ * and whether finite (0 for an empty tensor).
+ *
+ * @example
+ * maxAbs(tensor([1, -3])); // 3
+ * maxAbs(tensor([1, Infinity])); // NaN
+ */
+export function maxAbs(t: Tensor): number {
+  const d = t.data;
+  let max = 0;
+  // v · 0 is 0 for a finite v and NaN otherwise.
+  let probe = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    const size = v < 0 ? -v : v;
+    if (size > max) max = size;
+    probe += v * 0;
+  }
+  return probe === 0 ? max : NaN;
+}
+
+/**
  * Sums `t` down to `shape`, undoing a broadcast (in the column convention, so a vector `[m]` is
  * the m×1 column of an m×n matrix): the gradient of a broadcast operand is the incoming gradient
  * summed over the axes it was stretched along.

@@ -29,8 +29,7 @@ export class Tensor {
       throw new TensorValueError(`${data.length} values do not fill shape ${describeShape(shape)} (needs ${size})`);
     }
     this.data = data;
-    // A frozen shape (another tensor's) is shared as it is: an op's result does not copy its operand's shape.
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
+    this.shape = sharedShape(shape);
   }
 
   get rank(): number {
@@ -87,30 +86,32 @@ export class Tensor {
  * tensor([1, 2, 3]).shape;                 // [3]
  */
 export function tensor(value: NestedArray): Tensor {
-  if (typeof value === 'number') return new Tensor(Float64Array.of(checkNumber(value, '')), []);
+  if (typeof value === 'number') return new Tensor(Float64Array.of(checkNumber(value, -1, -1)), []);
   if (!Array.isArray(value)) throw new TensorValueError(`expected a number, an array or an array of rows, got ${typeof value}`);
   if (value.length === 0) return new Tensor(new Float64Array(0), [0]);
   if (!Array.isArray(value[0])) {
-    return new Tensor(Float64Array.from(value as number[], (v, i) => checkNumber(v, `[${i}]`)), [value.length]);
+    const entries = value as readonly unknown[];
+    const data = new Float64Array(entries.length);
+    for (let i = 0; i < entries.length; i++) data[i] = checkNumber(entries[i], i, -1);
+    return new Tensor(data, [entries.length]);
   }
-  const rows = value as unknown[];
-  const first = rows[0];
-  if (!Array.isArray(first)) throw new TensorValueError(`[0]: expected a row (an array of numbers)`);
-  const cols = first.length;
+  const rows = value as readonly unknown[];
+  const cols = (rows[0] as readonly unknown[]).length;
   const data = new Float64Array(rows.length * cols);
-  rows.forEach((row, i) => {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     if (!Array.isArray(row)) throw new TensorValueError(`[${i}]: expected a row (an array of numbers)`);
     if (row.length !== cols) throw new TensorValueError(`[${i}]: row has ${row.length} values, row 0 has ${cols} (ragged matrix)`);
-    row.forEach((v: unknown, j: number) => {
-      data[i * cols + j] = checkNumber(v, `[${i}][${j}]`);
-    });
-  });
+    for (let j = 0; j < cols; j++) data[i * cols + j] = checkNumber(row[j], i, j);
+  }
   return new Tensor(data, [rows.length, cols]);
 }
 
-function checkNumber(v: unknown, path: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TensorValueError(`${path || 'value'}: expected a number, got ${JSON.stringify(v)}`);
-  return v;
+/** `v` if it is a number; else an error naming where (`[i]`, `[i][j]`, or the value itself for −1, −1), its path made only then. */
+function checkNumber(v: unknown, i: number, j: number): number {
+  if (typeof v === 'number' && !Number.isNaN(v)) return v;
+  const path = i < 0 ? 'value' : j < 0 ? `[${i}]` : `[${i}][${j}]`;
+  throw new TensorValueError(`${path}: expected a number, got ${JSON.stringify(v)}`);
 }
 
 /** A tensor of the given shape filled with `value`. @example full([2, 3], 0.5) */
@@ -128,6 +129,43 @@ export function zeros(shape: Shape): Tensor {
 export function ones(shape: Shape): Tensor {
   return full(shape, 1);
 }
+
+/**
+ * The one frozen array of a shape's extents, shared by every tensor of that shape (up to
+ * {@link SHARED_SHAPES_MAX} shapes; past that a shape is frozen afresh): freezing a copy per tensor
+ * was the costliest line of a small graph's evaluation, and a kernel's result mostly has an
+ * operand's shape, the same object.
+ */
+function sharedShape(shape: Shape): Shape {
+  if (shape.length === 0) return SCALAR_SHAPE;
+  const rows = shape[0]!;
+  if (shape.length === 1) {
+    const known = vectorShapes.get(rows);
+    if (known !== undefined) return known;
+    return remember(vectorShapes, rows, shape);
+  }
+  const cols = shape[1]!;
+  let byCols = matrixShapes.get(rows);
+  if (byCols === undefined) {
+    if (sharedShapes >= SHARED_SHAPES_MAX) return Object.freeze([rows, cols]);
+    matrixShapes.set(rows, (byCols = new Map()));
+  }
+  const known = byCols.get(cols);
+  if (known !== undefined) return known;
+  return remember(byCols, cols, shape);
+}
+function remember(map: Map<number, Shape>, key: number, shape: Shape): Shape {
+  const frozen = Object.freeze([...shape]);
+  if (sharedShapes < SHARED_SHAPES_MAX) {
+    map.set(key, frozen);
+    sharedShapes++;
+  }
+  return frozen;
+}
+const vectorShapes = new Map<number, Shape>();
+const matrixShapes = new Map<number, Map<number, Shape>>();
+let sharedShapes = 0;
+const SHARED_SHAPES_MAX = 4096;
 
 /** A scalar tensor. @example scalar(0.5).item() // 0.5 */
 export function scalar(value: number): Tensor {

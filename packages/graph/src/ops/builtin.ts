@@ -17,6 +17,7 @@ import {
   fromFlat,
   log,
   matmul,
+  maxAbs,
   mul,
   neg,
   relu,
@@ -174,6 +175,10 @@ export const BUILTIN_OPS: readonly OpDefinition[] = [
     forward: ([a, b]) => matmul(a!, b!),
     forwardTransposed: ([a, b], [ta, tb]) => matmul(a!, b!, { a: ta, b: tb }),
     exact: ([a, b]) => exactMatmul(a!, b!),
+    // |(A B)ᵢⱼ| ≤ k · max|A| · max|B|, and k is at most the size of either operand: below 2¹⁰⁰⁰ no
+    // rounding takes a sum of products past the largest double (2¹⁰²⁴). Asked only of operands
+    // smaller than the result (an outer product), where it is cheaper than a pass over the result.
+    surelyFinite: ([a, b], result) => a!.size + b!.size < result.size && maxAbs(a!) * maxAbs(b!) * Math.min(a!.size, b!.size) < 2 ** 1000,
     gradient: ({ dy, args: [a, b] }) => [unbroadcast(product(dy, flip(b!)), a!), unbroadcast(product(flip(a!), dy), b!)],
     print: (e, p) => ({ text: `${p.wrap(p.print(e.args[0]!), POSTFIX)}${p.latex ? '\\,' : ' '}${p.wrap(p.print(e.args[1]!), POSTFIX)}`, precedence: PRODUCT }),
     substitution: 'products',

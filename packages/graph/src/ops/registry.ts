@@ -98,6 +98,12 @@ export interface OpDefinition {
   readonly forwardTransposed?: (args: readonly Tensor[], transposed: readonly boolean[]) => Tensor;
   /** The forward over rationals where the op is rational (+, ×, matrix product, ReLU, …); see {@link ExactForward}. */
   readonly exact?: ExactForward;
+  /**
+   * A test, cheaper than a pass over the result, that the result has no NaN and no infinity: true
+   * only where it surely has none (the matrix product: from the largest entries of small operands).
+   * The evaluation then skips its own pass over the value of a node that is this result.
+   */
+  readonly surelyFinite?: (args: readonly Tensor[], result: Tensor) => boolean;
   /** The gradient rule; for a unary element-wise op with a `derivative`, generated as `dy ⊙ f′(u)`. */
   readonly gradient?: GradientRule;
   /** Generates the primitive `name'` (printed `f′(u)`, substituted as `f′(2.55)`). */
@@ -142,6 +148,7 @@ export interface OpRecord {
   readonly forwardTransposed: ((args: readonly Tensor[], transposed: readonly boolean[]) => Tensor) | undefined;
   /** The forward over rationals, undefined for an op computed in float64 only. */
   readonly exact: ExactForward | undefined;
+  readonly surelyFinite: ((args: readonly Tensor[], result: Tensor) => boolean) | undefined;
   readonly gradient: GradientRule | undefined;
   readonly elementwise: boolean;
   readonly scalarResult: boolean;
@@ -232,6 +239,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
     forward: definition.forward,
     forwardTransposed: definition.forwardTransposed,
     exact: definition.exact,
+    surelyFinite: definition.surelyFinite,
     gradient,
     elementwise,
     scalarResult: definition.scalarResult ?? false,
@@ -262,6 +270,7 @@ export function defineOp(definition: OpDefinition): OpRecord {
       forward: ([u]) => spec.forward(u!),
       forwardTransposed: undefined,
       exact: spec.exact,
+      surelyFinite: undefined,
       gradient: spec.gradient,
       notation: { ...notation, prose: `the derivative of ${notation.prose}` },
       print: (e, p) => p.call(`${p.functionName(definition.name, e.alias)}'`, p.print(e.args[0]!).text),
