@@ -87,11 +87,11 @@ export function astChild(node: Ast, index: number): Ast | undefined {
  *
  * @example
  * const builder = new ExpressionBuilder(slots, equations);
- * builder.build(equations[0], 0); // the expression; builder.reads: the slots it reads
+ * builder.build(equations[0], 0); // the expression; builder.reads: the slots it reads (then the next one's)
  */
 export class ExpressionBuilder {
-  /** The slots the last built expression reads, in order of first appearance (as `idsOf` lists them). */
-  reads: Slot[] = [];
+  /** The slots each built expression reads, in order of first appearance (as `idsOf` lists them), one expression after another. */
+  readonly reads: Slot[] = [];
   readonly #values: Expr[] = [];
   readonly #calls: CallOp[] = [];
   readonly #nodes: Ast[] = [];
@@ -113,7 +113,7 @@ export class ExpressionBuilder {
     const next = this.#next;
     this.#index = index;
     this.#expanded = false;
-    this.reads = [];
+    const readsFrom = this.reads.length;
     if (this.#enter(equation.expression)) {
       nodes.push(equation.expression);
       next.push(0);
@@ -137,7 +137,10 @@ export class ExpressionBuilder {
     }
     if (values.length !== 1) throw new ChainruleError('internal', `unknown expression in '${equation.source}'`, equation.pos);
     const expression = values.pop()!;
-    if (this.#expanded) this.reads = idsOf(expression).map((id) => slotOf(this.slots, id));
+    if (this.#expanded) {
+      this.reads.length = readsFrom;
+      for (const id of idsOf(expression)) this.reads.push(slotOf(this.slots, id));
+    }
     return expression;
   }
 

@@ -57,18 +57,29 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     }
   }
 
-  for (const equation of parsed) slotOf(slots, equation.target.key).defined = true;
-  const equations: Equation[] = [];
+  const targets: Slot[] = [];
   for (const equation of parsed) {
+    const slot = slotOf(slots, equation.target.key);
+    slot.defined = true;
+    targets.push(slot);
+  }
+  const equations: Equation[] = [];
+  const defines: Slot[] = [];
+  for (let p = 0; p < parsed.length; p++) {
+    const equation = parsed[p]!;
     const rhs = equation.expression;
     const op = rhs.type === 'name' && slots.get(rhs.name.key)?.defined !== true ? functionOp(rhs.name) : undefined;
-    if (op !== undefined) slots.get(equation.target.key)!.binding = { op, alias: equation.target.text };
-    else equations.push(equation);
+    if (op !== undefined) {
+      targets[p]!.binding = { op, alias: equation.target.text };
+    } else {
+      equations.push(equation);
+      defines.push(targets[p]!);
+    }
   }
 
   for (let i = 0; i < equations.length; i++) {
     const equation = equations[i]!;
-    const slot = slots.get(equation.target.key)!;
+    const slot = defines[i]!;
     if (slot.equation >= 0) {
       const first = equations[slot.equation]!;
       throw new ChainruleError('graph', `'${equation.target.text}' is defined twice: on line ${first.pos.line} (${first.source}) and here (${equation.source})`, equation.pos);
@@ -86,11 +97,13 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     slot.equation = i;
   }
 
-  // The expressions, and what each equation reads among the equations (by index).
+  // The expressions, what each equation reads (builder.reads from readStart[i]) and, among those,
+  // the equations it depends on (dependencies.list from dependencies.start[i]): flat lists.
   const builder = new ExpressionBuilder(slots, equations);
+  const reads = builder.reads;
   const expressions: Expr[] = [];
-  const reads: Slot[][] = [];
-  const dependencies: number[][] = [];
+  const readStart = new Int32Array(equations.length + 1);
+  const dependencies: Dependencies = { start: new Int32Array(equations.length + 1), list: [] };
   const consumed = new Uint8Array(equations.length);
   for (let i = 0; i < equations.length; i++) {
     try {
@@ -100,16 +113,15 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
       for (let j = i; j < equations.length; j++) if (nestsTooDeep(equations[j]!.expression)) throw depthError(equations[j]!, j);
       throw error;
     }
-    const read = builder.reads;
-    const deps: number[] = [];
-    for (const slot of read) {
-      if (slot.equation >= 0) {
-        consumed[slot.equation] = 1;
-        deps.push(slot.equation);
+    for (let k = readStart[i]!; k < reads.length; k++) {
+      const dep = reads[k]!.equation;
+      if (dep >= 0) {
+        consumed[dep] = 1;
+        dependencies.list.push(dep);
       }
     }
-    reads.push(read);
-    dependencies.push(deps);
+    readStart[i + 1] = reads.length;
+    dependencies.start[i + 1] = dependencies.list.length;
   }
   const order = computationOrder(equations, dependencies, consumed);
 
@@ -130,7 +142,8 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
 
   const nodes: GraphNode[] = [];
   for (const i of order) {
-    for (const slot of reads[i]!) {
+    for (let k = readStart[i]!; k < readStart[i + 1]!; k++) {
+      const slot = reads[k]!;
       if (slot.equation >= 0 || slot.placed) continue;
       slot.placed = true;
       const key = slot.key;
@@ -150,8 +163,19 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
       equation: { source: equation.source, line: equation.pos.line },
     });
   }
-  // Unique ids in topological order, by construction: the graph need not check them again.
-  return orderedGraph(nodes, loss);
+  // Unique ids in topological order, by construction: the graph need not check them again. Its
+  // map of nodes by id is the map of slots, each entry's value replaced (cheaper than a new map):
+  // a key that is no node (a function's name) is dropped.
+  const byId = slots as Map<string, Slot | GraphNode>;
+  for (const node of nodes) byId.set(node.id, node);
+  if (byId.size !== nodes.length) for (const [key, entry] of byId) if (!('id' in entry)) byId.delete(key);
+  return orderedGraph(nodes, loss, byId as Map<string, GraphNode>);
+}
+
+/** What each equation depends on, as one flat list: equation i's dependencies are `list[start[i]]` to `list[start[i + 1] - 1]`. */
+interface Dependencies {
+  readonly start: Int32Array;
+  readonly list: number[];
 }
 
 const KIND_ORDER: Readonly<Record<string, number>> = { input: 0, parameter: 1, target: 2 };
@@ -164,29 +188,34 @@ function byKindThenName(a: GraphNode, b: GraphNode): number {
  * every value right after the values it needs, operands left to right. Iterative, so chains of
  * any length work. A dependency met again while it is still being entered closes a cycle.
  */
-function computationOrder(equations: readonly Equation[], dependencies: readonly (readonly number[])[], consumed: Uint8Array): number[] {
+function computationOrder(equations: readonly Equation[], dependencies: Dependencies, consumed: Uint8Array): number[] {
   // 1: entered, 2: placed in the order. Roots: the unused equations, then every equation, in order.
+  const { start, list } = dependencies;
   const state = new Uint8Array(equations.length);
   const order: number[] = [];
   const stack: number[] = [];
+  /** Where each equation on the stack is in its dependencies (an index into `list`). */
   const next: number[] = [];
   for (let r = 0; r < 2 * equations.length; r++) {
     const root = r < equations.length ? r : r - equations.length;
     if (state[root] !== 0 || (r < equations.length && consumed[root] !== 0)) continue;
     state[root] = 1;
     stack.push(root);
-    next.push(0);
+    next.push(start[root]!);
     while (stack.length > 0) {
       const top = stack.length - 1;
-      const dep = dependencies[stack[top]!]![next[top]!++];
-      if (dep === undefined) {
+      const at = next[top]!++;
+      if (at >= start[stack[top]! + 1]!) {
         state[stack[top]!] = 2;
         order.push(stack.pop()!);
         next.pop();
-      } else if (state[dep] === 0) {
+        continue;
+      }
+      const dep = list[at]!;
+      if (state[dep] === 0) {
         state[dep] = 1;
         stack.push(dep);
-        next.push(0);
+        next.push(start[dep]!);
       } else if (state[dep] === 1) {
         throwCycle(equations, dependencies);
       }
@@ -208,7 +237,8 @@ function chooseLoss(requested: string | undefined, equations: readonly Equation[
 }
 
 /** Names the equations on a cycle (and those that wait on one): what Kahn's algorithm leaves over. */
-function throwCycle(equations: readonly Equation[], dependencies: readonly (readonly number[])[]): never {
+function throwCycle(equations: readonly Equation[], flat: Dependencies): never {
+  const dependencies = equations.map((_, i) => flat.list.slice(flat.start[i], flat.start[i + 1]));
   const pending = dependencies.map((deps) => new Set(deps).size);
   const dependants: number[][] = equations.map(() => []);
   dependencies.forEach((deps, i) => {

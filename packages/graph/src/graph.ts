@@ -61,17 +61,18 @@ export function extendGraph(base: Graph, added: readonly GraphNode[]): Graph {
 }
 
 /** Set by {@link orderedGraph} for the next graph constructed: its nodes are unique and in topological order already. */
-let orderedNodes = false;
+let orderedNodes: Map<string, GraphNode> | boolean = false;
 
 /**
  * `new Graph(nodes, loss)` for nodes known to be unique and in topological order, with the loss
- * among them (the graph builder makes them so): nothing is checked again. Internal.
+ * among them (the graph builder makes them so): nothing is checked again. `byId`, when given, is
+ * every node by id already, and becomes the graph's own. Internal.
  *
  * @example
  * orderedGraph([{ id: 'x', label: 'x', kind: 'input', added: false }], undefined).has('x'); // true
  */
-export function orderedGraph(nodes: readonly GraphNode[], loss: string | undefined): Graph {
-  orderedNodes = true;
+export function orderedGraph(nodes: readonly GraphNode[], loss: string | undefined, byId?: Map<string, GraphNode>): Graph {
+  orderedNodes = byId ?? true;
   try {
     return new Graph(nodes, loss);
   } finally {
@@ -91,7 +92,7 @@ export class Graph {
   readonly nodes: readonly GraphNode[];
   readonly loss: string | undefined;
   /** The nodes by id; an extended graph holds only its own and asks the graph it extends for the rest. */
-  readonly #byId = new Map<string, GraphNode>();
+  readonly #byId: Map<string, GraphNode>;
   readonly #base: Graph | undefined;
 
   constructor(nodes: readonly GraphNode[], loss?: string) {
@@ -99,11 +100,13 @@ export class Graph {
     checkedPrefix = undefined;
     this.nodes = nodes;
     this.loss = loss;
-    if (orderedNodes) {
-      orderedNodes = false;
-      for (const node of nodes) this.#byId.set(node.id, node);
+    const ordered = orderedNodes;
+    orderedNodes = false;
+    if (ordered !== false) {
+      this.#byId = ordered === true ? new Map(nodes.map((node) => [node.id, node])) : ordered;
       return;
     }
+    this.#byId = new Map();
     let start = 0;
     if (base !== undefined && base.nodes.every((node, i) => nodes[i] === node)) {
       this.#base = base;
