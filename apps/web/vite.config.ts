@@ -20,6 +20,24 @@ function keepOpRegistrations(): Plugin {
   };
 }
 
+/**
+ * The drawing worker is one file: its first fetch brings Graphviz's JavaScript with it (the export package imports
+ * Graphviz dynamically; a chunk of its own would be a second round trip before the first layout can start). The
+ * engine worker keeps its chunks: what only practice and new numbers need is fetched when they are first used.
+ */
+function drawingWorkerInOneFile(): Plugin {
+  let drawing = false;
+  return {
+    name: 'chainrule:drawing-worker-in-one-file',
+    options(input) {
+      const entries = typeof input.input === 'string' ? [input.input] : Array.isArray(input.input) ? input.input : Object.values(input.input ?? {});
+      drawing = entries.some((entry) => /[\\/]draw-worker\.ts$/.test(entry));
+      return null;
+    },
+    outputOptions: (output) => (drawing ? { ...output, codeSplitting: false } : null),
+  };
+}
+
 // Graphviz's JavaScript gets its own name (its WASM is a file of its own: build/graphviz-wasm.ts).
 const chunkFileNames = (chunk: { moduleIds: readonly string[] }) =>
   chunk.moduleIds.some((id) => id.includes('@hpcc-js')) ? 'assets/graphviz-[hash].js' : 'assets/[name]-[hash].js';
@@ -38,10 +56,8 @@ export default defineConfig({
   plugins: [keepOpRegistrations(), graphvizWasmFile(), earlyStart()],
   worker: {
     format: 'es',
-    plugins: () => [keepOpRegistrations(), graphvizWasmFile()],
-    // Each worker is one file: the drawing worker's first fetch brings Graphviz's JavaScript with it (a dynamic
-    // import in the export package would otherwise be a second round trip before the first layout can start).
-    rolldownOptions: { output: { chunkFileNames, codeSplitting: false } },
+    plugins: () => [keepOpRegistrations(), graphvizWasmFile(), drawingWorkerInOneFile()],
+    rolldownOptions: { output: { chunkFileNames } },
   },
   build: {
     target: 'es2022',

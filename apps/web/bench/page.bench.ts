@@ -20,7 +20,8 @@ import { printTable, summarize, wantsJson } from '@chainrule/bench';
 import { DIST, launch, serveStatic } from '../test/harness.ts';
 import { layeredState } from './layered.ts';
 import { describeNoise, probeNoise } from './noise.ts';
-import { TRACE_CATEGORIES, cpuUntil, longestMainTask } from './trace.ts';
+import { openUntilDrawn } from './first-graph.ts';
+import { TRACE_CATEGORIES, longestMainTask } from './trace.ts';
 
 const BUDGET = { scriptKb: 500, drawnMs: 1000, longestTaskMs: 200 };
 const RUNS = 7;
@@ -44,42 +45,15 @@ const phases = new Map<string, number[]>();
 let typing: { longestTaskMs: number; longestTaskCpuMs: number; shownMs: number; steps: number; probeTaskMs: number };
 let firstGraphCpu: Record<'page' | 'drawing' | 'engine', number>;
 try {
-  /** Milliseconds from navigation to the mark `chainrule:drawn`; with `phases`, every mark of the page and its workers too. */
-  const firstMark = async (url: string, record?: Map<string, number[]>) => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(url);
-    const at = await page.waitForFunction(() => performance.getEntriesByName('chainrule:drawn')[0]?.startTime, undefined, { timeout: 60_000 });
-    const value = (await at.jsonValue()) as number;
-    if (record) {
-      await page.waitForFunction(() => performance.getEntriesByName('chainrule:steps-shown').length > 0, undefined, { timeout: 60_000 });
-      const origin = await page.evaluate(() => performance.timeOrigin);
-      const readMarks = () => ({ origin: performance.timeOrigin, marks: performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const) });
-      for (const marks of await Promise.all([page.evaluate(readMarks), ...page.workers().map((worker) => worker.evaluate(readMarks))])) {
-        for (const [name, time] of marks.marks) record.set(name, [...(record.get(name) ?? []), marks.origin + time - origin]);
-      }
-    }
-    await context.close();
-    return value;
-  };
-  await firstMark(site.url); // warm the server's file cache and Chromium's
+  await openUntilDrawn(browser, site.url); // warm the server's file cache and Chromium's
   blank = [];
   drawn = [];
   for (let i = 0; i < RUNS; i++) {
-    blank.push(await firstMark(`${site.url}blank.html`));
-    drawn.push(await firstMark(site.url, phases));
+    blank.push((await openUntilDrawn(browser, `${site.url}blank.html`)).drawnMs);
+    drawn.push((await openUntilDrawn(browser, site.url, { marks: phases })).drawnMs);
   }
-
   // One more load, traced: the CPU time each thread spent until Q3 was drawn (what a free core would take).
-  {
-    const context = await browser.newContext();
-    const traced = await context.newPage();
-    await browser.startTracing(traced, { categories: TRACE_CATEGORIES });
-    await traced.goto(site.url);
-    await traced.waitForFunction(() => performance.getEntriesByName('chainrule:drawn').length > 0, undefined, { timeout: 60_000 });
-    firstGraphCpu = cpuUntil(await browser.stopTracing(), 'chainrule:drawn');
-    await context.close();
-  }
+  firstGraphCpu = (await openUntilDrawn(browser, site.url, { trace: true })).cpu!;
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(`${site.url}${await layeredState(100)}`);

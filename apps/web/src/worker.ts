@@ -3,10 +3,8 @@ import type { EngineApi } from './model.ts';
 import { analyze } from './engine/analyze.ts';
 import { download, readProblemFile, validateDot } from './engine/files.ts';
 import { drawingSource } from './engine/draw.ts';
-import { practise } from './engine/practise.ts';
 import { preset, presetNote } from './engine/presets.ts';
 import { exposeWorker } from './rpc.ts';
-import { variantNumbers } from './engine/variants.ts';
 import { markOnce } from './marks.ts';
 
 markOnce('engine:start');
@@ -20,10 +18,11 @@ const engine: EngineApi = {
   download,
   drawingSource,
   presetDrawingSource: (question, view) => drawingSource(preset(question), view, false),
-  practise,
+  // Practice (the grader) and new numbers (variants) are loaded when first used: not on the way to the first graph.
+  practise: async (...args) => (await import('./engine/practise.ts')).practise(...args),
   readProblemFile: async (text, name) => readProblemFile(text, name),
   validateDot,
-  newNumbers: async (problem, seed) => variantNumbers(problem, seed),
+  newNumbers: async (problem, seed) => (await import('./engine/variants.ts')).variantNumbers(problem, seed),
   preset: async (question) => ({ problem: preset(question), note: presetNote(question) }),
 };
 
