@@ -3,13 +3,11 @@
  * `--json` switch, shared by the bench scripts of every package (`@chainrule/bench`).
  */
 
-/** Timings of one {@link measure} call, in milliseconds. */
-export interface Measurement {
-  /** Every timed run, in the order they ran (warm-up runs excluded). */
-  samples: number[];
-  best: number;
-  median: number;
-}
+import { type Measurement, summarize } from './stats.ts';
+
+export { type Measurement, summarize } from './stats.ts';
+export { type NoiseReading, describeNoise, noiseProbe, noiseProbeOnThreads } from './noise.ts';
+export { type CpuSampleOptions, type CpuTimings, type TimedRun, collectGarbage, cpuMs, timeInterleaved } from './cpu.ts';
 
 export interface MeasureOptions {
   /** Timed runs at least (default 5). */
@@ -39,20 +37,6 @@ export function measure(fn: () => unknown, { minReps = 5, minMs = 200, warmup = 
     spent += dt;
   }
   return summarize(samples);
-}
-
-/**
- * Best and median of a list of timings, e.g. to pool samples from several {@link measure} calls.
- *
- * @example
- * const pooled = summarize([...first.samples, ...second.samples]);
- */
-export function summarize(samples: readonly number[]): Measurement {
-  if (samples.length === 0) throw new RangeError('summarize: no samples');
-  const sorted = [...samples].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { samples: [...samples], best: sorted[0]!, median };
 }
 
 /**
@@ -122,31 +106,4 @@ export function seededRandom(seed: number): () => number {
 export function randomArray(length: number, seed: number): Float64Array {
   const random = seededRandom(seed);
   return Float64Array.from({ length }, () => random() * 2 - 1);
-}
-
-/** What {@link noiseProbe} read: each run's time (ms) and their spread. */
-export interface NoiseReading {
-  samples: number[];
-  /** (slowest − fastest) / median of the runs: near 0 on a quiet machine. */
-  spread: number;
-}
-
-/**
- * A fixed busy loop timed seven times: its spread tells a quiet machine from one whose cores other
- * work shares, so that a bench judges its targets only when the machine is quiet.
- *
- * @example
- * const quiet = noiseProbe().spread <= 0.15;
- */
-export function noiseProbe(): NoiseReading {
-  const samples: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    const t0 = performance.now();
-    let x = 0;
-    for (let i = 0; i < 3_000_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-    if (x < 0) console.log(x);
-    samples.push(performance.now() - t0);
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { samples, spread: (sorted.at(-1)! - sorted[0]!) / sorted[sorted.length >> 1]! };
 }

@@ -2,20 +2,18 @@
 // differentiate, evaluate a new gradient graph (its plan included), print, the worked solution's
 // substitutions, the view and each text exporter) at n = 250, 1,000 and 4,000 for five shapes of
 // problem; linear means the time per node at each size stays within 1.5× of the smallest size
-// (the gradient graph's cost against the forward graph's is gradient-cost.bench.ts). Every time is the fastest of its samples (the least disturbed by
-// the other work of a shared machine), the sizes of a stage taking turns round after round (a
-// change of load between sizes does not pass for growth); a sample at a small size runs the stage several times, so
-// that every sample does about the work of one run at the largest size — one short run at n = 250
-// fits between two garbage collections and would make a baseline no larger run can reach. A
-// CPU-noise probe (a fixed busy loop timed several times) decides whether the machine is quiet
-// enough to judge; on a noisy machine misses are reported but do not fail the run. The stages that
-// write text also count the characters they write per expression node: a count, not a time, so a
-// stage that writes more per node at a larger size (prefix products spelt out) fails on any machine. The SVG
+// (the gradient graph's cost against the forward graph's is gradient-cost.bench.ts).
+// Measured in CPU time (a shared machine's wall time is mostly waiting for a core), by
+// @chainrule/bench's timeInterleaved: the sizes of a stage take turns round after round, every
+// sample after a full garbage collection and holding at least 30 ms of CPU time (a small size runs
+// the stage many times), and a ratio is taken between the sizes of one round, its median over the
+// rounds reported. The CPU-noise probe decides whether the machine is quiet enough to judge; on a
+// loaded one misses are reported (NOISY) but do not fail the run. The stages that write text also
+// count the characters they write per expression node: a count, not a time, so a stage that
+// writes more per node at a larger size (prefix products spelt out) fails on any machine. The SVG
 // exporter is left out, and the TikZ stage is the exporter's own work around the layout (its input
 // to Graphviz, reading a layout of the view's size, the picture): both lay out with Graphviz.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { measure, noiseProbe, printTable, wantsJson } from '@chainrule/bench';
+import { type TimedRun, describeNoise, noiseProbe, printTable, timeInterleaved, wantsJson } from '@chainrule/bench';
 import { type Expr, type Graph, evaluate, formatExpr, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
 import type { Tensor } from '@chainrule/tensor';
 import { type BenchProblem, expressionNodes, matrix } from './problems.ts';
@@ -46,7 +44,7 @@ const LINEAR_TARGET = 1.5;
 const STAGE_BUDGET_MS = 1_500;
 /** A stage projected to take longer than this at the next size is not run there (a miss). */
 const PROJECTED_LIMIT_MS = 6_000;
-const NOISE_LIMIT = 0.15;
+const ROUNDS = 5;
 
 type Problem = BenchProblem;
 const ACTIVATIONS = ['tanh', 'sigmoid', 'tanh'];
@@ -117,21 +115,6 @@ function syntheticLayout(view: ViewShape, name: ReadonlyMap<string, string>): st
   return lines.join('\n');
 }
 
-// A full collection before each sample: the garbage of the untimed setup (a fresh gradient graph
-// for the evaluate stage) and of the previous sample is not charged to the sample.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as () => void;
-
-/** One sample: `run` `repeat` times, each after its own `setup` (untimed, made before the sample); the time of one run. */
-function sample(run: (prepared: unknown) => unknown, setup: () => unknown, repeat: number): { ms: number; output: unknown } {
-  const prepared = Array.from({ length: repeat }, setup);
-  collectGarbage();
-  let output: unknown;
-  const t0 = performance.now();
-  for (const p of prepared) output = run(p);
-  return { ms: (performance.now() - t0) / repeat, output };
-}
-
 type StageRun = readonly [(prepared: unknown) => unknown, (() => unknown)?];
 
 /** A problem ready for every stage: what each stage starts from, made once, and the stage runs. */
@@ -175,65 +158,49 @@ function prepare(problem: Problem): { nodes: number; run: Record<Stage, StageRun
   return { nodes: expressionNodes(withGradients), run };
 }
 
-/**
- * The fastest time of one run of a stage at every size (undefined where skipped). The sizes take
- * turns, round after round, so a change in the machine's load between sizes does not pass for
- * growth. A sample at size i runs the stage `repeat(i)` times. Round 0 goes up the sizes and skips
- * the sizes after one that took more than the stage budget or whose growth projects past the limit.
- */
-function timeStage(stage: Stage, problems: readonly { nodes: number; run: Record<Stage, StageRun> }[]): { best: (number | undefined)[]; chars: (number | undefined)[] } {
-  const best: (number | undefined)[] = problems.map(() => undefined);
-  const chars: (number | undefined)[] = problems.map(() => undefined);
-  const repeat = (i: number) => Math.ceil(SIZES.at(-1)! / SIZES[i]!);
-  let active = 0;
-  for (let i = 0; i < problems.length; i++) {
-    const [run, setup = () => undefined] = problems[i]!.run[stage];
-    const first = sample(run, setup, repeat(i));
-    best[i] = first.ms;
-    if (TEXT_STAGES.has(stage)) chars[i] = textLength(first.output);
-    active = i + 1;
-    const next = SIZES[i + 1];
-    if (best[i]! > STAGE_BUDGET_MS || (next !== undefined && projectedMs(best, problems, i, next) > PROJECTED_LIMIT_MS)) break;
-  }
-  let spent = best.reduce<number>((sum, ms, i) => sum + (ms ?? 0) * repeat(i), 0);
-  for (let round = 1; round < 12 && (round < 3 || spent < 200) && best.every((ms) => ms === undefined || ms <= STAGE_BUDGET_MS); round++) {
-    for (let i = 0; i < active; i++) {
-      const [run, setup = () => undefined] = problems[i]!.run[stage];
-      const { ms } = sample(run, setup, repeat(i));
-      best[i] = Math.min(best[i]!, ms);
-      spent += ms * repeat(i);
-    }
-  }
-  return { best, chars };
-}
-
-/**
- * The time a stage would take at `nextSize` if its time per node keeps growing as it did from the
- * previous size to size `i`: a superlinear stage (an n² exporter) is skipped — and so missed —
- * before it takes minutes.
- */
-function projectedMs(best: readonly (number | undefined)[], problems: readonly { nodes: number }[], i: number, nextSize: number): number {
-  const perNode = (k: number) => best[k]! / problems[k]!.nodes;
-  const growth = i === 0 ? 1 : Math.max(1, perNode(i) / perNode(i - 1));
-  return best[i]! * (nextSize / SIZES[i]!) * growth;
-}
-
 // ---- run ----------------------------------------------------------------------------------------
+// `--only shape/stage,…` runs just those pairs (profiling one stage); `--rounds N` changes the rounds.
+const argValue = (flag: string) => {
+  const at = process.argv.indexOf(flag);
+  return at < 0 ? undefined : process.argv[at + 1];
+};
+const only = argValue('--only')?.split(',');
+const rounds = Number(argValue('--rounds') ?? ROUNDS);
 const before = noiseProbe();
-const scaling: { shape: string; stage: Stage; perNodeUs: (number | null)[]; ratios: (number | null)[]; charsPerNode?: number[]; textRatio?: number; pass: boolean; textPass: boolean }[] = [];
+const scaling: {
+  shape: string;
+  stage: Stage;
+  perNodeUs: (number | null)[];
+  ratios: (number | null)[];
+  spreads: (number | null)[];
+  repeats: number[];
+  /** Every sample's CPU ms of one run, by size, in round order. */
+  samples: number[][];
+  charsPerNode?: number[];
+  textRatio?: number;
+  pass: boolean;
+  textPass: boolean;
+}[] = [];
 for (const [shape, make] of Object.entries(SHAPES)) {
+  const stages = STAGES.filter((stage) => !only || only.includes(`${shape}/${stage}`));
+  if (stages.length === 0) continue;
   const problems = SIZES.map((n) => prepare(make(n)));
-  for (const stage of STAGES) {
-    const { best, chars } = timeStage(stage, problems);
-    const perNodeUs = best.map((ms, i) => (ms === undefined ? null : (ms / problems[i]!.nodes) * 1000));
-    const ratios = perNodeUs.map((t) => (t === null ? null : t / perNodeUs[0]!));
-    const charsPerNode = TEXT_STAGES.has(stage) ? chars.flatMap((c, i) => (c === undefined ? [] : [c / problems[i]!.nodes])) : undefined;
+  for (const stage of stages) {
+    const sizes: TimedRun[] = problems.map(({ nodes, run: { [stage]: [run, setup] } }) => ({ units: nodes, run, ...(setup ? { setup } : {}) }));
+    const timed = timeInterleaved(sizes, { rounds, budgetMs: STAGE_BUDGET_MS, projectedLimitMs: PROJECTED_LIMIT_MS });
+    const orNull = (values: readonly (number | undefined)[]) => values.map((v) => v ?? null);
+    const perNodeUs = timed.ms.map((ms, i) => (ms === undefined ? null : (ms / problems[i]!.nodes) * 1000));
+    const ratios = orNull(timed.ratios);
+    const charsPerNode = TEXT_STAGES.has(stage) ? timed.outputs.flatMap((output, i) => (timed.ms[i] === undefined ? [] : [textLength(output) / problems[i]!.nodes])) : undefined;
     const textRatio = charsPerNode ? Math.max(...charsPerNode) / charsPerNode[0]! : undefined;
     scaling.push({
       shape,
       stage,
       perNodeUs,
       ratios,
+      spreads: orNull(timed.spreads),
+      repeats: timed.repeats,
+      samples: timed.samples,
       ...(charsPerNode ? { charsPerNode, textRatio: textRatio! } : {}),
       pass: ratios.every((r) => r !== null && r <= LINEAR_TARGET),
       textPass: textRatio === undefined || textRatio <= LINEAR_TARGET,
@@ -241,27 +208,29 @@ for (const [shape, make] of Object.entries(SHAPES)) {
   }
 }
 const after = noiseProbe();
-const spread = Math.max(before.spread, after.spread);
-const quiet = spread <= NOISE_LIMIT;
-const misses = [
-  ...scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => (r === null ? 'skipped' : `${r.toFixed(2)}×`)).join(', ')}`),
-];
+const quiet = before.quiet && after.quiet;
+const misses = scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => (r === null ? 'skipped' : `${r.toFixed(2)}×`)).join(', ')}`);
 // Characters are counted, not timed: a text stage whose output per node grows fails on any machine.
 const textMisses = scaling.filter((s) => !s.textPass).map((s) => `${s.shape} / ${s.stage}: characters per node ${s.charsPerNode!.map((c) => c.toFixed(1)).join(', ')}`);
 const verdict = textMisses.length > 0 ? 'FAIL' : misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
 
 if (wantsJson()) {
-  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, targets: { linear: LINEAR_TARGET }, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, misses, textMisses, verdict }, null, 2));
+  console.log(JSON.stringify({ benchmark: 'engine', sizes: SIZES, clock: 'cpu', rounds, targets: { linear: LINEAR_TARGET }, noise: { before, after, quiet }, scaling, misses, textMisses, verdict }, null, 2));
 } else {
-  console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
-  console.log(`\ntime per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×; '-' = skipped: the previous size took > ${STAGE_BUDGET_MS} ms or its growth projected > ${PROJECTED_LIMIT_MS} ms)`);
+  console.log(describeNoise(before, 'before'));
+  console.log(describeNoise(after, 'after'));
+  console.log(
+    `\nCPU time per expression node (µs, median of ${rounds} interleaved rounds) at n = ${SIZES.join(' / ')}; ratio to the smallest size in the same round, median (target ≤ ${LINEAR_TARGET}×); ` +
+      `spread: how much the largest size's rounds disagreed; '-' = skipped: the previous size took > ${STAGE_BUDGET_MS} ms or its growth projected > ${PROJECTED_LIMIT_MS} ms`,
+  );
   printTable([
-    ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'chars/node growth', 'verdict'],
+    ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'spread', 'chars/node growth', 'verdict'],
     ...scaling.map((s) => [
       s.shape,
       s.stage,
       ...s.perNodeUs.map((t) => (t === null ? '-' : t.toFixed(2))),
       ...s.ratios.slice(1).map((r) => (r === null ? '-' : `${r.toFixed(2)}×`)),
+      `${((s.spreads.findLast((x) => x !== null) ?? 0) * 100).toFixed(0)}%`,
       s.textRatio === undefined ? '' : `${s.textRatio.toFixed(2)}×`,
       s.pass && s.textPass ? 'ok' : 'MISS',
     ]),
