@@ -179,10 +179,10 @@ export class ExpressionBuilder {
     }
   }
 
-  /** `op` applied to operands, noting whether a derived op's template was expanded. */
+  /** `op` applied to operands, noting whether a derived op's template reads them in another order. */
   #apply(op: OpName, args: Expr[], alias?: string): Expr {
     const expression = expandOp(op, args, alias);
-    if (expression.kind !== 'op' || expression.args !== args) this.#expanded = true;
+    if ((expression.kind !== 'op' || expression.args !== args) && !readsInOrder(expression, args)) this.#expanded = true;
     return expression;
   }
 
@@ -271,6 +271,29 @@ export class ExpressionBuilder {
     }
     return bound ? { op, alias: bound.alias } : { op };
   }
+}
+
+/**
+ * Whether a derived op's expansion reads its operands first in their order, each of them, and
+ * nothing else (`a − b` → `a + (−b)`): then what it reads is what its operands read, in order. A
+ * walk of the template's own nodes (an operand is not entered).
+ */
+function readsInOrder(expansion: Expr, operands: readonly Expr[]): boolean {
+  let next = 0;
+  const stack: Expr[] = [expansion];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    const index = operands.indexOf(e);
+    if (index >= 0) {
+      if (index > next) return false;
+      if (index === next) next++;
+    } else if (e.kind === 'ref') {
+      return false;
+    } else if (e.kind === 'op') {
+      for (let i = e.args.length - 1; i >= 0; i--) stack.push(e.args[i]!);
+    }
+  }
+  return next === operands.length;
 }
 
 /** The error of an equation nested deeper than {@link EXPRESSION_DEPTH_LIMIT}. @example throw depthError(equation, 0) */

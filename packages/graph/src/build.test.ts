@@ -3,6 +3,7 @@ import { ChainruleError } from '@chainrule/tensor';
 import { describe, expect, it } from 'vitest';
 import { EXPRESSION_DEPTH_LIMIT, buildGraph, compareIds } from './build.ts';
 import { apply, constant, ref } from './expr.ts';
+import { defineDerivedOp } from './ops/index.ts';
 
 const kinds = (source: string | string[], options = {}) => Object.fromEntries(buildGraph(source, options).nodes.map((n) => [n.id, n.kind]));
 
@@ -85,6 +86,15 @@ describe('buildGraph: expressions', () => {
   it('names both lines of a name defined twice, and the equations of a cycle', () => {
     expect(() => buildGraph(['y = 2 x', 'y = 3 x'])).toThrow("'y' is defined twice: on line 1 (y = 2 x) and here (y = 3 x)");
     expect(() => buildGraph(['a = 2 b', 'b = 3 a'])).toThrow("the equations form a cycle: 'a = 2 b' (line 1), 'b = 3 a' (line 2) depend on each other");
+  });
+  it('orders the values as a derived op reads its operands, in the order of its template', () => {
+    // backsub(a, b) = b − a: its template reads b first, so b's value is computed first.
+    defineDerivedOp({ name: 'backsub', arity: 2, names: ['backsub'], expand: ([a, b]) => apply('add', [b!, apply('neg', [a!])]) });
+    const graph = buildGraph(['L = sum(y)', 'y = backsub(p, q)', 'p = 2 a', 'q = 3 b']);
+    expect(graph.nodes.filter((n) => n.expression).map((n) => n.id)).toEqual(['q', 'p', 'y', 'L']);
+    expect(graph.edges().filter((e) => e.to === 'y')).toEqual([{ from: 'q', to: 'y' }, { from: 'p', to: 'y' }]);
+    // A template reading its operands in order (a − b) keeps the order they are written in.
+    expect(buildGraph(['L = sum(y)', 'y = p - q', 'p = 2 a', 'q = 3 b']).nodes.filter((n) => n.expression).map((n) => n.id)).toEqual(['p', 'q', 'y', 'L']);
   });
   it('treats a name like constructor as an ordinary variable', () => {
     const graph = buildGraph(['L = sum(constructor)', 'constructor = 2 toString'], { functions: {} });

@@ -45,15 +45,19 @@ export function buildGraph(source: string | readonly string[], options: BuildOpt
 /** Builds the graph of already parsed equations. @example graphFromEquations(parseEquations('y = W x')) */
 export function graphFromEquations(parsed: readonly Equation[], options: BuildOptions = {}): Graph {
   const slots = new Map<string, Slot>();
-  const bound = options.functions;
-  if (bound !== undefined) {
-    for (const alias of Object.keys(bound)) {
-      const fn = bound[alias]!;
+  /** The names bound to functions: no nodes. */
+  const bound: Slot[] = [];
+  const bindings = options.functions;
+  if (bindings !== undefined) {
+    for (const alias of Object.keys(bindings)) {
+      const fn = bindings[alias]!;
       const op = functionOp(fn);
       if (op === undefined) {
         throw new ChainruleError('graph', `function '${alias}' is bound to '${fn}', which is not one of ${Object.keys(FUNCTIONS).join(', ')}${closestFunctionName(fn) ? ` (did you mean ${closestFunctionName(fn)}?)` : ''}`);
       }
-      slotOf(slots, canonicalName(alias).key).binding = { op, alias } satisfies Binding;
+      const slot = slotOf(slots, canonicalName(alias).key);
+      slot.binding = { op, alias } satisfies Binding;
+      bound.push(slot);
     }
   }
 
@@ -71,6 +75,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
     const op = rhs.type === 'name' && slots.get(rhs.name.key)?.defined !== true ? functionOp(rhs.name) : undefined;
     if (op !== undefined) {
       targets[p]!.binding = { op, alias: equation.target.text };
+      bound.push(targets[p]!);
     } else {
       equations.push(equation);
       defines.push(targets[p]!);
@@ -150,7 +155,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
       nodes.push({ id: key, label: slot.label ?? key, kind: slot.role ?? (slot.parameter ? 'parameter' : key.endsWith('hat') ? 'target' : 'input'), added: false });
     }
   }
-  nodes.sort(byKindThenName);
+  sortLeaves(nodes);
   for (const i of order) {
     const equation = equations[i]!;
     const key = equation.target.key;
@@ -168,7 +173,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
   // a key that is no node (a function's name) is dropped.
   const byId = slots as Map<string, Slot | GraphNode>;
   for (const node of nodes) byId.set(node.id, node);
-  if (byId.size !== nodes.length) for (const [key, entry] of byId) if (!('id' in entry)) byId.delete(key);
+  for (const slot of bound) byId.delete(slot.key);
   return orderedGraph(nodes, loss, byId as Map<string, GraphNode>);
 }
 
@@ -181,6 +186,19 @@ interface Dependencies {
 const KIND_ORDER: Readonly<Record<string, number>> = { input: 0, parameter: 1, target: 2 };
 function byKindThenName(a: GraphNode, b: GraphNode): number {
   return KIND_ORDER[a.kind]! - KIND_ORDER[b.kind]! || compareIds(a.id, b.id);
+}
+/** Leaves by kind, then name: a few (most problems) by insertion, which is cheaper than a call of sort; stable either way. */
+function sortLeaves(leaves: GraphNode[]): void {
+  if (leaves.length > 16) {
+    leaves.sort(byKindThenName);
+    return;
+  }
+  for (let i = 1; i < leaves.length; i++) {
+    const leaf = leaves[i]!;
+    let j = i;
+    for (; j > 0 && byKindThenName(leaves[j - 1]!, leaf) > 0; j--) leaves[j] = leaves[j - 1]!;
+    leaves[j] = leaf;
+  }
 }
 
 /**

@@ -69,15 +69,14 @@ export class Lexer {
   /** Whether the text used LaTeX syntax: a backslash command or `&=`. */
   sawLatex = false;
   private index = 0;
+  private readonly text: string;
 
   /** `names`: the names of letters and digits, shared by the lexers of one text. */
   constructor(
     private readonly chunk: SourceChunk,
     private readonly names: PlainNames = new PlainNames(),
-  ) {}
-
-  private get text(): string {
-    return this.chunk.text;
+  ) {
+    this.text = chunk.text;
   }
 
   run(): void {

@@ -107,7 +107,7 @@ class EquationParser {
   }
 
   private peek(): ParserToken {
-    return this.tokens[this.index] ?? this.endToken;
+    return this.index < this.tokens.length ? this.tokens[this.index]! : this.endToken;
   }
 
   private next(): ParserToken {
@@ -383,8 +383,8 @@ class EquationParser {
       this.next();
       args.push(this.parseSum());
     }
-    this.expectClosing(open, ')', "')'");
-    if (callee.name.key.toLowerCase() === 'max') return this.maxAsRelu(callee, args);
+    this.expectClosing(open, ')');
+    if (callee.name.key.length === 3 && callee.name.key.toLowerCase() === 'max') return this.maxAsRelu(callee, args);
     return { type: 'call', callee: callee.name, args, pos: callee.pos };
   }
 
@@ -402,22 +402,24 @@ class EquationParser {
   private parseGroup(open: Token, bracket: OpenBracket, closing: ')' | '}'): Ast {
     this.openBrackets.push(bracket);
     const expression = this.parseSum();
-    this.expectClosing(open, closing, `'${closing}'`);
+    this.expectClosing(open, closing);
     return expression;
   }
 
   private parseNorm(open: Token): PendingNorm {
     this.openBrackets.push('norm');
     const operand = this.parseSum();
-    const expected = open.kind === 'normOpen' ? "'\\right\\|'" : `'${open.text}'`;
-    this.expectClosing(open, ['normBar', 'normClose'], expected, 'the norm');
+    this.expectClosing(open, 'norm');
     return { type: 'pendingNorm', operand, pos: open.pos };
   }
 
-  private expectClosing(open: Token, closing: ParserToken['kind'] | readonly ParserToken['kind'][], expected: string, what = `'${open.text}'`): void {
+  /** The token closing `open`: `)`, `}`, or a norm's closing bar (the messages are made only for a fault). */
+  private expectClosing(open: Token, closing: ')' | '}' | 'norm'): void {
     const token = this.peek();
-    const matches = typeof closing === 'string' ? token.kind === closing : closing.includes(token.kind);
+    const matches = closing === 'norm' ? token.kind === 'normBar' || token.kind === 'normClose' : token.kind === closing;
     if (!matches) {
+      const expected = closing !== 'norm' ? `'${closing}'` : open.kind === 'normOpen' ? "'\\right\\|'" : `'${open.text}'`;
+      const what = closing === 'norm' ? 'the norm' : `'${open.text}'`;
       const where = open.pos.line === token.pos.line ? `column ${open.pos.column}` : `line ${open.pos.line}, column ${open.pos.column}`;
       throw parseError(`expected ${expected} to close ${what} opened at ${where}, found ${describeToken(token)}`, token.pos);
     }
