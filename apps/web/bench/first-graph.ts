@@ -16,7 +16,26 @@ export interface FirstGraph {
 }
 
 // Strings, not functions: tsx's keepNames would wrap a function in a helper the page does not have.
-const DRAWN = 'performance.getEntriesByName("chainrule:drawn")[0]?.startTime';
+// The mark is awaited with a PerformanceObserver in one evaluation, not with waitForFunction: that first injects
+// Playwright's selector engine into the page (some 20 ms of the main thread's CPU, while the page starts).
+const DRAWN = `new Promise((resolve) => {
+  const drawn = () => performance.getEntriesByName('chainrule:drawn')[0];
+  if (drawn()) return resolve(drawn().startTime);
+  new PerformanceObserver((_list, observer) => {
+    if (!drawn()) return;
+    observer.disconnect();
+    resolve(drawn().startTime);
+  }).observe({ type: 'mark' });
+})`;
+
+/** `promise`, or an error after `ms` (a hang fails the run instead of stalling it). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 const READ_MARKS = '({ origin: performance.timeOrigin, marks: performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]) })';
 
 /**
@@ -32,7 +51,7 @@ export async function openUntilDrawn(browser: Browser, url: string, { marks, tra
     const page = await context.newPage();
     if (trace) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     await page.goto(url);
-    const drawnMs = (await (await page.waitForFunction(DRAWN, undefined, { timeout: 60_000 })).jsonValue()) as number;
+    const drawnMs = (await within(page.evaluate(DRAWN), 60_000, `the first graph of ${url}`)) as number;
     const cpu = trace ? cpuUntil(await browser.stopTracing(), 'chainrule:drawn') : undefined;
     if (marks) {
       await page.waitForFunction('performance.getEntriesByName("chainrule:steps-shown").length > 0', undefined, { timeout: 60_000 });
