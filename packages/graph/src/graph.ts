@@ -49,7 +49,10 @@ let checkedPrefix: Graph | undefined;
 
 /**
  * `base` with `added` nodes after its own, the same as `new Graph([...base.nodes, ...added], base.loss)`
- * but checking only the added nodes. Internal: differentiation extends a graph of any size.
+ * but checking only that the added ids are new: the caller puts every added node after the nodes
+ * it reads (a walk of every added expression cost differentiation more than its own work; an
+ * evaluation plan still refuses a read of a node not yet computed). Internal: differentiation
+ * extends a graph of any size.
  */
 export function extendGraph(base: Graph, added: readonly GraphNode[]): Graph {
   checkedPrefix = base;
@@ -115,7 +118,7 @@ export class Graph {
     for (let i = start; i < nodes.length; i++) {
       const node = nodes[i]!;
       if (this.#find(node.id)) throw new ChainruleError('graph', `node '${node.id}' is defined twice`);
-      if (node.expression) {
+      if (node.expression && this.#base === undefined) {
         for (const id of idsOf(node.expression)) {
           if (!this.#find(id)) throw new ChainruleError('internal', `node '${node.id}' reads '${id}', which does not come before it`);
         }
