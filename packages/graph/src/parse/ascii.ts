@@ -30,11 +30,11 @@ export const SINGLE_ASCII_TOKENS: readonly (OperatorKind | PunctuationKind | und
  * names.name('W1') === names.name('W1'); // true
  */
 export class PlainNames {
-  readonly #table: (Name | undefined)[] = [];
+  readonly #table = new Array<Name | undefined>(PLAIN_NAMES_SIZE);
 
   name(text: string): Name {
     const length = text.length;
-    const hash = (length * 31 + text.charCodeAt(0) * 7 + text.charCodeAt(length - 1) * 131 + text.charCodeAt(length >> 1) * 17) & (PLAIN_NAMES_SIZE - 1);
+    const hash = (length * 31 + text.charCodeAt(0) * 7 + text.charCodeAt(length >> 1) * 17 + text.charCodeAt(length - 1) * 131) & (PLAIN_NAMES_SIZE - 1);
     const known = this.#table[hash];
     if (known !== undefined && known.text === text) return known;
     const name = { key: text, text };

@@ -1,6 +1,39 @@
-import type { ChainruleError } from '@chainrule/tensor';
+import { ChainruleError } from '@chainrule/tensor';
+import { PlainNames } from './ascii.ts';
+import { Lexer } from './lexer.ts';
 import { type SourceChunk, parseError } from './source.ts';
 import type { Token } from './tokens.ts';
+
+/** The tokens of every chunk up to the first lexical fault, which ends the stream (the tokens before it are kept). */
+export interface LexedSource {
+  chunks: { chunk: SourceChunk; tokens: Token[] }[];
+  /** Whether the text used LaTeX syntax anywhere: a backslash command or `&=`. */
+  sawLatex: boolean;
+  error: ChainruleError | undefined;
+}
+
+/**
+ * Tokenizes the chunks in order, stopping at the first lexical fault.
+ *
+ * @example
+ * tokenize(toChunks('y = W x')).chunks[0].tokens.map((t) => t.text); // ['y', '=', 'W', 'x']
+ */
+export function tokenize(chunks: readonly SourceChunk[], names = new PlainNames()): LexedSource {
+  const lexed: LexedSource = { chunks: [], sawLatex: false, error: undefined };
+  for (const chunk of chunks) {
+    const lexer = new Lexer(chunk, names);
+    try {
+      lexer.run();
+    } catch (error) {
+      if (!(error instanceof ChainruleError)) throw error;
+      lexed.error = error;
+    }
+    lexed.chunks.push({ chunk, tokens: lexer.tokens });
+    lexed.sawLatex ||= lexer.sawLatex;
+    if (lexed.error) break;
+  }
+  return lexed;
+}
 
 /*
  * The grouping stage: the token stream of the whole input cut into equations. Equations end at line

@@ -37,32 +37,6 @@ export const MAX_NESTING_DEPTH = 200;
 
 const LATEX_WORD = /[A-Za-z]+/y;
 
-/** The tokens of every chunk up to the first lexical fault, which ends the stream (the tokens before it are kept). */
-export interface LexedSource {
-  chunks: { chunk: SourceChunk; tokens: Token[] }[];
-  /** Whether the text used LaTeX syntax anywhere: a backslash command or `&=`. */
-  sawLatex: boolean;
-  error: ChainruleError | undefined;
-}
-
-/** Tokenizes the chunks in order, stopping at the first lexical fault. */
-export function tokenize(chunks: readonly SourceChunk[], names = new PlainNames()): LexedSource {
-  const lexed: LexedSource = { chunks: [], sawLatex: false, error: undefined };
-  for (const chunk of chunks) {
-    const lexer = new Lexer(chunk, names);
-    try {
-      lexer.run();
-    } catch (error) {
-      if (!(error instanceof ChainruleError)) throw error;
-      lexed.error = error;
-    }
-    lexed.chunks.push({ chunk, tokens: lexer.tokens });
-    lexed.sawLatex ||= lexer.sawLatex;
-    if (lexed.error) break;
-  }
-  return lexed;
-}
-
 /** Splits a chunk into tokens, skipping whitespace, comments and LaTeX spacing. */
 export class Lexer {
   readonly tokens: Token[] = [];
@@ -80,7 +54,12 @@ export class Lexer {
   }
 
   run(): void {
-    while (this.index < this.text.length) this.lexNext();
+    const text = this.text;
+    while (this.index < text.length) {
+      // Spaces between tokens, here rather than a call each.
+      if (text.charCodeAt(this.index) === 0x20) this.index++;
+      else this.lexNext();
+    }
   }
 
   private characterAt(offset: number): string {

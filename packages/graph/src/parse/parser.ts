@@ -1,8 +1,8 @@
 import { ChainruleError } from '@chainrule/tensor';
 import type { Ast, Equation, Position } from './ast.ts';
 import { PlainNames } from './ascii.ts';
-import { type EquationTokens, groupEquations } from './grouping.ts';
-import { Lexer, MAX_NESTING_DEPTH, tokenize } from './lexer.ts';
+import { type EquationTokens, groupEquations, tokenize } from './grouping.ts';
+import { Lexer, MAX_NESTING_DEPTH } from './lexer.ts';
 import { canonicalName } from './names.ts';
 import { isAsciiDigit } from './notation.ts';
 import { SourceChunk, parseError, toChunks } from './source.ts';
