@@ -2,9 +2,10 @@
 // whole submission — every step right, and the same with a slip in the first step, which makes
 // every later step be recomputed from the student's own values (error carried forward) — timed
 // per expression node at n = 250, 1,000 and 4,000 for four shapes of problem. Linear means the
-// time per node at each size stays within 1.5× of the smallest size. Each time is the fastest of
-// its runs; a CPU-noise probe decides whether the machine is quiet enough to judge.
-import { measure, noiseProbe, printTable, wantsJson } from '@chainrule/bench';
+// time per node at each size stays within 1.5× of the smallest size. Times are CPU time, the sizes
+// of a stage taking turns in interleaved rounds (@chainrule/bench's timeInterleaved: medians of
+// same-round ratios); a CPU-noise probe decides whether the machine is quiet enough to judge.
+import { type TimedRun, describeNoise, noiseProbe, printTable, timeInterleaved, wantsJson } from '@chainrule/bench';
 import { type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
 import { createGrader } from '../src/index.ts';
 // The engine benches' count of expression nodes (the graph package's bench folder, read from source).
@@ -12,7 +13,6 @@ import { expressionNodes } from '../../graph/bench/problems.ts';
 
 const SIZES = [250, 1_000, 4_000];
 const LINEAR_TARGET = 1.5;
-const NOISE_LIMIT = 0.15;
 const ACTIVATIONS = ['tanh', 'sigmoid', 'tanh'];
 const W = [[0.5, -0.25], [0.125, 0.75]];
 const X = [1, -0.5];
@@ -50,7 +50,8 @@ const SHAPES: Record<string, (n: number) => ProblemInput> = {
 const STAGES = ['prepare', 'grade right', 'grade slip'] as const;
 type Stage = (typeof STAGES)[number];
 
-function timeStages(input: ProblemInput): { nodes: number; ms: Record<Stage, number> } {
+/** The grader prepared for a problem, and the runs of each stage. */
+function prepare(input: ProblemInput): { nodes: number; run: Record<Stage, () => unknown> } {
   const solved = solveProblem(parseProblem(input));
   const right = solved.result;
   const [first, firstValue] = Object.entries(right.values)[0]!;
@@ -58,38 +59,35 @@ function timeStages(input: ProblemInput): { nodes: number; ms: Record<Stage, num
   // The loss is given twice (as `loss` and under its name): a slip in it is a slip in both.
   const slip = { ...right, ...(first === solved.graph.loss ? { loss: slipped as number } : {}), values: { ...right.values, [first]: slipped } };
   const grader = createGrader(input);
-  const options = { minReps: 3, minMs: 60, warmup: 1 };
   return {
     nodes: expressionNodes(solved.gradientGraph),
-    ms: {
-      prepare: measure(() => createGrader(input), options).best,
-      'grade right': measure(() => grader.grade(right), options).best,
-      'grade slip': measure(() => grader.grade(slip), options).best,
-    },
+    run: { prepare: () => createGrader(input), 'grade right': () => grader.grade(right), 'grade slip': () => grader.grade(slip) },
   };
 }
 
 const before = noiseProbe();
 const scaling: { shape: string; stage: Stage; perNodeUs: number[]; ratios: number[]; pass: boolean }[] = [];
 for (const [shape, make] of Object.entries(SHAPES)) {
-  const rows = SIZES.map((n) => timeStages(make(n)));
+  const problems = SIZES.map((n) => prepare(make(n)));
   for (const stage of STAGES) {
-    const perNodeUs = rows.map((r) => (r.ms[stage] / r.nodes) * 1000);
-    const ratios = perNodeUs.map((t) => t / perNodeUs[0]!);
+    const sizes: TimedRun[] = problems.map((p) => ({ units: p.nodes, run: p.run[stage] }));
+    const timed = timeInterleaved(sizes);
+    const perNodeUs = timed.ms.map((ms, i) => ((ms ?? NaN) / problems[i]!.nodes) * 1000);
+    const ratios = timed.ratios.map((r) => r ?? NaN);
     scaling.push({ shape, stage, perNodeUs, ratios, pass: ratios.every((r) => r <= LINEAR_TARGET) });
   }
 }
 const after = noiseProbe();
-const spread = Math.max(before.spread, after.spread);
-const quiet = spread <= NOISE_LIMIT;
+const quiet = before.quiet && after.quiet;
 const misses = scaling.filter((s) => !s.pass).map((s) => `${s.shape} / ${s.stage}: per-node time ${s.ratios.map((r) => `${r.toFixed(2)}×`).join(', ')}`);
 const verdict = misses.length === 0 ? 'PASS' : quiet ? 'FAIL' : 'NOISY (misses not judged)';
 
 if (wantsJson()) {
-  console.log(JSON.stringify({ benchmark: 'grader', sizes: SIZES, target: LINEAR_TARGET, noise: { spread, limit: NOISE_LIMIT, quiet }, scaling, misses, verdict }, null, 2));
+  console.log(JSON.stringify({ benchmark: 'grader', sizes: SIZES, clock: 'cpu', target: LINEAR_TARGET, noise: { before, after, quiet }, scaling, misses, verdict }, null, 2));
 } else {
-  console.log(`CPU-noise probe: busy loop spread ${(before.spread * 100).toFixed(0)}% before, ${(after.spread * 100).toFixed(0)}% after (quiet when ≤ ${NOISE_LIMIT * 100}%)`);
-  console.log(`\ngrader: time per expression node (µs) at n = ${SIZES.join(' / ')}; ratio to the smallest size (target ≤ ${LINEAR_TARGET}×)`);
+  console.log(describeNoise(before, 'before'));
+  console.log(describeNoise(after, 'after'));
+  console.log(`\ngrader: CPU time per expression node (µs, median of interleaved rounds) at n = ${SIZES.join(' / ')}; ratio to the smallest size in the same round (target ≤ ${LINEAR_TARGET}×)`);
   printTable([
     ['shape', 'stage', ...SIZES.map((n) => `µs/node n=${n}`), ...SIZES.slice(1).map((n) => `ratio ${n}`), 'verdict'],
     ...scaling.map((s) => [s.shape, s.stage, ...s.perNodeUs.map((t) => t.toFixed(2)), ...s.ratios.slice(1).map((r) => `${r.toFixed(2)}×`), s.pass ? 'ok' : 'MISS']),

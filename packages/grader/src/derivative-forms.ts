@@ -25,21 +25,43 @@ export function outputFormsOf(graph: Graph): Map<string, OutputForm[]> {
     const e = node.expression && lookThrough(node.expression);
     if (e?.kind === 'op' && e.args.length === 1 && e.args[0]!.kind === 'ref') outputOf.set(`${e.op}(${e.args[0]!.id})`, node.id);
   }
+  const formOf = (e: OpExpr): Omit<OutputForm, 'derivative'> | undefined => {
+    const { derivativeOf: of, fromOutput } = opRecord(e.op);
+    const arg = e.args[0];
+    const output = fromOutput && arg?.kind === 'ref' ? outputOf.get(`${of}(${arg.id})`) : undefined;
+    return fromOutput && output ? { output, fromOutput } : undefined;
+  };
+  // Whether an expression holds such a derivative, for every subexpression once: the formulas of
+  // a gradient graph share subexpressions, and a walk of each formula would walk them again and again.
+  const holdsForm = new Map<Expr, boolean>();
+  const markForms = (root: Expr) => {
+    const stack: [Expr, boolean][] = [[root, false]];
+    while (stack.length > 0) {
+      const [e, argsDone] = stack.pop()!;
+      if (holdsForm.has(e)) continue;
+      if (e.kind !== 'op') holdsForm.set(e, false);
+      else if (formOf(e)) holdsForm.set(e, true);
+      else if (argsDone) holdsForm.set(e, e.args.some((arg) => holdsForm.get(arg)));
+      else {
+        stack.push([e, true]);
+        for (const arg of e.args) if (!holdsForm.has(arg)) stack.push([arg, false]);
+      }
+    }
+  };
   const forms = new Map<string, OutputForm[]>();
   for (const node of graph.nodes) {
     if (!node.added || !node.expression) continue;
+    markForms(node.expression);
+    if (!holdsForm.get(node.expression)) continue;
     const found: OutputForm[] = [];
     const seen = new Set<Expr>();
     const stack: Expr[] = [node.expression];
     while (stack.length > 0) {
       const e = stack.pop()!;
-      if (e.kind !== 'op' || seen.has(e)) continue;
+      if (e.kind !== 'op' || seen.has(e) || !holdsForm.get(e)) continue;
       seen.add(e);
-      // The op table's f′ from the function's value (σ′ = y(1 − y)), for f′ of a node u with h = f(u) in the graph.
-      const { derivativeOf: of, fromOutput } = opRecord(e.op);
-      const arg = e.args[0];
-      const output = fromOutput && arg?.kind === 'ref' ? outputOf.get(`${of}(${arg.id})`) : undefined;
-      if (fromOutput && output) found.push({ derivative: e, output, fromOutput });
+      const form = formOf(e);
+      if (form) found.push({ derivative: e, ...form });
       else stack.push(...e.args);
     }
     if (found.length > 0) forms.set(node.id, found);

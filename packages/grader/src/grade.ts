@@ -1,13 +1,13 @@
-import { ChainruleError, type Expr, type Graph, type GraphNode, evaluateExpr, formatExpr } from '@chainrule/graph';
+import { ChainruleError, type Graph, type GraphNode, formatExpr, referencedIds } from '@chainrule/graph';
 import { type Problem, type ProblemInput, parseProblem, solveProblem } from '@chainrule/problem';
-import { ShapeError, type Tensor, roundNumber, transpose } from '@chainrule/tensor';
-import { entryIndex, formatValue } from './format.ts';
-import { type OutputForm, outputFormsOf } from './derivative-forms.ts';
-import { fitShape, roundTensor } from './fit.ts';
+import { type Tensor, roundNumber } from '@chainrule/tensor';
+import { outputFormsOf } from './derivative-forms.ts';
+import { type Judged, copyReadings, judge, readingsOf } from './judge.ts';
 import { type PointsScheme, questionPoints, resolvePoints } from './points.ts';
 import { type GradedQuestion, type LayeredNetworkInput, isGradedQuestion, loadQuestion } from './questions.ts';
 import { type GivenValue, type Numbers, readSubmission } from './submission.ts';
-import { acceptsExact, acceptsRounded, decimalsOf, describeTolerance, roundHalfAway } from './tolerance.ts';
+import { decimalsOf, describeTolerance } from './tolerance.ts';
+import { type Step, StudentWorlds, type WorldsContext } from './worlds.ts';
 
 /**
  * The verdict on one step: `correct`; `wrong`; `missing` (not in the submission); or `carried` —
@@ -192,7 +192,12 @@ export function createGrader(problem: ProblemInput | Problem | GradedQuestion, o
   }
 
   const name = question ?? options.name ?? 'problem';
-  const context: Context = { graph, exact, reference, roundedReference, round, required, pointsById, outputForms: outputFormsOf(graph) };
+  const inputs = new Map(graph.nodes.map((node) => [node.id, graph.inputsOf(node.id)]));
+  const reads = (id: string) => {
+    const expression = graph.node(id).expression;
+    return expression ? referencedIds(expression) : [];
+  };
+  const context: Context = { graph, exact, reference, roundedReference, round, required, pointsById, outputForms: outputFormsOf(graph), inputs, reads, steps: new Map() };
   return {
     problem: name,
     mode: { round },
@@ -226,26 +231,14 @@ export function gradeSubmission(problem: ProblemInput | Problem | GradedQuestion
   return createGrader(problem, options).grade(submission);
 }
 
-interface Context {
+interface Context extends WorldsContext {
   graph: Graph;
-  exact: ReadonlyMap<string, Tensor>;
   reference: ReadonlyMap<string, Tensor>;
-  roundedReference(decimals: number): ReadonlyMap<string, Tensor>;
   round: number | null;
   required: ReadonlySet<string>;
   pointsById: ReadonlyMap<string, number> | undefined;
-  /** By node id: the derivatives in its formula that a student may work out from the function's value instead. */
-  outputForms: ReadonlyMap<string, readonly OutputForm[]>;
-}
-
-type Judged = Pick<GradeItem, 'status' | 'reason' | 'message' | 'reading'> & { used?: Tensor };
-
-/** A value a careful student could have written for a step, and how it comes about. */
-interface Candidate {
-  reading: Reading;
-  value: Tensor;
-  /** Whether entry `v` fits `c` in this reading. */
-  accepts(v: number, c: number): boolean;
+  /** By node id: its step in words, made when a report first shows it. */
+  steps: Map<string, { step: string; line?: number }>;
 }
 
 /** Decimals a submission was written with where it rounds (1 to 6), for the readings rounded at every step in exact mode. */
@@ -253,83 +246,60 @@ function roundingsOf(graph: Graph, submission: readonly GivenValue[]): number[] 
   const found = new Set<number>();
   for (const entry of submission) {
     if (!graph.node(entry.id).expression) continue;
-    const d = Math.max(0, ...Array.from(entry.value.data, decimalsOf));
+    const d = writtenDecimals(entry);
     if (d >= 1 && d <= 6) found.add(d);
   }
   return [...found].sort((a, b) => a - b);
 }
 
+const NO_ORIGINS: ReadonlySet<string> = new Set();
+
+/** The wrong steps a node's value depends on through its inputs (a shared set where there is one source). */
+function originsOf(inputs: readonly string[], wrongOrigins: ReadonlyMap<string, ReadonlySet<string>>): ReadonlySet<string> {
+  let origins: ReadonlySet<string> = NO_ORIGINS;
+  for (const input of inputs) {
+    const more = wrongOrigins.get(input);
+    if (!more || more === origins || more.size === 0) continue;
+    if (origins.size === 0) origins = more;
+    else origins = new Set([...origins, ...more]);
+  }
+  return origins;
+}
+
 function judgeSubmission(context: Context, submission: GivenValue[]): Pick<GradeReport, 'firstWrong' | 'items' | 'order' | 'counts'> {
-  const { graph, exact, reference, round, required } = context;
+  const { graph, reference, round, required } = context;
   const given = new Map(submission.map((g) => [g.id, g]));
   const roundings = round === null ? roundingsOf(graph, submission) : [round];
-  /**
-   * The student's worlds: their value where they gave a usable one, else the step recomputed from
-   * their earlier values — exactly (`ownExact`), or rounded at every step (`ownRounded`, by decimals).
-   */
-  const ownExact = new Map<string, Tensor>();
-  const ownRounded = new Map(roundings.map((d) => [d, new Map<string, Tensor>()]));
+  const worlds = new StudentWorlds(context, roundings);
   /** For every node whose student value differs from the reference because of a wrong step: the names of those wrong steps. */
-  const wrongOrigins = new Map<string, Set<string>>();
+  const wrongOrigins = new Map<string, ReadonlySet<string>>();
   const items: Record<string, GradeItem> = {};
   const order: string[] = [];
-  /** The step recomputed in a world; with `fromOutput`, its derivatives f′(u) worked out from the world's h = f(u) (undefined where it has none). */
-  const recompute = (node: GraphNode, world: ReadonlyMap<string, Tensor>, fromOutput = false): Tensor | undefined => {
-    const forms = context.outputForms.get(node.id);
-    if (fromOutput && !forms) return undefined;
-    try {
-      const memo = new Map<Expr, Tensor>();
-      for (const form of fromOutput ? forms! : []) memo.set(form.derivative, form.fromOutput(world.get(form.output)!));
-      return evaluateExpr(node.expression!, world, memo);
-    } catch (error) {
-      if (!(error instanceof ShapeError)) throw error;
-      return undefined;
-    }
-  };
+  const recomputed = (step: Step) => (round === null ? step.own() : step.ownRounded(round));
 
   for (const node of graph.nodes) {
     const expected = reference.get(node.id)!;
-    const exactValue = exact.get(node.id)!;
+    const step = worlds.step(node);
     const entry = given.get(node.id);
-    const origins = new Set<string>();
-    for (const input of graph.inputsOf(node.id)) for (const origin of wrongOrigins.get(input) ?? []) origins.add(origin);
-
-    const own = node.expression ? recompute(node, ownExact) : exactValue;
-    const ownRoundedValues = new Map<number, Tensor>();
-    for (const [d, world] of ownRounded) {
-      const value = node.expression ? recompute(node, world) : exactValue;
-      if (value) ownRoundedValues.set(d, node.expression ? roundTensor(value, d) : value);
-    }
-    // The same steps with each derivative f′ worked out from the function's value h (σ′ = h(1 − h)).
-    const fromOutput: OutputReadings = { own: node.expression ? recompute(node, ownExact, true) : undefined, ownRounded: new Map(), referenceRounded: new Map() };
-    for (const [d, world] of ownRounded) {
-      const value = node.expression ? recompute(node, world, true) : undefined;
-      if (value) fromOutput.ownRounded.set(d, roundTensor(value, d));
-      const reference = node.expression ? recompute(node, context.roundedReference(d), true) : undefined;
-      if (reference) fromOutput.referenceRounded.set(d, roundTensor(reference, d));
-    }
-    const shownRecomputed = round === null ? own : ownRoundedValues.get(round);
-    const keep = (value: Tensor | undefined) => {
-      ownExact.set(node.id, value ?? own ?? exactValue);
-      for (const [d, world] of ownRounded) world.set(node.id, value ?? ownRoundedValues.get(d) ?? context.roundedReference(d).get(node.id)!);
-    };
+    const origins = originsOf(context.inputs.get(node.id)!, wrongOrigins);
 
     if (!entry) {
-      keep(undefined);
+      worlds.keep(step, undefined);
       if (origins.size > 0) wrongOrigins.set(node.id, origins);
       if (required.has(node.id)) {
-        items[node.label] = makeItem(context, node, { status: 'missing' }, expected, exactValue, undefined, origins.size > 0 ? shownRecomputed : undefined);
+        items[node.label] = makeItem(context, node, { status: 'missing' }, expected, step.exact, undefined, origins.size > 0 ? recomputed(step) : undefined);
         order.push(node.label);
       }
       continue;
     }
 
-    const judged = judge(context, node, entry, candidatesFor(context, node, entry, exactValue, own, ownRoundedValues, fromOutput), origins);
+    const readings = node.expression ? readingsOf(step, round, exactModeDecimals(round, roundings, entry)) : copyReadings(step.exact);
+    const judged = judge(node.label, entry, readings, origins, round);
     const usable = judged.used !== undefined;
-    keep(judged.used);
+    worlds.keep(step, judged.used);
     if (judged.status === 'wrong' && usable) wrongOrigins.set(node.id, new Set([node.label]));
     else if ((judged.status === 'carried' || (judged.status === 'wrong' && !usable)) && origins.size > 0) wrongOrigins.set(node.id, origins);
-    items[node.label] = makeItem(context, node, judged, expected, exactValue, entry.raw, origins.size > 0 && node.expression ? shownRecomputed : undefined);
+    items[node.label] = makeItem(context, node, judged, expected, step.exact, entry.raw, origins.size > 0 && node.expression ? recomputed(step) : undefined);
     order.push(node.label);
   }
 
@@ -338,6 +308,25 @@ function judgeSubmission(context: Context, submission: GivenValue[]): Pick<Grade
   const first = order.map((label) => items[label]!).find((item) => item.status === 'wrong');
   const firstWrong = first ? { name: first.name, step: first.step, ...(first.line === undefined ? {} : { line: first.line }) } : null;
   return { firstWrong, items, order, counts };
+}
+
+/**
+ * The decimals a step's rounded readings are read at: rounding mode's; in exact mode, those the
+ * submission rounds to that are at least as many as this entry is written with (2.5 at 2
+ * decimals is 2.50).
+ */
+function exactModeDecimals(round: number | null, roundings: readonly number[], entry: GivenValue): readonly number[] {
+  if (round !== null) return [round];
+  if (roundings.length === 0) return roundings;
+  const written = writtenDecimals(entry);
+  return roundings.filter((d) => d >= written);
+}
+
+/** The most decimals of an entry's numbers as written. */
+function writtenDecimals(entry: GivenValue): number {
+  let most = 0;
+  for (const v of entry.value.data) most = Math.max(most, decimalsOf(v));
+  return most;
 }
 
 function makeItem(
@@ -355,7 +344,7 @@ function makeItem(
     kind: !node.expression ? 'given' : node.kind === 'gradient' ? 'gradient' : node.id === graph.loss ? 'loss' : 'value',
     status: judged.status,
     expected: expected.toArray(),
-    ...stepOf(graph, node),
+    ...stepOnce(context, node),
   };
   if (round !== null && !sameNumbers(exactValue, expected)) item.exact = exactValue.toArray();
   if (given !== undefined) item.given = given;
@@ -371,108 +360,18 @@ function makeItem(
   return item;
 }
 
+function stepOnce(context: Context, node: GraphNode): { step: string; line?: number } {
+  let step = context.steps.get(node.id);
+  if (!step) context.steps.set(node.id, (step = stepOf(context.graph, node)));
+  return step;
+}
+
 /** The step that produces a node: its equation as written (spaces collapsed), or for a gradient its formula. */
 function stepOf(graph: Graph, node: GraphNode): { step: string; line?: number } {
   if (node.equation) return { step: node.equation.source.replace(/\s+/g, ' ').trim(), line: node.equation.line };
   // Every name as the equations write it (`∂L/∂W_1 = (∂L/∂u_1) xᵀ`), as in the rest of the report.
   if (node.expression) return { step: `${node.label} = ${formatExpr(node.expression, graph, 'written')}` };
   return { step: `${node.label} (given by the problem)` };
-}
-
-/**
- * Every reading of a step a careful student could have written: exact or rounded at every step,
- * from the reference values or from their own. Rounding mode N judges each within one unit of
- * the N-th decimal; exact mode judges exact readings by {@link acceptsExact} and a rounded
- * reading at the decimals the entry is written with, within one unit of them.
- */
-function candidatesFor(
-  context: Context,
-  node: GraphNode,
-  entry: GivenValue,
-  exactValue: Tensor,
-  own: Tensor | undefined,
-  ownRounded: ReadonlyMap<number, Tensor>,
-  fromOutput: OutputReadings,
-): Candidate[] {
-  const { round } = context;
-  // A value the problem gives is judged as a copy: exactly, whatever the mode.
-  if (!node.expression) return [{ reading: { arithmetic: 'exact', from: 'reference' }, value: exactValue, accepts: acceptsExact }];
-  const exactAccepts = round === null ? acceptsExact : (v: number, c: number) => acceptsRounded(v, c, round);
-  const written = Math.max(0, ...Array.from(entry.value.data, decimalsOf));
-  // A value written with fewer decimals may still be rounded to more (2.5 at 2 decimals is 2.50).
-  const decimals = round === null ? [...ownRounded.keys()].filter((d) => d >= written) : [round];
-  const output = { derivative: 'output' } as const;
-  const rounded = (from: 'reference' | 'own', value: Tensor | undefined, d: number, derivative: Partial<Reading> = {}): Candidate[] =>
-    value ? [{ reading: { arithmetic: 'rounded', decimals: d, from, ...derivative }, value, accepts: (v, c) => acceptsRounded(v, c, d) }] : [];
-  return [
-    { reading: { arithmetic: 'exact', from: 'reference' }, value: exactValue, accepts: exactAccepts },
-    ...decimals.flatMap((d) => rounded('reference', context.roundedReference(d).get(node.id), d)),
-    ...decimals.flatMap((d) => rounded('reference', fromOutput.referenceRounded.get(d), d, output)),
-    ...(own ? [{ reading: { arithmetic: 'exact', from: 'own' } as Reading, value: own, accepts: exactAccepts }] : []),
-    ...decimals.flatMap((d) => rounded('own', ownRounded.get(d), d)),
-    ...(fromOutput.own ? [{ reading: { arithmetic: 'exact', from: 'own', ...output } as Reading, value: fromOutput.own, accepts: exactAccepts }] : []),
-    ...decimals.flatMap((d) => rounded('own', fromOutput.ownRounded.get(d), d, output)),
-  ];
-}
-
-/** A step recomputed with its derivatives worked out from the functions' values: from the student's own values (exact, rounded) and from the rounded reference. */
-interface OutputReadings {
-  own: Tensor | undefined;
-  ownRounded: Map<number, Tensor>;
-  referenceRounded: Map<number, Tensor>;
-}
-
-function judge(context: Context, node: GraphNode, entry: GivenValue, candidates: Candidate[], origins: ReadonlySet<string>): Judged {
-  const label = node.label;
-  const reference = candidates[0]!.value;
-  const fit = fitShape(label, entry.value, reference.shape);
-  if (!fit.ok) return { status: 'wrong', reason: fit.reason, message: fit.message };
-  const v = fit.value;
-  const fits = (value: Tensor, c: Candidate, i: number) => c.value.size === value.size && c.accepts(value.data[i]!, c.value.data[i]!);
-  const whole = (value: Tensor, c: Candidate) => Array.from(value.data, (_, i) => fits(value, c, i)).every(Boolean);
-  const deviation = (c: Candidate) => Math.max(0, ...Array.from(v.data, (x, i) => Math.abs(x - c.value.data[i]!)));
-
-  // The closest reading that accepts every entry; reference readings before the student's own.
-  const byCloseness = (list: Candidate[]) => list.filter((c) => whole(v, c)).sort((a, b) => deviation(a) - deviation(b))[0];
-  const fromReference = byCloseness(candidates.filter((c) => c.reading.from === 'reference'));
-  if (fromReference) return { status: 'correct', used: v, reading: fromReference.reading };
-  const fromOwn = byCloseness(candidates.filter((c) => c.reading.from === 'own'));
-  const perEntry = Array.from(v.data, (_, i) => candidates.some((c) => fits(v, c, i)));
-  if (fromOwn || perEntry.every(Boolean)) {
-    const reading: Reading = fromOwn?.reading ?? { arithmetic: 'mixed', from: origins.size > 0 ? 'own' : 'reference' };
-    if (origins.size === 0) return { status: 'correct', used: v, reading };
-    return {
-      status: 'carried',
-      used: v,
-      reading,
-      message: `${label}: correct from your own ${listNames([...origins])} (error carried forward), ${describeReading(reading)}`,
-    };
-  }
-
-  if (v.rank === 2 && v.shape[0] === v.shape[1] && v.shape[0]! > 1) {
-    const flipped = transpose(v);
-    if (Array.from(flipped.data, (_, i) => candidates.some((c) => fits(flipped, c, i))).every(Boolean)) {
-      return { status: 'wrong', reason: 'transposed', used: v, message: `${label}: given the transpose of the ${v.shape.join('×')} matrix — transposed?` };
-    }
-  }
-
-  const wrongEntries = perEntry.flatMap((ok, i) => (ok ? [] : [i]));
-  const ownValue = candidates.find((c) => c.reading.from === 'own' && c.reading.arithmetic === (context.round === null ? 'exact' : 'rounded'))?.value;
-  const shown = wrongEntries.slice(0, 3).map((i) => {
-    const ownText = ownValue && origins.size > 0 ? `, from your own earlier values ${formatValue(ownValue.data[i]!)}` : '';
-    const expected = context.round === null ? reference : (candidates.find((c) => c.reading.arithmetic === 'rounded')?.value ?? reference);
-    return `${label}${entryIndex(v, i)}: expected ${formatValue(expected.data[i]!)}${ownText}, given ${formatValue(v.data[i]!)}`;
-  });
-  const more = wrongEntries.length > 3 ? ` (and ${wrongEntries.length - 3} more)` : '';
-  return { status: 'wrong', reason: 'value', used: v, message: shown.join('; ') + more };
-}
-
-/** A reading in words: `computed exactly`, `rounded to 2 decimals at every step`. @example describeReading({ arithmetic: 'exact', from: 'own' }) */
-export function describeReading(reading: Reading): string {
-  const derivative = reading.derivative === 'output' ? ', with the derivative worked out from the function\'s value (σ′ = h(1 − h))' : '';
-  if (reading.arithmetic === 'exact') return `computed exactly${derivative}`;
-  if (reading.arithmetic === 'rounded') return `rounded to ${reading.decimals} decimal${reading.decimals === 1 ? '' : 's'} at every step${derivative}`;
-  return 'entries computed partly exactly, partly rounded';
 }
 
 function sameNumbers(a: Tensor, b: Tensor): boolean {
@@ -483,11 +382,6 @@ function sameNumbers(a: Tensor, b: Tensor): boolean {
     if (x !== y && !(Math.abs(x - y) <= 1e-12 * Math.max(1, Math.abs(x), Math.abs(y)))) return false;
   }
   return true;
-}
-
-function listNames(names: string[]): string {
-  if (names.length === 1) return `value of ${names[0]}`;
-  return `values of ${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 function sumPoints(items: Record<string, GradeItem>): number {
