@@ -98,13 +98,16 @@ export function leafAnchors(view: GraphView): Map<string, string> {
   const rank = rankOfNodes(view.nodes, inputs);
   const rankOf = (id: string) => rank.get(id) ?? 0;
   const anchors = new Map<string, string>();
+  // The lowest-ranked consumer and its highest-ranked computed operand (the first of equals):
+  // one pass each, not a sort — a parameter of a long product has thousands of consumers.
   for (const node of view.nodes) {
     if ((inputs.get(node.id) ?? []).length > 0) continue;
-    const first = (consumers.get(node.id) ?? []).map((id) => ({ id, rank: rankOf(id) })).sort((a, b) => a.rank - b.rank)[0];
-    if (!first) continue;
-    const operands = (inputs.get(first.id) ?? []).filter((id) => (inputs.get(id) ?? []).length > 0);
-    const anchor = operands.map((id) => ({ id, rank: rankOf(id) })).sort((a, b) => b.rank - a.rank)[0];
-    if (anchor) anchors.set(node.id, anchor.id);
+    let first: string | undefined;
+    for (const id of consumers.get(node.id) ?? []) if (first === undefined || rankOf(id) < rankOf(first)) first = id;
+    if (first === undefined) continue;
+    let anchor: string | undefined;
+    for (const id of inputs.get(first) ?? []) if ((inputs.get(id) ?? []).length > 0 && (anchor === undefined || rankOf(id) > rankOf(anchor))) anchor = id;
+    if (anchor !== undefined) anchors.set(node.id, anchor);
   }
   return anchors;
 }
