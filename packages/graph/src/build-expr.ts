@@ -1,7 +1,7 @@
 import { ChainruleError } from '@chainrule/tensor';
 import { type Expr, constant, idsOf, ref } from './expr.ts';
 import { closestFunctionName, functionOp } from './function-names.ts';
-import { type OpName, expandOp, opArity } from './ops/index.ts';
+import { FUNCTIONS, type OpName, expandOp, opArity } from './ops/index.ts';
 import type { Ast, Equation, Name } from './parse/ast.ts';
 
 /*
@@ -100,9 +100,11 @@ export class ExpressionBuilder {
   /** Whether a derived op was expanded: its template may read its operands in another order. */
   #expanded = false;
 
+  /** `bindings`: whether any name is bound to a function (`f = relu`, or by the options). */
   constructor(
     private readonly slots: Map<string, Slot>,
     private readonly equations: readonly Equation[],
+    private readonly bindings = true,
   ) {}
 
   /** The expression of equation `index`; throws the first fault met (a 'limit' error when it nests too deep). */
@@ -233,6 +235,9 @@ export class ExpressionBuilder {
 
   /** The checks of a call before its arguments: which op it applies, or a product `W (x + b)` (undefined). */
   #enterCall(node: Extract<Ast, { type: 'call' }>): CallOp {
+    // A function's own name (`tanh`) is no variable (graphFromEquations refuses one): without
+    // bindings it applies its op, and needs no look-up.
+    if (!this.bindings && Object.hasOwn(FUNCTIONS, node.callee.key)) return this.#arityChecked(node, FUNCTIONS[node.callee.key]!, undefined);
     const { slots } = this;
     const callee = slots.get(node.callee.key);
     const bound = callee?.binding;
@@ -265,6 +270,10 @@ export class ExpressionBuilder {
       this.#read(slot);
       return undefined;
     }
+    return this.#arityChecked(node, op, bound);
+  }
+
+  #arityChecked(node: Extract<Ast, { type: 'call' }>, op: OpName, bound: Binding | undefined): CallOp {
     const arity = opArity(op);
     if (node.args.length !== arity) {
       throw new ChainruleError('graph', `${node.callee.text}(…) takes ${arity === 1 ? 'one argument' : `${arity} arguments`}, got ${node.args.length}`, node.pos);

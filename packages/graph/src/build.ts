@@ -104,7 +104,7 @@ export function graphFromEquations(parsed: readonly Equation[], options: BuildOp
 
   // The expressions, what each equation reads (builder.reads from readStart[i]) and, among those,
   // the equations it depends on (dependencies.list from dependencies.start[i]): flat lists.
-  const builder = new ExpressionBuilder(slots, equations);
+  const builder = new ExpressionBuilder(slots, equations, bound.length > 0);
   const reads = builder.reads;
   const expressions: Expr[] = [];
   const readStart = new Int32Array(equations.length + 1);
