@@ -5,7 +5,8 @@
  * serialisation as much again, where answering from memory costs what `/health` costs. Only 200
  * answers are kept, bounded in number and size; the least recently used goes first.
  */
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, TypedResponse } from 'hono';
+import type { JSONParsed } from 'hono/utils/types';
 import { type AppEnv, isJsonBody } from './context.ts';
 
 /** Options of an {@link AnswerCache}. */
@@ -66,7 +67,7 @@ export class AnswerCache {
 /**
  * For a route whose 200 answer is JSON computed from its query and body alone: answers a request
  * seen before from the cache, before validation and solving; otherwise marks the request so that
- * the handler's {@link rememberAnswer} keeps its answer. Only JSON bodies are looked up (anything
+ * the handler's {@link answerJson} keeps its answer. Only JSON bodies are looked up (anything
  * else is the route's to refuse); mount after the body limit and `utf8Bodies()`.
  *
  * @example
@@ -82,7 +83,7 @@ export function cachedAnswers(cache: AnswerCache): MiddlewareHandler<AppEnv> {
     const answer = cache.get(key);
     if (answer !== undefined) {
       cache.hits++;
-      return c.body(answer, 200, { 'Content-Type': 'application/json' });
+      return c.body(answer, 200, JSON_HEADERS);
     }
     cache.misses++;
     c.set('answerKey', key);
@@ -92,14 +93,19 @@ export function cachedAnswers(cache: AnswerCache): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * Keeps a route's 200 answer for the request {@link cachedAnswers} marked (its JSON text, as
- * `c.json` writes it).
+ * A route's 200 answer as JSON, written once: the text is kept for the request
+ * {@link cachedAnswers} marked and sent as it is (`c.json` would write it a second time). Typed as
+ * `c.json(result, 200)` is, for the typed client.
  *
  * @example
- * rememberAnswer(deps.answers, c, result);
- * return c.json(result, 200);
+ * return answerJson(deps.answers, c, result);
  */
-export function rememberAnswer(cache: AnswerCache, c: Context<AppEnv>, answer: unknown): void {
+export function answerJson<T>(cache: AnswerCache, c: Context<AppEnv>, result: T): Response & TypedResponse<JSONParsed<T>, 200, 'json'> {
+  const text = JSON.stringify(result);
   const key = c.get('answerKey');
-  if (key !== undefined) cache.set(key, JSON.stringify(answer));
+  if (key !== undefined) cache.set(key, text);
+  // The body is the JSON text of `result`: what c.json would have sent.
+  return c.body(text, 200, JSON_HEADERS) as unknown as Response & TypedResponse<JSONParsed<T>, 200, 'json'>;
 }
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;

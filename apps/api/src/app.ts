@@ -16,6 +16,7 @@ import { addDocs } from './routes/docs/index.ts';
 import { gradcheckRoutes } from './routes/gradcheck/index.ts';
 import { graphRoutes } from './routes/graph/index.ts';
 import { healthRoutes } from './routes/health/index.ts';
+import type { SolutionDocuments } from './routes/solutions/documents.ts';
 import { solutionsRoutes } from './routes/solutions/index.ts';
 import { variantsRoutes } from './routes/variants/index.ts';
 import { webRoutes } from './routes/web/index.ts';
@@ -34,6 +35,8 @@ export interface AppOptions {
   corsOrigins?: CorsOrigins;
   /** Where answers of repeated backprop requests are kept (default: a new cache of 256). */
   answers?: AnswerCache;
+  /** The rendered reference solutions (default: none yet; each is rendered on the task pool at its first request). */
+  solutions?: SolutionDocuments;
 }
 
 /**
@@ -107,7 +110,7 @@ export function createApp(options: AppOptions = {}) {
     .route('/', healthRoutes(deps))
     .route('/', graphRoutes(deps))
     .route('/', backpropRoutes(deps))
-    .route('/', solutionsRoutes(deps))
+    .route('/', solutionsRoutes(deps, options.solutions))
     .route('/', gradcheckRoutes(deps))
     .route('/', checkRoutes(deps))
     .route('/', variantsRoutes(deps));

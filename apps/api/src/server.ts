@@ -16,14 +16,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ComputePool, createPool } from '@chainrule/compute';
-import { QUESTIONS } from '@chainrule/assignment9';
 import { SERVICE_TASK_MODULES } from '@chainrule/service';
-import { SOLUTION_FORMATS } from '@chainrule/solutions';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from './app.ts';
 import { parseCorsOrigins } from './browser.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { poolTasks } from './offload/pool.ts';
+import { SolutionDocuments } from './routes/solutions/documents.ts';
 
 /** Default `PORT`. */
 export const DEFAULT_PORT = 8787;
@@ -34,7 +33,11 @@ export interface ServerOptions extends Omit<AppOptions, 'pool' | 'tasks'> {
   hostname?: string;
   /** The compute pool (default: a new one, one worker per core). Closed by `close()`. */
   pool?: ComputePool;
-  /** Start the workers and render the reference solutions before the first request (default true). */
+  /**
+   * Start the workers, and render the reference solutions on this thread before listening, so
+   * that the first request for one is answered from memory however slowly the workers start
+   * (default true).
+   */
   warm?: boolean;
   /**
    * After this many ms of shutting down, connections still open are cut and the pool is closed,
@@ -64,7 +67,14 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { port = DEFAULT_PORT, hostname, warm = true, shutdownGraceMs, ...appOptions } = options;
   const pool = options.pool ?? createPool();
-  const app = createApp({ ...appOptions, pool, tasks: poolTasks(pool) });
+  const solutions = new SolutionDocuments();
+  if (warm) {
+    void pool.warmup({ modules: SERVICE_TASK_MODULES }).catch(() => {});
+    // Before listening, on this thread (~1 s of CPU): the workers yield the CPU to the event loop,
+    // and on a loaded machine they took longer than the request deadline to start and render them.
+    await solutions.renderAll();
+  }
+  const app = createApp({ ...appOptions, pool, tasks: poolTasks(pool), solutions });
 
   // Responses in flight when shutdown starts close their connection, so keep-alive clients let go.
   const inFlight = new Set<ServerResponse>();
@@ -83,12 +93,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     inFlight.add(response);
     response.once('close', () => inFlight.delete(response));
   });
-
-  if (warm) {
-    void pool.warmup({ modules: SERVICE_TASK_MODULES }).catch(() => {});
-    // The reference solutions never change: render them all now, on the task pool, not on the first request.
-    for (const question of QUESTIONS) for (const format of SOLUTION_FORMATS) void Promise.resolve(app.request(`/v1/solutions/${question}?format=${format}`)).catch(() => {});
-  }
 
   const close = (): Promise<void> => {
     closing ??= new Promise<void>((resolve) => {

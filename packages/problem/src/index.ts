@@ -17,6 +17,7 @@ export {
   valueSchema,
 } from './problem.ts';
 export { type PreparedParameter, PREPARED_CACHE_SIZE, PreparedProblem, prepareProblem } from './prepared.ts';
+export { acceptedProblem } from './quick-check.ts';
 export {
   type GradientCheckOptions,
   type GradientCheckResult,

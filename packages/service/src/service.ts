@@ -71,8 +71,18 @@ async function run<K extends TaskName>(name: K, input: Parameters<(typeof TASKS)
  * the estimate's limits before computing (`limits` of the task's request).
  */
 function estimateHere(problem: Problem, limits: ServiceLimits, options: ServiceOptions): WorkEstimate | undefined {
-  if (options.pool && WORK_COSTS.nodeNs * 3 * countTerms(problem) >= limits.inlineWorkLimit) return undefined;
+  if (options.pool && tooLongToParse(problem, limits)) return undefined;
   return estimateProblem(problem);
+}
+
+/** Whether the equations hold too many terms to parse on the calling thread (a text too short to hold that many is not scanned). */
+function tooLongToParse(problem: Problem, limits: ServiceLimits): boolean {
+  const tooMany = (terms: number) => WORK_COSTS.nodeNs * 3 * terms >= limits.inlineWorkLimit;
+  const texts = typeof problem.equations === 'string' ? [problem.equations] : problem.equations;
+  let length = 0;
+  for (const text of texts) length += text.length + 1;
+  // Terms are separated by at least one other character: a text holds at most half its length of them.
+  return tooMany(Math.ceil(length / 2)) && tooMany(countTerms(problem));
 }
 
 function withinLimits(problem: Problem, limits: ServiceLimits, path: readonly PathPart[]): void {

@@ -1,6 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { backprop } from '@chainrule/service';
-import { cachedAnswers, rememberAnswer } from '../../answers.ts';
+import { answerJson, cachedAnswers } from '../../answers.ts';
 import { type AppEnv, type Deps, jsonBody, serviceOptions } from '../../context.ts';
 import { BODY_ERRORS, ProblemFile, ProblemResultSchema, errorResponses, roundQuery } from '../../schemas.ts';
 
@@ -62,7 +62,6 @@ export function backpropRoutes(deps: Deps) {
       ...(decimals === undefined ? {} : { decimals }),
     };
     const result = await backprop(request, serviceOptions(deps, c));
-    rememberAnswer(deps.answers, c, result);
-    return c.json(result, 200);
+    return answerJson(deps.answers, c, result);
   });
 }

@@ -1,9 +1,9 @@
 import { QUESTIONS } from '@chainrule/assignment9';
 import { SOLUTION_FORMATS, type SolutionFormat } from '@chainrule/solutions';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { type Rendered, type SolveRequest, solve } from '@chainrule/service';
 import type { AppEnv, Deps } from '../../context.ts';
 import { errorResponses, roundQuery } from '../../schemas.ts';
+import { SolutionDocuments } from './documents.ts';
 
 const route = createRoute({
   method: 'get',
@@ -35,33 +35,17 @@ const route = createRoute({
 
 /**
  * `GET /v1/solutions/{question}`. The reference solutions never change: each (question, format,
- * rounding) is rendered once, on the task pool, and then served from memory.
+ * rounding) is rendered once — at server start, or on the task pool at its first request — and
+ * then served from memory (`documents`).
  *
  * @example
  * app.route('/', solutionsRoutes(deps));
  */
-export function solutionsRoutes(deps: Deps) {
-  const cache = new Map<string, Promise<Rendered>>();
-  /** The documents already rendered: answered without touching a promise or a signal. */
-  const ready = new Map<string, Rendered>();
-  const rendered = (key: string, request: SolveRequest): Promise<Rendered> => {
-    let entry = cache.get(key);
-    if (!entry) {
-      // Not under one request's signal: the rendering is shared by every request that waits for it.
-      entry = solve(request, { pool: deps.tasks, limits: deps.limits });
-      entry.then(
-        (document) => ready.set(key, document),
-        () => cache.delete(key),
-      );
-      cache.set(key, entry);
-    }
-    return entry;
-  };
+export function solutionsRoutes(deps: Deps, documents = new SolutionDocuments()) {
   return new OpenAPIHono<AppEnv>().openapi(route, async (c) => {
     const { question } = c.req.valid('param');
     const { format, round } = c.req.valid('query');
-    const key = `${question}/${format}/${round ?? ''}`;
-    const { body, mediaType } = ready.get(key) ?? (await abortable(rendered(key, { questions: [question], format, ...(round === undefined ? {} : { round }) }), c.var.deadline.signal));
+    const { body, mediaType } = documents.ready(question, format, round) ?? (await abortable(documents.render(question, format, round, { pool: deps.tasks, limits: deps.limits }), c.var.deadline.signal));
     return c.body(body, 200, { 'Content-Type': mediaType, 'Cache-Control': 'public, max-age=3600' });
   });
 }
