@@ -110,9 +110,28 @@ function sample(size: TimedRun, repeat: number): number {
 }
 
 /**
+ * The CPU ms of one run, from runs until they hold `sampleMs` (each setup made untimed): one run
+ * alone, right after the full collection, can take ten times as long as a warm one and would make
+ * the samples ten times too short.
+ */
+function calibrate(size: TimedRun, sampleMs: number, budgetMs: number): number {
+  let spent = 0;
+  let runs = 0;
+  while (spent < sampleMs) {
+    const input = size.setup?.();
+    const c0 = cpuMs();
+    size.run(input);
+    spent += cpuMs() - c0;
+    runs++;
+    if (spent > budgetMs) break;
+  }
+  return spent / runs;
+}
+
+/**
  * The CPU time of the same work at several sizes (smallest first), measured robustly on a shared
- * machine: after a full collection, each size is run once untimed and once to calibrate, going
- * up the sizes (a size is skipped after one whose run took longer than `budgetMs`, or whose
+ * machine: after a full collection, each size is run once untimed and then until its runs hold
+ * `sampleMs` to calibrate, going up the sizes (a size is skipped after one whose run took longer than `budgetMs`, or whose
  * growth projects past `projectedLimitMs`); then in an untimed warm-up round and `rounds` rounds,
  * down and up the sizes in turn, every size gets one sample of enough runs to hold `sampleMs` of
  * CPU time, taken after a young-generation collection.
@@ -131,7 +150,7 @@ export function timeInterleaved(sizes: readonly TimedRun[], options: CpuSampleOp
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i]!;
     outputs[i] = size.run(size.setup?.());
-    const ms = sample(size, 1);
+    const ms = calibrate(size, sampleMs, budgetMs);
     calibration.push(ms);
     const next = sizes[i + 1];
     const growth = i === 0 ? 1 : Math.max(1, ms / size.units / (calibration[i - 1]! / sizes[i - 1]!.units));

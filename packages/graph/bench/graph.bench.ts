@@ -1,7 +1,8 @@
 // Scale of the graph builder: parse, build, differentiate and evaluate chains of 1,000 / 10,000 /
 // 100,000 nodes. Linear means the time per node stays flat: the ratio column divides each size's
-// time per node by that of the smallest chain, measured in the same run.
-import { measure, printTable, wantsJson } from '@chainrule/bench';
+// time per node by that of the smallest chain. CPU time, the sizes of each stage taking turns in
+// interleaved rounds (@chainrule/bench's timeInterleaved: medians of same-round ratios).
+import { describeNoise, noiseProbe, printTable, timeInterleaved, wantsJson } from '@chainrule/bench';
 import { evaluate, gradientGraph, graphFromEquations, parseEquations } from '@chainrule/graph';
 
 const SIZES = [1_000, 10_000, 100_000];
@@ -16,26 +17,42 @@ function chain(length: number): string[] {
 }
 
 const values = { W: [[0.5, -0.25], [0.1, 0.2]], x: [1, 2], yhat: [0, 1] };
-const rows: { nodes: number; parseMs: number; buildMs: number; gradientMs: number; evaluateMs: number; totalMs: number }[] = [];
-for (const length of SIZES) {
+const STAGES = ['parse', 'build', 'gradient', 'evaluate'] as const;
+type Stage = (typeof STAGES)[number];
+
+const before = noiseProbe();
+const chains = SIZES.map((length) => {
   const source = chain(length);
-  const reps = { minReps: length >= 100_000 ? 2 : 5, minMs: 100, warmup: 1 };
   const parsed = parseEquations(source);
   const graph = graphFromEquations(parsed, { wrt: ['W'] });
   const withGradients = gradientGraph(graph, ['W']);
-  const parseMs = measure(() => parseEquations(source), reps).median;
-  const buildMs = measure(() => graphFromEquations(parsed, { wrt: ['W'] }), reps).median;
-  const gradientMs = measure(() => gradientGraph(graph, ['W']), reps).median;
-  const evaluateMs = measure(() => evaluate(withGradients, values), reps).median;
-  rows.push({ nodes: withGradients.nodes.length, parseMs, buildMs, gradientMs, evaluateMs, totalMs: parseMs + buildMs + gradientMs + evaluateMs });
+  const run: Record<Stage, () => unknown> = {
+    parse: () => parseEquations(source),
+    build: () => graphFromEquations(parsed, { wrt: ['W'] }),
+    gradient: () => gradientGraph(graph, ['W']),
+    evaluate: () => evaluate(withGradients, values),
+  };
+  return { nodes: withGradients.nodes.length, run };
+});
+const ms = {} as Record<Stage, (number | undefined)[]>;
+for (const stage of STAGES) {
+  // The 100,000-node chain takes seconds a stage: three rounds, no size skipped.
+  ms[stage] = timeInterleaved(chains.map((c) => ({ units: c.nodes, run: c.run[stage] })), { rounds: 3, budgetMs: 60_000, projectedLimitMs: Infinity }).ms;
 }
+const after = noiseProbe();
+const rows = chains.map((c, i) => {
+  const [parseMs, buildMs, gradientMs, evaluateMs] = STAGES.map((stage) => ms[stage][i]!);
+  return { nodes: c.nodes, parseMs: parseMs!, buildMs: buildMs!, gradientMs: gradientMs!, evaluateMs: evaluateMs!, totalMs: parseMs! + buildMs! + gradientMs! + evaluateMs! };
+});
 
 const baseline = rows[0]!.totalMs / rows[0]!.nodes;
 const report = rows.map((r) => ({ ...r, microsecondsPerNode: (r.totalMs / r.nodes) * 1000, ratioPerNode: r.totalMs / r.nodes / baseline }));
 if (wantsJson()) {
-  console.log(JSON.stringify({ benchmark: 'graph-scale', linear: report.every((r) => r.ratioPerNode < 3), rows: report }, null, 2));
+  console.log(JSON.stringify({ benchmark: 'graph-scale', clock: 'cpu', noise: { before, after }, linear: report.every((r) => r.ratioPerNode < 3), rows: report }, null, 2));
 } else {
-  console.log('graph builder scale: chains (forward + gradient nodes), median times in ms');
+  console.log(describeNoise(before, 'before'));
+  console.log(describeNoise(after, 'after'));
+  console.log('graph builder scale: chains (forward + gradient nodes), CPU ms of one run (median of interleaved rounds)');
   printTable([
     ['nodes', 'parse', 'build', 'gradient', 'evaluate', 'total', 'µs/node', 'per-node vs smallest'],
     ...report.map((r) => [
