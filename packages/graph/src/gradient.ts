@@ -41,7 +41,6 @@ export function gradientGraph(forward: Graph, wrt: readonly string[], options: G
   const contributions = new Map<string, Expr[]>();
   const reaches = new Map<Expr, boolean>();
   const gradientNodes: GraphNode[] = [];
-  const gradientOf = new Map<string, Expr>();
 
   for (let i = graph.nodes.length - 1; i >= 0; i--) {
     const node = graph.nodes[i]!;
@@ -62,13 +61,13 @@ export function gradientGraph(forward: Graph, wrt: readonly string[], options: G
         gradient: { of, wrt: node.id },
       });
       upstream = ref(id);
-      gradientOf.set(node.id, upstream);
     }
     if (node.expression) backpropagate(node.expression, upstream, needed, contributions, reaches);
   }
 
   for (const id of wrtIds) {
-    if (!gradientOf.has(id) && id !== of) {
+    // A node with a contribution got its gradient node (a sum of contributions is never the symbolic zero).
+    if (!contributions.has(id) && id !== of) {
       throw new ChainruleError(
         'gradient',
         `${target.label} does not depend on ${graph.node(id).label}: there is no path from it to ${target.label}, so its gradient is zero`,
