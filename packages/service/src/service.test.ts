@@ -105,8 +105,12 @@ describe('gradcheck', () => {
     (ok.numeric.W3 as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(Q3_W3_GRADIENT[i]![j]!, 5)));
     const W3 = structuredClone(Q3_W3_GRADIENT);
     W3[1]![2] = 14.9;
-    const wrong = await gradcheck({ problem: q3(), gradients: { W3 } }, { pool: real });
+    const pool = recording();
+    const wrong = await gradcheck({ problem: q3(), gradients: { W3 } }, { pool });
     expect(wrong.ranOn).toBe('pool');
+    // The whole check in one worker: nothing of it (preparing, the symbolic gradients, splitting) on the calling thread.
+    expect(pool.names).toEqual(['gradcheck']);
+    (wrong.numeric.W3 as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(Q3_W3_GRADIENT[i]![j]!, 5)));
     expect(wrong.parameters.find((p) => p.name === 'W3')).toMatchObject({ pass: false, index: [1, 2] });
   });
 

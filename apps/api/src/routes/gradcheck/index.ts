@@ -45,7 +45,7 @@ const route = createRoute({
   tags: ['backprop'],
   summary: 'Finite-difference check of the gradients',
   description:
-    'Central differences of the loss over every entry of every parameter in `wrt`, compared with the symbolic gradients (or with `gradients`, e.g. a student’s). Runs on the compute pool, split across its workers; counts against the heavy-request limit.',
+    'Central differences of the loss over every entry of every parameter in `wrt`, compared with the symbolic gradients (or with `gradients`, e.g. a student’s). Runs on the compute pool, the whole check in one of its workers; counts against the heavy-request limit.',
   middleware: [jsonBody()] as const,
   request: { body: { required: true, content: { 'application/json': { schema: GradcheckRequest } } } },
   responses: {
