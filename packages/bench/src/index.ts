@@ -1,6 +1,7 @@
 /**
- * Tiny, dependency-free helpers for benchmark scripts: timing, an aligned text table, and the
- * `--json` switch, shared by the bench scripts of every package (`@chainrule/bench`).
+ * Tiny, dependency-free helpers for benchmark scripts: timing (wall time, and CPU time with the
+ * sizes of a scaling bench in interleaved rounds), the one CPU-noise probe, an aligned text table
+ * and the `--json` switch, shared by the bench scripts of every package (`@chainrule/bench`).
  */
 
 import { type Measurement, summarize } from './stats.ts';
