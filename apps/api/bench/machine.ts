@@ -36,7 +36,12 @@ function processTicks(pid: number): number {
   }
 }
 
-/** The other work of the machine over a stretch of the run. */
+/**
+ * The other work of the machine over a stretch of the run.
+ *
+ * @example
+ * const quiet = (meter.since(mark)?.foreignCores ?? 0) <= 0.15;
+ */
 export interface ForeignLoad {
   seconds: number;
   /** CPU the rest of the machine used, in cores (1 = one core busy all the time). */
