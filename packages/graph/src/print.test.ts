@@ -68,6 +68,17 @@ describe('formatExpr', () => {
     expect(formatExpr(apply('recip', [ref('x')]), graph)).toBe('1/x');
     expect(formatExpr(apply('recip', [ref('x')]), graph, 'latex')).toBe('\\frac{1}{x}');
   });
+
+  it('writes a bare reference or number, and a shared subexpression at every place it is used', () => {
+    const graph = gradientGraph(buildGraph(['L = 1/2 ||y - yhat||^2', 'y = W x'], { wrt: ['W'] }), ['W']);
+    expect(formatExpr(ref('dL/dy'), graph)).toBe('∂L/∂y');
+    expect(formatExpr(ref('W'), graph, 'latex')).toBe('W');
+    expect(formatExpr(constant(-2), graph)).toBe('−2');
+    const shared = apply('matmul', [ref('W'), ref('x')]);
+    const twice = apply('add', [shared, apply('neg', [apply('mul', [shared, shared])])]);
+    expect(formatExpr(twice, graph)).toBe('W x − (W x)²');
+    expect(formatExpr(apply('matmul', [ref('dL/dy'), apply('transpose', [ref('dL/dy')])]), graph)).toBe('(∂L/∂y) (∂L/∂y)ᵀ');
+  });
 });
 
 describe('nodeLabel', () => {

@@ -1,4 +1,4 @@
-import type { Expr } from './expr.ts';
+import type { Expr, OpExpr } from './expr.ts';
 import type { Graph } from './graph.ts';
 import { PRECEDENCE, type Printed, type Printer, opRecord } from './ops/index.ts';
 import { displayName, latexLabel } from './parse/names.ts';
@@ -58,6 +58,8 @@ function styledLabel(graph: Graph, id: string, style: 'unicode' | 'latex'): stri
  */
 export function formatExpr(expression: Expr, graph: Graph, style: FormulaStyle = 'unicode'): string {
   const latex = style === 'latex';
+  const refs = new Map<string, Printed>();
+  const printed = new Map<Expr, Printed>();
   const printer: Printer = {
     latex,
     minus: latex ? '-' : '−',
@@ -70,30 +72,39 @@ export function formatExpr(expression: Expr, graph: Graph, style: FormulaStyle =
       return latex ? notation.latex : notation.unicode;
     },
     print: (e) => {
-      const done = printed.get(e);
-      if (done) return done;
-      if (e.kind === 'ref') {
-        const label = nodeLabel(graph, e.id, style);
-        // `∂L/∂u3 z1ᵀ` would read ambiguously; a LaTeX \frac is an atom already.
-        return { text: label, precedence: !latex && label.includes('/') ? PRODUCT - 0.5 : ATOM };
-      }
+      if (e.kind === 'op') return printed.get(e)!;
       if (e.kind === 'const') return printConstant(e.value, e.text, latex);
-      return opRecord(e.op).print(e, printer);
+      let label = refs.get(e.id);
+      if (label === undefined) {
+        const text = nodeLabel(graph, e.id, style);
+        // `∂L/∂u3 z1ᵀ` would read ambiguously; a LaTeX \frac is an atom already.
+        refs.set(e.id, (label = { text, precedence: !latex && text.includes('/') ? PRODUCT - 0.5 : ATOM }));
+      }
+      return label;
     },
   };
-  // Post-order, each subexpression printed once and remembered: an op's printer then finds its
-  // arguments ready (no recursion as deep as the expression), and a subexpression the gradient
-  // graph shares is printed once, not once per path to it.
-  const printed = new Map<Expr, Printed>();
-  const stack: [Expr, boolean][] = [[expression, false]];
+  // Post-order, each op printed once and remembered: its printer then finds its arguments ready (no
+  // recursion as deep as the expression), and a subexpression the gradient graph shares is printed
+  // once, not once per path to it. Leaves are not remembered by object (a gradient expression has
+  // thousands of references, each cheap to print): a reference's text is kept once per name.
+  if (expression.kind !== 'op') return printer.print(expression).text;
+  // Two parallel stacks, not a pair per entry: an expression and whether its arguments are printed.
+  const stack: Expr[] = [expression];
+  const argsDone: boolean[] = [false];
   while (stack.length > 0) {
-    const [e, argsDone] = stack.pop()!;
+    const e = stack.pop() as OpExpr;
+    if (argsDone.pop()) {
+      printed.set(e, opRecord(e.op).print(e, printer));
+      continue;
+    }
     if (printed.has(e)) continue;
-    if (e.kind === 'op' && !argsDone) {
-      stack.push([e, true]);
-      for (const arg of e.args) if (!printed.has(arg)) stack.push([arg, false]);
-    } else {
-      printed.set(e, printer.print(e));
+    stack.push(e);
+    argsDone.push(true);
+    for (const arg of e.args) {
+      if (arg.kind === 'op' && !printed.has(arg)) {
+        stack.push(arg);
+        argsDone.push(false);
+      }
     }
   }
   return printed.get(expression)!.text;
