@@ -46,17 +46,29 @@ export interface TikzOptions extends ExportOptions {
   scale?: number;
 }
 
-interface Point {
-  x: number;
-  y: number;
+/**
+ * Where Graphviz puts the nodes (centres) and routes the edges (cubic Bézier control points), in
+ * inches, y up: every x, y one after the other in `coordinates` (no object per point: a layout of
+ * thousands of nodes allocates half what it did with one).
+ *
+ * @example
+ * const layout = readLayout('node n0 0.5 1 …');
+ * layout.coordinates[layout.nodes.get('n0')!]; // 0.5
+ */
+export interface Layout {
+  /** x, y of every node centre and every edge control point. */
+  coordinates: number[];
+  /** Per TikZ name, where the x of its centre is in `coordinates`. */
+  nodes: Map<string, number>;
+  /**
+   * Per `tail->head` (TikZ names): how many of its routes are taken (by {@link writeTikz}, which
+   * uses them up), then each route in order as two numbers: where its first point's x is, its point count.
+   */
+  edges: Map<string, number[]>;
 }
 
-/** Where Graphviz puts the nodes (centres) and routes the edges (cubic Bézier control points), in inches, y up. @example readLayout(plain).edges.get('n0->n1') */
-export interface Layout {
-  nodes: Map<string, Point>;
-  /** Per `tail->head` (TikZ names), the control points of each such edge in order. */
-  edges: Map<string, Point[][]>;
-}
+/** A layout with no nodes and no edges. */
+const emptyLayout = (): Layout => ({ coordinates: [], nodes: new Map(), edges: new Map() });
 
 /**
  * The DOT text Graphviz lays the picture out from: nodes named as in `name` (n0, n1, …) and sized
@@ -85,23 +97,53 @@ export function layoutInput(view: GraphView, name: ReadonlyMap<string, string>):
   return lines.join('\n');
 }
 
-/** Node centres and edge splines from Graphviz's `plain` output. Internal (see {@link layoutInput}). @example readLayout('node n0 0.5 1 …\nedge n0 n1 4 …').nodes.get('n0') // { x: 0.5, y: 1 } */
+/**
+ * Node centres and edge splines from Graphviz's `plain` output, read in place (no line or word
+ * arrays). Internal (see {@link layoutInput}).
+ *
+ * @example
+ * const layout = readLayout('node n0 0.5 1 …\nedge n0 n1 4 …');
+ * const at = layout.nodes.get('n0')!;
+ * layout.coordinates.slice(at, at + 2); // [0.5, 1]
+ */
 export function readLayout(plain: string): Layout {
-  const result: Layout = { nodes: new Map(), edges: new Map() };
-  for (const line of plain.split('\n')) {
-    const [word, a, b, ...rest] = line.split(' ');
-    if (word === 'node' && a !== undefined) result.nodes.set(a, { x: Number(b), y: Number(rest[0]) });
-    if (word === 'edge' && a !== undefined && b !== undefined) {
-      const count = Number(rest[0]);
-      const points: Point[] = [];
-      for (let i = 0; i < count; i++) points.push({ x: Number(rest[1 + 2 * i]), y: Number(rest[2 + 2 * i]) });
-      const key = `${a}->${b}`;
-      const routes = result.edges.get(key);
-      if (routes) routes.push(points);
-      else result.edges.set(key, [points]);
+  const layout = emptyLayout();
+  const { coordinates } = layout;
+  let lineEnd = -1;
+  let at = 0;
+  // The words of the current line as `line.split(' ')` has them; undefined past its end.
+  const word = (): string | undefined => {
+    if (at > lineEnd) return undefined;
+    let stop = plain.indexOf(' ', at);
+    if (stop < 0 || stop > lineEnd) stop = lineEnd;
+    const text = plain.slice(at, stop);
+    at = stop + 1;
+    return text;
+  };
+  for (let lineStart = 0; lineStart <= plain.length; lineStart = lineEnd + 1) {
+    lineEnd = plain.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = plain.length;
+    const isNode = plain.startsWith('node ', lineStart) && lineStart + 4 < lineEnd;
+    if (!isNode && !(plain.startsWith('edge ', lineStart) && lineStart + 4 < lineEnd)) continue;
+    at = lineStart + 5;
+    const a = word()!;
+    const b = word();
+    if (isNode) {
+      layout.nodes.set(a, coordinates.length);
+      coordinates.push(Number(b), Number(word()));
+      continue;
     }
+    if (b === undefined) continue;
+    const count = Number(word());
+    const first = coordinates.length;
+    let points = 0;
+    for (; points < count; points++) coordinates.push(Number(word()), Number(word()));
+    const key = `${a}->${b}`;
+    const routes = layout.edges.get(key);
+    if (routes) routes.push(first, points);
+    else layout.edges.set(key, [0, first, points]);
   }
-  return result;
+  return layout;
 }
 
 /** The TikZ node names of a view: n0, n1, … in view order. Internal (see {@link layoutInput}). @example tikzNames(view).get('x') // 'n0' */
@@ -112,22 +154,28 @@ export const tikzNames = (view: GraphView): Map<string, string> => new Map(view.
  * a node is set in script size, too small to read once the figure is scaled to the text width.
  */
 function inlineFraction(latex: string): string {
+  if (!latex.startsWith('\\frac{')) return latex;
   const match = /^\\frac\{(\\partial .*?)\}\{(\\partial .*)\}$/s.exec(latex);
   return match ? `${match[1]}/${match[2]}` : latex;
 }
 
-const coordinate = (point: Point, scale: number) => `(${(point.x * scale).toFixed(2)},${(point.y * scale).toFixed(2)})`;
+/** The TikZ coordinate `(x,y)` of the point whose x is at `coordinates[index]`, scaled; (0,0) without one. */
+function coordinate(coordinates: readonly number[], index: number | undefined, scale: number): string {
+  const x = index === undefined ? 0 : coordinates[index]!;
+  const y = index === undefined ? 0 : coordinates[index + 1]!;
+  return `(${(x * scale).toFixed(2)},${(y * scale).toFixed(2)})`;
+}
 
 /**
- * The path of an edge: Graphviz's spline as Bézier segments from node to node (TikZ clips the ends
- * at the node borders), or a straight line when there is no spline.
+ * The path of an edge: Graphviz's spline (`points` points from `first`) as Bézier segments from
+ * node to node (TikZ clips the ends at the node borders), or a straight line when there is no spline.
  */
-function edgePath(from: string, to: string, points: readonly Point[] | undefined, scale: number): string {
-  if (!points || points.length < 4 || (points.length - 1) % 3 !== 0) return `(${from}) -- (${to})`;
+function edgePath(from: string, to: string, coordinates: readonly number[], first: number, points: number, scale: number): string {
+  if (points < 4 || (points - 1) % 3 !== 0) return `(${from}) -- (${to})`;
   let path = `(${from})`;
-  for (let i = 1; i + 2 < points.length; i += 3) {
-    const end = i + 2 === points.length - 1 ? `(${to})` : coordinate(points[i + 2]!, scale);
-    path += ` .. controls ${coordinate(points[i]!, scale)} and ${coordinate(points[i + 1]!, scale)} .. ${end}`;
+  for (let i = 1; i + 2 < points; i += 3) {
+    const end = i + 2 === points - 1 ? `(${to})` : coordinate(coordinates, first + 2 * (i + 2), scale);
+    path += ` .. controls ${coordinate(coordinates, first + 2 * i, scale)} and ${coordinate(coordinates, first + 2 * (i + 1), scale)} .. ${end}`;
   }
   return path;
 }
@@ -143,14 +191,26 @@ function edgePath(from: string, to: string, points: readonly Point[] | undefined
  */
 export async function renderTikz(view: GraphView, options: TikzOptions = {}): Promise<string> {
   const name = tikzNames(view);
-  const placed = view.nodes.length > 0 ? readLayout(await layoutDot(layoutInput(view, name), 'plain')) : { nodes: new Map<string, Point>(), edges: new Map<string, Point[][]>() };
+  const placed = view.nodes.length > 0 ? readLayout(await layoutDot(layoutInput(view, name), 'plain')) : emptyLayout();
   return writeTikz(view, name, placed, options);
 }
 
-/** The `tikzpicture` of a view laid out by Graphviz (the layout's routes are used up). Internal. @example writeTikz(view, name, readLayout(plain), { scale: 1.5 }) */
+/**
+ * The `tikzpicture` of a view laid out by Graphviz (the layout's routes are used up: the k-th edge
+ * from a node to another takes the k-th such route). Internal; one string per line, joined once
+ * (a line's pieces in one array would hold more memory than the lines).
+ *
+ * @example
+ * writeTikz(view, name, readLayout(plain), { scale: 1.5 })
+ */
 export function writeTikz(view: GraphView, name: ReadonlyMap<string, string>, placed: Layout, options: TikzOptions = {}): string {
   const scale = options.scale ?? 2.54;
-  const used = new Set(view.nodes.map(styleKey));
+  const used = new Set<StyleKey>();
+  const added = new Set<string>();
+  for (const node of view.nodes) {
+    used.add(styleKey(node));
+    if (node.added) added.add(node.id);
+  }
 
   const lines = [
     `% chainrule computational graph. Preamble: \\usepackage{tikz} ${TIKZ_LIBRARIES}`,
@@ -158,25 +218,26 @@ export function writeTikz(view: GraphView, name: ReadonlyMap<string, string>, pl
     '\\begin{tikzpicture}[',
     '  >={Stealth[length=2mm]},',
     '  cr node/.style={inner sep=2pt, minimum size=6mm, font=\\small},',
-    ...[...used].map((key) => `  cr ${key}/.style={cr node, ${STYLES[key]}},`),
-    '  cr edge/.style={->, draw=black!70},',
-    '  cr backprop/.style={->, dashed, draw=orange!80!black},',
-    ']',
   ];
+  for (const key of used) lines.push(`  cr ${key}/.style={cr node, ${STYLES[key]}},`);
+  lines.push('  cr edge/.style={->, draw=black!70},', '  cr backprop/.style={->, dashed, draw=orange!80!black},', ']');
+  const { coordinates } = placed;
   for (const node of view.nodes) {
     const id = name.get(node.id)!;
-    const at = placed.nodes.get(id) ?? { x: 0, y: 0 };
+    const shownId = node.id.includes('\n') || node.id.includes('\r') ? node.id.replace(/[\r\n]+/g, ' ') : node.id;
     const label = node.latexLabel.trim() === '' ? latexText(node.label || node.id) : `$${inlineFraction(node.latexLabel)}$`;
-    lines.push(`  % ${id}: ${node.id.replace(/[\r\n]+/g, ' ')} (${node.added ? `${node.kind}, added` : node.kind})`);
-    lines.push(`  \\node[cr ${styleKey(node)}] (${id}) at ${coordinate(at, scale)} {${label}};`);
+    lines.push(`  % ${id}: ${shownId} (${node.added ? `${node.kind}, added` : node.kind})`);
+    lines.push(`  \\node[cr ${styleKey(node)}] (${id}) at ${coordinate(coordinates, placed.nodes.get(id), scale)} {${label}};`);
   }
-  const added = new Set(view.nodes.filter((n) => n.added).map((n) => n.id));
   for (const { from, to } of view.edges) {
     const a = name.get(from);
     const b = name.get(to);
     if (a === undefined || b === undefined) continue;
-    const points = placed.edges.get(`${a}->${b}`)?.shift();
-    lines.push(`  \\draw[${added.has(to) ? 'cr backprop' : 'cr edge'}] ${edgePath(a, b, points, scale)};`);
+    // The next route of this pair not taken yet (none left: a straight line).
+    const routes = placed.edges.get(`${a}->${b}`);
+    const at = routes === undefined ? -1 : 1 + 2 * routes[0]!++;
+    const path = routes !== undefined && at < routes.length ? edgePath(a, b, coordinates, routes[at]!, routes[at + 1]!, scale) : edgePath(a, b, coordinates, 0, 0, scale);
+    lines.push(`  \\draw[${added.has(to) ? 'cr backprop' : 'cr edge'}] ${path};`);
   }
   if (options.title !== undefined) {
     lines.push(`  \\node[font=\\bfseries, anchor=south] at (current bounding box.north) {${latexText(options.title)}};`);
