@@ -109,7 +109,9 @@ export class ExpressionBuilder {
 
   /** The expression of equation `index`; throws the first fault met (a 'limit' error when it nests too deep). */
   build(equation: Equation, index: number): Expr {
-    // The stacks are empty: a walk that ends empties them, one that throws ends the build.
+    // walk.ts's postOrder, written out: the depth check needs the stack's height, and this walk runs
+    // over every AST node of every uncached request, so no callbacks per node. The stacks are empty
+    // here: a walk that ends empties them, one that throws ends the build.
     const values = this.#values;
     const nodes = this.#nodes;
     const next = this.#next;
